@@ -1,0 +1,1 @@
+"""mlzone landing-zone constructs: one AWS concept per file, secure defaults."""

@@ -1,0 +1,85 @@
+"""The immutable audit store: an Object-Locked, KMS-encrypted bucket fed by a multi-region CloudTrail,
+plus the bucket that receives S3 server access logs of every mlzone bucket."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cdktf_cdktf_provider_aws.cloudtrail import Cloudtrail
+from constructs import Construct
+
+from modules.bucket import Bucket, BucketProps, ObjectLock
+
+ACCESS_LOG_SSE_REASON = "S3 server access logging can only deliver to SSE-S3 buckets (AWS limitation)"
+ACCESS_LOG_NO_LOGS_REASON = "this is the access-log bucket; logging it into itself would loop"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditStorageProps:
+    """Audit logs are write-once: COMPLIANCE lock for seven years by default."""
+
+    prefix: str  # platform name; names the trail
+    audit_bucket_name: str  # the locked bucket CloudTrail writes to
+    access_log_bucket_name: str  # receives S3 access logs of all platform buckets
+    audit_key_arn: str  # KMS key for the trail and the audit bucket
+    account_id: str  # trail delivery is restricted to this account
+    region: str  # home region of the trail
+    retention_days: int = 2555  # Object Lock retention, in days
+    lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"  # GOVERNANCE needs a reason in the spec
+
+
+class AuditStorage(Construct):
+    """Outputs: `bucket_name`, `bucket_arn`, `access_log_bucket_name`, `trail_arn`."""
+
+    def __init__(self, scope: Construct, id: str, props: AuditStorageProps) -> None:
+        super().__init__(scope, id)
+        trail_name = f"{props.prefix}-audit"
+        trail_arn = f"arn:aws:cloudtrail:{props.region}:{props.account_id}:trail/{trail_name}"
+        log_arn = f"arn:aws:s3:::{props.access_log_bucket_name}"
+        self.access_logs = Bucket(self, "access-logs", BucketProps(
+            name=props.access_log_bucket_name, kms_key_arn=None, access_log_bucket=None,
+            allow_sse_s3_reason=ACCESS_LOG_SSE_REASON, allow_no_access_logs_reason=ACCESS_LOG_NO_LOGS_REASON,
+            expire_after_days=props.retention_days,
+            policy_statements=({
+                "Sid": "S3ServerAccessLogsDelivery",
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": f"{log_arn}/*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": props.account_id}},
+            },),
+        ))
+        audit_arn = f"arn:aws:s3:::{props.audit_bucket_name}"
+        self.audit = Bucket(self, "audit", BucketProps(
+            name=props.audit_bucket_name, kms_key_arn=props.audit_key_arn,
+            access_log_bucket=self.access_logs.name,
+            object_lock=ObjectLock(mode=props.lock_mode, days=props.retention_days),
+            policy_statements=(
+                {
+                    "Sid": "CloudTrailAclCheck",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "s3:GetBucketAcl",
+                    "Resource": audit_arn,
+                    "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
+                },
+                {
+                    "Sid": "CloudTrailWrite",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": f"{audit_arn}/cloudtrail/AWSLogs/{props.account_id}/*",
+                    "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
+                },
+            ),
+        ))
+        self.trail = Cloudtrail(
+            self, "trail", name=trail_name, s3_bucket_name=self.audit.name, s3_key_prefix="cloudtrail",
+            kms_key_id=props.audit_key_arn, is_multi_region_trail=True, include_global_service_events=True,
+            enable_log_file_validation=True, enable_logging=True, depends_on=[self.audit.policy],
+        )
+        self.bucket_name = self.audit.name
+        self.bucket_arn = self.audit.arn
+        self.access_log_bucket_name = self.access_logs.name
+        self.trail_arn = self.trail.arn

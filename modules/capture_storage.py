@@ -1,0 +1,36 @@
+"""The prediction-capture bucket: encrypted and private like the audit store, but *not* locked,
+so personal data in captured requests stays deletable (GDPR) and expires on a schedule.
+
+Layout shared by every endpoint of every project: `s3://<bucket>/<project>/<endpoint>/...`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from modules.bucket import Bucket, BucketProps
+
+
+@dataclass(frozen=True, kw_only=True)
+class CaptureStorageProps:
+    """Captures expire after 90 days and old versions after 1 day by default."""
+
+    bucket_name: str  # globally unique bucket name
+    kms_key_arn: str  # SSE-KMS key of the captures
+    access_log_bucket: str  # S3 access logs go here
+    expiry_days: int = 90  # captures are deleted after this many days
+    erase_versions_after_days: int = 1  # deleted/overwritten versions are purged after this (erasure requests)
+
+
+class CaptureStorage(Construct):
+    """Outputs: `bucket_name`, `bucket_arn`."""
+
+    def __init__(self, scope: Construct, id: str, props: CaptureStorageProps) -> None:
+        super().__init__(scope, id)
+        bucket = Bucket(self, "bucket", BucketProps(
+            name=props.bucket_name, kms_key_arn=props.kms_key_arn, access_log_bucket=props.access_log_bucket,
+            expire_after_days=props.expiry_days, noncurrent_expire_after_days=props.erase_versions_after_days,
+        ))
+        self.bucket_name = bucket.name
+        self.bucket_arn = bucket.arn

@@ -1,0 +1,18 @@
+"""IAM policy helpers shared by the modules: trust policies and policy documents as JSON."""
+
+from __future__ import annotations
+
+import json
+
+
+def assume_role_policy(service: str, account_id: str | None = None) -> str:
+    """Trust policy letting exactly one AWS service assume a role (for our account when given)."""
+    statement: dict = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if account_id:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account_id}}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def policy_document(*statements: dict) -> str:
+    """An IAM policy document from `Allow`/`Deny` statements."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})

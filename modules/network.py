@@ -1,0 +1,119 @@
+"""A private VPC: private subnets only, no internet or NAT gateway, VPC endpoints for the AWS
+services ML workloads need, a locked default security group, and flow logs to encrypted logs."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
+from cdktf_cdktf_provider_aws.flow_log import FlowLog
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.route_table import RouteTable
+from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from cdktf_cdktf_provider_aws.security_group_rule import SecurityGroupRule
+from cdktf_cdktf_provider_aws.subnet import Subnet
+from cdktf_cdktf_provider_aws.vpc import Vpc
+from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
+from constructs import Construct
+
+from modules.iam import assume_role_policy, policy_document
+
+# Interface endpoints SageMaker, EMR, MLflow and the CLI tools need without internet access.
+INTERFACE_SERVICES = (
+    "sagemaker.api", "sagemaker.runtime", "sts", "logs", "kms", "ecr.api", "ecr.dkr", "elasticmapreduce",
+    "emr-serverless", "glue", "athena",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkProps:
+    """No route to the internet exists; traffic to AWS APIs stays on VPC endpoints."""
+
+    name: str  # prefix of every network resource
+    region: str  # subnets go to <region>a, <region>b, ...
+    cidr: str = "10.20.0.0/16"  # private range
+    availability_zones: int = 2  # number of private subnets, one per AZ
+    logs_key_arn: str  # KMS key of the flow-log group
+    flow_log_retention_days: int = 365  # flow logs kept one year
+    interface_services: tuple[str, ...] = INTERFACE_SERVICES  # interface endpoints to create
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.availability_zones <= 3:
+            raise ValueError(f"availability_zones={self.availability_zones}; fix: use 1 to 3")
+
+
+class Network(Construct):
+    """Outputs: `vpc_id`, `subnet_ids`, `workload_security_group_id`, `endpoint_security_group_id`."""
+
+    def __init__(self, scope: Construct, id: str, props: NetworkProps) -> None:
+        super().__init__(scope, id)
+        self.vpc = Vpc(self, "vpc", cidr_block=props.cidr, enable_dns_hostnames=True, enable_dns_support=True,
+                       tags={"Name": props.name})
+        DefaultSecurityGroup(self, "default-sg", vpc_id=self.vpc.id, ingress=[], egress=[])
+        blocks = list(ipaddress.IPv4Network(props.cidr).subnets(prefixlen_diff=2))
+        routes = RouteTable(self, "private-routes", vpc_id=self.vpc.id, tags={"Name": f"{props.name}-private"})
+        self.subnets = []
+        for i in range(props.availability_zones):
+            az = f"{props.region}{'abc'[i]}"
+            subnet = Subnet(
+                self, f"private-{i}", vpc_id=self.vpc.id, cidr_block=str(blocks[i]), availability_zone=az,
+                map_public_ip_on_launch=False, tags={"Name": f"{props.name}-private-{az}"},
+            )
+            RouteTableAssociation(self, f"private-{i}-routes", subnet_id=subnet.id, route_table_id=routes.id)
+            self.subnets.append(subnet)
+        self.subnet_ids = [s.id for s in self.subnets]
+
+        self.endpoint_sg = SecurityGroup(
+            self, "endpoints-sg", name=f"{props.name}-endpoints", vpc_id=self.vpc.id,
+            description="HTTPS from inside the VPC to the AWS service endpoints",
+        )
+        SecurityGroupRule(self, "endpoints-https-in", type="ingress", security_group_id=self.endpoint_sg.id,
+                          protocol="tcp", from_port=443, to_port=443, cidr_blocks=[props.cidr],
+                          description="HTTPS from the VPC")
+        self.workload_sg = SecurityGroup(
+            self, "workload-sg", name=f"{props.name}-workloads", vpc_id=self.vpc.id,
+            description="ML workloads: talk to each other and to AWS endpoints, nothing from outside",
+        )
+        SecurityGroupRule(self, "workload-self-in", type="ingress", security_group_id=self.workload_sg.id,
+                          protocol="-1", from_port=0, to_port=0, self_attribute=True,
+                          description="Traffic between workloads (e.g. Spark nodes)")
+        SecurityGroupRule(self, "workload-self-out", type="egress", security_group_id=self.workload_sg.id,
+                          protocol="-1", from_port=0, to_port=0, self_attribute=True,
+                          description="Traffic between workloads (e.g. Spark nodes)")
+        SecurityGroupRule(self, "workload-https-out", type="egress", security_group_id=self.workload_sg.id,
+                          protocol="tcp", from_port=443, to_port=443, cidr_blocks=[props.cidr],
+                          description="HTTPS to the interface endpoints")
+
+        s3 = VpcEndpoint(self, "s3-endpoint", vpc_id=self.vpc.id, service_name=f"com.amazonaws.{props.region}.s3",
+                         vpc_endpoint_type="Gateway", route_table_ids=[routes.id])
+        SecurityGroupRule(self, "workload-s3-out", type="egress", security_group_id=self.workload_sg.id,
+                          protocol="tcp", from_port=443, to_port=443, prefix_list_ids=[s3.prefix_list_id],
+                          description="HTTPS to S3 through the gateway endpoint")
+        for svc in props.interface_services:
+            VpcEndpoint(
+                self, f"{svc.replace('.', '-')}-endpoint", vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{props.region}.{svc}", vpc_endpoint_type="Interface",
+                private_dns_enabled=True, subnet_ids=self.subnet_ids, security_group_ids=[self.endpoint_sg.id],
+            )
+
+        log_group = CloudwatchLogGroup(
+            self, "flow-logs", name=f"/mlzone/{props.name}/vpc-flow-logs", kms_key_id=props.logs_key_arn,
+            retention_in_days=props.flow_log_retention_days,
+        )
+        role = IamRole(self, "flow-logs-role", name=f"{props.name}-vpc-flow-logs",
+                       assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"))
+        IamRolePolicy(self, "flow-logs-policy", role=role.id, name="write-flow-logs", policy=policy_document({
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            "Resource": [log_group.arn, f"{log_group.arn}:*"],
+        }))
+        FlowLog(self, "flow-log", vpc_id=self.vpc.id, traffic_type="ALL", log_destination_type="cloud-watch-logs",
+                log_destination=log_group.arn, iam_role_arn=role.arn)
+
+        self.vpc_id = self.vpc.id
+        self.workload_security_group_id = self.workload_sg.id
+        self.endpoint_security_group_id = self.endpoint_sg.id

@@ -1,0 +1,53 @@
+"""The required tags, put on every taggable resource of a stack by one cdktf Aspect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jsii
+from cdktf import Aspects, IAspect, TerraformResource
+from constructs import IConstruct
+
+REQUIRED_TAG_KEYS = ("team", "project", "cost-center", "data-classification", "managed-by")
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequiredTags:
+    """The five tags every resource carries; all values must be non-empty."""
+
+    team: str  # owning team
+    project: str  # project name, or the platform name for shared resources
+    cost_center: str  # cost allocation
+    data_classification: str  # public | internal | confidential | restricted
+    managed_by: str = "mlzone"  # the tool that owns the resource
+
+    def __post_init__(self) -> None:
+        empty = [k for k, v in self.as_dict().items() if not v]
+        if empty:
+            raise ValueError(f"required tags {empty} are empty; fix: give every tag a value")
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "team": self.team,
+            "project": self.project,
+            "cost-center": self.cost_center,
+            "data-classification": self.data_classification,
+            "managed-by": self.managed_by,
+        }
+
+
+@jsii.implements(IAspect)
+class TagAspect:
+    """Merges the required tags into every resource that has a `tags` argument (explicit tags win)."""
+
+    def __init__(self, tags: RequiredTags) -> None:
+        self._tags = tags.as_dict()
+
+    def visit(self, node: IConstruct) -> None:
+        if isinstance(node, TerraformResource) and hasattr(node, "tags_input"):
+            node.tags = {**self._tags, **(node.tags_input or {})}
+
+
+def tag_everything(scope: IConstruct, tags: RequiredTags) -> None:
+    """Apply the required tags to every resource below `scope`."""
+    Aspects.of(scope).add(TagAspect(tags))

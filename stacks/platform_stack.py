@@ -1,0 +1,68 @@
+"""The shared platform stack: keys, private network, audit store and prediction-capture store."""
+
+from __future__ import annotations
+
+from cdktf import TerraformOutput, TerraformStack
+from constructs import Construct
+
+from modules.audit_storage import AuditStorage, AuditStorageProps
+from modules.capture_storage import CaptureStorage, CaptureStorageProps
+from modules.keys import Key, KeyProps, ServiceGrant
+from modules.network import Network, NetworkProps
+from modules.tagging import RequiredTags, tag_everything
+from stacks.spec import PlatformSpec
+from stacks.target import Target
+
+PLATFORM_STACK = "platform"
+
+
+class PlatformStack(TerraformStack):
+    """Everything projects share. Outputs are what project stacks and `mlzone status` read."""
+
+    def __init__(self, scope: Construct, platform: PlatformSpec, target: Target) -> None:
+        super().__init__(scope, PLATFORM_STACK)
+        target.configure(self, platform, PLATFORM_STACK)
+        tag_everything(self, RequiredTags(
+            team=platform.team, project=platform.name, cost_center=platform.cost_center,
+            data_classification="confidential",
+        ))
+        account, region, name = target.account_id(platform), platform.region, platform.name
+        self.data_key = Key(self, "data-key", KeyProps(
+            name=f"{name}-data", account_id=account, description="mlzone platform data (captures, artifacts)",
+        ))
+        self.audit_key = Key(self, "audit-key", KeyProps(
+            name=f"{name}-audit", account_id=account, description="mlzone audit trail and audit bucket",
+            services=(ServiceGrant.cloudtrail(account),),
+        ))
+        self.logs_key = Key(self, "logs-key", KeyProps(
+            name=f"{name}-logs", account_id=account, description="mlzone CloudWatch log groups",
+            services=(ServiceGrant.logs(region, account),),
+        ))
+        self.network = Network(self, "network", NetworkProps(
+            name=name, region=region, cidr=platform.network.cidr,
+            availability_zones=platform.network.availability_zones, logs_key_arn=self.logs_key.arn,
+        ))
+        self.audit = AuditStorage(self, "audit", AuditStorageProps(
+            prefix=name, audit_bucket_name=platform.bucket_name("audit"),
+            access_log_bucket_name=platform.bucket_name("access-logs"), audit_key_arn=self.audit_key.arn,
+            account_id=account, region=region, retention_days=platform.audit.retention_days,
+            lock_mode=platform.audit.object_lock_mode,
+        ))
+        self.captures = CaptureStorage(self, "captures", CaptureStorageProps(
+            bucket_name=platform.bucket_name("predictions"), kms_key_arn=self.data_key.arn,
+            access_log_bucket=self.audit.access_log_bucket_name, expiry_days=platform.predictions.expiry_days,
+        ))
+        outputs = {
+            "vpc_id": self.network.vpc_id,
+            "subnet_ids": self.network.subnet_ids,
+            "workload_security_group_id": self.network.workload_security_group_id,
+            "data_key_arn": self.data_key.arn,
+            "audit_key_arn": self.audit_key.arn,
+            "logs_key_arn": self.logs_key.arn,
+            "audit_bucket": self.audit.bucket_name,
+            "access_log_bucket": self.audit.access_log_bucket_name,
+            "capture_bucket": self.captures.bucket_name,
+            "trail_arn": self.audit.trail_arn,
+        }
+        for key, value in outputs.items():
+            TerraformOutput(self, key, value=value)
