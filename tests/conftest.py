@@ -1,0 +1,60 @@
+"""Shared fixtures: the example zone, stacks built on `Testing.app()`, and a Terraform CLI config."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import mlzone  # noqa: F401  (silences the jsii banner before cdktf loads)
+from cdktf import Testing, TerraformStack
+
+from mlzone.terraform import find_mirror, write_cli_config
+from stacks.app import build_stacks
+from stacks.spec import Zone, load_zone
+from stacks.target import Target
+
+Testing.__test__ = False  # not a test class
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def synth(stack: TerraformStack) -> dict:
+    """The stack's Terraform JSON as a dict (runs aspects, e.g. tagging)."""
+    return json.loads(Testing.synth(stack))
+
+
+def resources(doc: dict, type_: str) -> dict[str, dict]:
+    """All resources of one Terraform type in a synthesized stack, by logical id."""
+    return doc.get("resource", {}).get(type_, {})
+
+
+def only(doc: dict, type_: str) -> dict:
+    """The single resource of a type (fails if there is not exactly one)."""
+    found = resources(doc, type_)
+    assert len(found) == 1, f"expected one {type_}, found {sorted(found)}"
+    return next(iter(found.values()))
+
+
+@pytest.fixture(scope="session")
+def zone() -> Zone:
+    return load_zone(ROOT)
+
+
+@pytest.fixture(scope="session")
+def example_stacks(zone: Zone) -> dict[str, TerraformStack]:
+    """The example platform and projects, on the local target, built once per session."""
+    app = build_stacks(Testing.app(), zone, Target(kind="local"))
+    return {c.node.id: c for c in app.node.children if isinstance(c, TerraformStack)}
+
+
+@pytest.fixture(scope="session")
+def example_synth(example_stacks: dict[str, TerraformStack]) -> dict[str, dict]:
+    """Synthesized JSON of every example stack, by stack name."""
+    return {name: synth(stack) for name, stack in example_stacks.items()}
+
+
+@pytest.fixture(scope="session")
+def tf_cli_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Terraform CLI config using the provider mirror (or the registry when none is found)."""
+    return write_cli_config(tmp_path_factory.mktemp("terraform"), find_mirror())
