@@ -1,5 +1,8 @@
-"""The cdktf app entry point (`cdktf.json`: "app": "python main.py"); `cdktf synth` runs this."""
+"""The cdktf app entry point (`cdktf.json`: "app": "python main.py"); `cdktf synth` runs this.
 
+Specs are read from this folder, or from `MLZONE_ROOT` when set."""
+
+import os
 import sys
 from pathlib import Path
 
@@ -7,4 +10,4 @@ import mlzone  # noqa: F401  (silences the jsii Node banner before cdktf is impo
 from mlzone.cli import synth_entry
 
 if __name__ == "__main__":
-    sys.exit(synth_entry(Path(__file__).resolve().parent))
+    sys.exit(synth_entry(Path(os.environ.get("MLZONE_ROOT") or Path(__file__).resolve().parent)))

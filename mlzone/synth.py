@@ -3,15 +3,55 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from stacks.app import build_app
-from stacks.target import Target
+from stacks.spec import load_zone
+
+if TYPE_CHECKING:
+    from stacks.target import Target
 
 
-def synthesize(root: Path, outdir: Path | None = None, target: Target | None = None) -> list[Path]:
-    """Validate specs, build and synth every stack; return the stack folders. Raises SpecError."""
+def synthesize(root: Path, outdir: Path | None = None, target: Target | None = None, gate: bool = True) -> list[Path]:
+    """Validate specs, build and synth every stack; return the stack folders. Raises SpecError.
+
+    Specs are validated before cdktf is imported, so a bad spec fails in well under a second."""
+    zone = load_zone(root)
+    from cdktf import TerraformStack  # cdktf and the provider bindings load in seconds: after validation
+
+    from stacks.app import build_app
+
     out = Path(outdir or os.environ.get("CDKTF_OUTDIR") or root / "cdktf.out")
-    app = build_app(root, target=target, outdir=str(out))
+    app = build_app(zone, target=target, outdir=str(out))
     app.synth()
-    return sorted(p for p in (out / "stacks").iterdir() if (p / "cdk.tf.json").is_file())
+    names = {c.node.id for c in app.node.children if isinstance(c, TerraformStack)}
+    for stale in (out / "stacks").iterdir():
+        if stale.name not in names:  # a project that was removed: never plan or gate its old JSON
+            shutil.rmtree(stale)
+    stacks = sorted(out / "stacks" / name for name in names)
+    if gate:  # only benchmarks and tests that gate the files themselves turn gate 1 off
+        gate_synthesized(stacks)
+    return stacks
+
+
+def gate_synthesized(stacks: list[Path]) -> None:
+    """Gate 1: the policy gate on every synthesized stack, before Terraform can run.
+
+    Prints the findings by construct path and raises `mlzone.gate.GateError` when a stack violates
+    policy; the blocked stacks' JSON is renamed `cdk.tf.json.blocked`, so no Terraform command can
+    plan it. `MLZONE_GATE=report-only` only prints them (local experiments; CI never sets it).
+    """
+    from rich.console import Console
+
+    from mlzone import gate, report
+
+    result = gate.run([stack / "cdk.tf.json" for stack in stacks])
+    if result.ok:
+        return
+    report.print_lines(result, Console(stderr=True))
+    if not result.report_only:
+        for blocked in {Path(f.file) for f in result.failed} | {Path(r.file) for r in result.files if r.errors}:
+            blocked.rename(blocked.with_name(blocked.name + ".blocked"))
+        raise gate.GateError(result)
+    Console(stderr=True).print(f"[yellow]{gate.MODE_ENV}=report-only: synthesized anyway; CI would fail[/]")

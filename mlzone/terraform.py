@@ -7,11 +7,17 @@ hashicorp/aws from it and never calls the registry; without one it uses the publ
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import re
 import shutil
+import signal
 import subprocess
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 AWS_PROVIDER_VERSION = "5.100.0"  # what cdktf-cdktf-provider-aws 20.1.0 pins in required_providers
@@ -73,42 +79,140 @@ def write_cli_config(work: Path, mirror: Path | None) -> Path:
     return config
 
 
+# Every live Terraform child, so Ctrl-C (or a timeout) can stop them all; see stop_all().
+_LIVE: set[subprocess.Popen[bytes]] = set()
+_LIVE_LOCK = threading.Lock()
+GRACE_SECONDS = 20  # after SIGINT Terraform releases its state lock; then SIGKILL
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Interrupt Terraform like Ctrl-C would (it saves state and unlocks), then kill its process group."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def stop_all() -> None:
+    """Stop every running Terraform child (called on Ctrl-C from the main thread)."""
+    with _LIVE_LOCK:
+        procs = list(_LIVE)
+    for proc in procs:
+        _stop(proc)
+
+
+def terraform_errors(log: str) -> str:
+    """The `Error: ...` blocks of a Terraform log (the whole tail when there are none)."""
+    blocks = re.findall(r"^(?:│ )?Error: .*?(?=\n(?:│ )?\n|\n╵|\Z)", log, flags=re.M | re.S)
+    text = "\n\n".join(b.replace("│ ", "") for b in blocks) if blocks else "\n".join(log.splitlines()[-20:])
+    return text.strip()
+
+
 @dataclass(frozen=True, kw_only=True)
 class Terraform:
-    """Terraform in one stack folder (`cdktf.out/stacks/<stack>`)."""
+    """Terraform in one stack folder (`cdktf.out/stacks/<stack>`); logs in `<log_dir>/<stack>/<step>.log`."""
 
     stack_dir: Path  # where cdk.tf.json is
     cli_config: Path  # from write_cli_config
     env: tuple[tuple[str, str], ...] = ()  # extra variables, e.g. TF_VAR_emulator_url
     timeout: int = 1800  # seconds per step; nothing hangs forever
+    log_dir: Path | None = None  # default: `logs/` next to the CLI config (.mlzone/logs)
 
-    def run(self, step: str, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run `terraform <step> <args>`; raise TerraformError naming stack, step and error."""
+    @property
+    def stack(self) -> str:
+        return self.stack_dir.name
+
+    def log_path(self, step: str) -> Path:
+        """Where `step`'s output goes, e.g. `.mlzone/logs/platform/apply.log`."""
+        return (self.log_dir or self.cli_config.parent / "logs") / self.stack / f"{step}.log"
+
+    def run(self, step: str, *args: str, log_as: str | None = None) -> subprocess.CompletedProcess[str]:
+        """Run `terraform <step> <args>` (stdout returned, everything logged); raise TerraformError on failure."""
         env = {
             **os.environ,
-            "TF_CLI_CONFIG_FILE": str(self.cli_config),
+            "TF_CLI_CONFIG_FILE": str(self.cli_config.resolve()),
             "TF_IN_AUTOMATION": "1",
             "TF_INPUT": "0",
             "CHECKPOINT_DISABLE": "1",
             **dict(self.env),
         }
         cmd = [find_terraform(), step, *args]
-        try:
-            proc = subprocess.run(cmd, cwd=self.stack_dir, env=env, capture_output=True, text=True,
-                                  timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            raise TerraformError(f"{self.stack_dir.name}: terraform {step} timed out after {self.timeout}s") from None
+        log = self.log_path(log_as or step)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("wb") as sink:
+            # Own process group: our Ctrl-C handler decides how Terraform stops (SIGINT, grace, SIGKILL).
+            proc = subprocess.Popen(cmd, cwd=self.stack_dir, env=env, stdout=subprocess.PIPE, stderr=sink,
+                                    start_new_session=True)
+            with _LIVE_LOCK:
+                _LIVE.add(proc)
+            try:
+                stdout = self._stream(proc, sink, keep=step in ("show", "output", "state"))
+            except BaseException:  # timeout, Ctrl-C, anything: never leave Terraform running
+                _stop(proc)
+                raise
+            finally:
+                with _LIVE_LOCK:
+                    _LIVE.discard(proc)
         if proc.returncode != 0:
-            raise TerraformError(f"{self.stack_dir.name}: terraform {step} failed:\n{proc.stderr.strip() or proc.stdout}")
-        return proc
+            raise TerraformError(
+                f"stack {self.stack}, step {log_as or step}: terraform {step} failed (log: {log})\n"
+                + terraform_errors(log.read_text(errors="replace"))
+            )
+        return subprocess.CompletedProcess(cmd, proc.returncode, stdout.decode(), "")
+
+    def _stream(self, proc: subprocess.Popen[bytes], sink: Any, keep: bool) -> bytes:
+        """Copy stdout to the log as it comes (kept in memory only for machine-readable steps)."""
+        timed_out = threading.Event()
+
+        def expire() -> None:
+            timed_out.set()
+            _stop(proc)
+
+        timer = threading.Timer(self.timeout, expire)
+        timer.start()
+        kept = bytearray()
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if keep:
+                    kept += line
+                else:
+                    sink.write(line)
+                    sink.flush()
+            proc.wait()
+        finally:
+            timer.cancel()
+        if timed_out.is_set():
+            raise TerraformError(f"stack {self.stack}: terraform step timed out after {self.timeout}s (stopped)")
+        return bytes(kept)
 
     def init(self) -> None:
         self.run("init", "-input=false", "-no-color")
 
-    def plan(self, plan_file: str = "tfplan", refresh: bool = True) -> Path:
-        """Save a plan and its JSON (`plan.json`) next to cdk.tf.json; return the JSON path."""
-        self.run("plan", "-input=false", "-no-color", f"-out={plan_file}", *(() if refresh else ("-refresh=false",)))
-        shown = self.run("show", "-json", "-no-color", plan_file)
-        path = self.stack_dir / "plan.json"
-        path.write_text(shown.stdout)
+    def plan(self, plan_file: Path | None = None, refresh: bool = True, destroy: bool = False) -> Path:
+        """Save a plan (default `tfplan` next to cdk.tf.json) and its JSON as `plan.json` beside it.
+
+        `refresh=False` plans offline: no refresh and, on the local target, no account lookup
+        (`TF_VAR_offline`), so it needs neither AWS nor the emulator. Such a plan is for review only."""
+        plan_file = plan_file or self.stack_dir / "tfplan"
+        flags = [*(() if refresh else ("-refresh=false",)), *(("-destroy",) if destroy else ())]
+        runner = self if refresh else replace(self, env=(*self.env, ("TF_VAR_offline", "true")))
+        runner.run("plan", "-input=false", "-no-color", f"-out={plan_file}", *flags)
+        path = plan_file.with_name("plan.json")
+        path.write_text(self.run("show", "-json", "-no-color", str(plan_file)).stdout)
         return path
+
+    def apply(self, plan_file: str | Path) -> None:
+        """Apply exactly a saved plan (Terraform refuses it when the state changed since)."""
+        self.run("apply", "-input=false", "-no-color", "-auto-approve", str(plan_file))
+
+    def outputs(self) -> dict[str, Any]:
+        """`terraform output -json` as {name: value}."""
+        shown = self.run("output", "-json", "-no-color")
+        return {k: v.get("value") for k, v in json.loads(shown.stdout or "{}").items()}

@@ -7,9 +7,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cdktf_cdktf_provider_aws.cloudtrail import Cloudtrail
+from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from modules.bucket import Bucket, BucketProps, ObjectLock
+from modules.iam import assume_role_policy, policy_document
 
 ACCESS_LOG_SSE_REASON = "S3 server access logging can only deliver to SSE-S3 buckets (AWS limitation)"
 ACCESS_LOG_NO_LOGS_REASON = "this is the access-log bucket; logging it into itself would loop"
@@ -23,10 +27,12 @@ class AuditStorageProps:
     audit_bucket_name: str  # the locked bucket CloudTrail writes to
     access_log_bucket_name: str  # receives S3 access logs of all platform buckets
     audit_key_arn: str  # KMS key for the trail and the audit bucket
+    logs_key_arn: str  # KMS key of the trail's CloudWatch log group (alerting on API activity)
     account_id: str  # trail delivery is restricted to this account
     region: str  # home region of the trail
     retention_days: int = 2555  # Object Lock retention, in days
     lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"  # GOVERNANCE needs a reason in the spec
+    trail_log_retention_days: int = 365  # the CloudWatch copy of the trail; the bucket keeps the evidence
 
 
 class AuditStorage(Construct):
@@ -50,10 +56,12 @@ class AuditStorage(Construct):
                 "Condition": {"StringEquals": {"aws:SourceAccount": props.account_id}},
             },),
         ))
+        # Read through the policy, so every bucket logging into it is configured after the delivery grant.
+        self.access_log_bucket_name = self.access_logs.policy.bucket
         audit_arn = f"arn:aws:s3:::{props.audit_bucket_name}"
         self.audit = Bucket(self, "audit", BucketProps(
             name=props.audit_bucket_name, kms_key_arn=props.audit_key_arn,
-            access_log_bucket=self.access_logs.name,
+            access_log_bucket=self.access_log_bucket_name,
             object_lock=ObjectLock(mode=props.lock_mode, days=props.retention_days),
             policy_statements=(
                 {
@@ -74,12 +82,25 @@ class AuditStorage(Construct):
                 },
             ),
         ))
+        # A CloudWatch Logs copy of the trail, so metric filters and alarms can watch API activity.
+        log_group = CloudwatchLogGroup(
+            self, "trail-logs", name=f"/mlzone/{props.prefix}/cloudtrail", kms_key_id=props.logs_key_arn,
+            retention_in_days=props.trail_log_retention_days,
+        )
+        role = IamRole(self, "trail-logs-role", name=f"{props.prefix}-cloudtrail-logs",
+                       assume_role_policy=assume_role_policy("cloudtrail.amazonaws.com", props.account_id))
+        role_policy = IamRolePolicy(self, "trail-logs-policy", role=role.id, name="write-trail-logs",
+                                    policy=policy_document({
+                                        "Effect": "Allow",
+                                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                        "Resource": f"{log_group.arn}:log-stream:*",
+                                    }))
         self.trail = Cloudtrail(
             self, "trail", name=trail_name, s3_bucket_name=self.audit.name, s3_key_prefix="cloudtrail",
             kms_key_id=props.audit_key_arn, is_multi_region_trail=True, include_global_service_events=True,
-            enable_log_file_validation=True, enable_logging=True, depends_on=[self.audit.policy],
+            enable_log_file_validation=True, enable_logging=True, depends_on=[self.audit.policy, role_policy],
+            cloud_watch_logs_group_arn=f"{log_group.arn}:*", cloud_watch_logs_role_arn=role.arn,
         )
         self.bucket_name = self.audit.name
         self.bucket_arn = self.audit.arn
-        self.access_log_bucket_name = self.access_logs.name
         self.trail_arn = self.trail.arn

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from cdktf import App
 
 from stacks.platform_stack import PlatformStack
-from stacks.project_stack import ProjectStack
-from stacks.spec import Zone, load_zone
+from stacks.project_stack import ProjectStack, shared_with
+from stacks.spec import Zone
 from stacks.target import Target
 
 
@@ -16,12 +14,11 @@ def build_stacks(app: App, zone: Zone, target: Target) -> App:
     """Add every stack of `zone` to `app` (an `App()` or a `Testing.app()`)."""
     PlatformStack(app, zone.platform, target)
     for project in zone.projects:
-        ProjectStack(app, zone.platform, project, target)
+        ProjectStack(app, zone.platform, project, target, shared_models=shared_with(zone, project.name))
     return app
 
 
-def build_app(root: Path, target: Target | None = None, outdir: str | None = None) -> App:
-    """Validate the specs under `root`, then build the App. Raises SpecError before any construct exists."""
-    zone = load_zone(root)
+def build_app(zone: Zone, target: Target | None = None, outdir: str | None = None) -> App:
+    """Build the App for a validated zone (see `stacks.spec.load_zone`)."""
     app = App(outdir=outdir, stack_traces=False) if outdir else App(stack_traces=False)
     return build_stacks(app, zone, target or Target.from_env())

@@ -1,14 +1,20 @@
-"""The shared platform stack: keys, private network, audit store and prediction-capture store."""
+"""The shared platform stack: keys, private network, audit store and prediction-capture store, plus
+the ML pieces projects share: the data and EMR-log buckets, the prediction log, EMR block public
+access and (optionally) the MLflow tracking server."""
 
 from __future__ import annotations
 
 from cdktf import TerraformOutput, TerraformStack
+from cdktf_cdktf_provider_aws.emr_block_public_access_configuration import EmrBlockPublicAccessConfiguration
 from constructs import Construct
 
 from modules.audit_storage import AuditStorage, AuditStorageProps
+from modules.bucket import Bucket, BucketProps
 from modules.capture_storage import CaptureStorage, CaptureStorageProps
+from modules.experiment_tracking import ExperimentTracking, ExperimentTrackingProps
 from modules.keys import Key, KeyProps, ServiceGrant
 from modules.network import Network, NetworkProps
+from modules.prediction_log import PredictionLog, PredictionLogProps
 from modules.tagging import RequiredTags, tag_everything
 from stacks.spec import PlatformSpec
 from stacks.target import Target
@@ -45,6 +51,7 @@ class PlatformStack(TerraformStack):
         self.audit = AuditStorage(self, "audit", AuditStorageProps(
             prefix=name, audit_bucket_name=platform.bucket_name("audit"),
             access_log_bucket_name=platform.bucket_name("access-logs"), audit_key_arn=self.audit_key.arn,
+            logs_key_arn=self.logs_key.arn,
             account_id=account, region=region, retention_days=platform.audit.retention_days,
             lock_mode=platform.audit.object_lock_mode,
         ))
@@ -52,7 +59,37 @@ class PlatformStack(TerraformStack):
             bucket_name=platform.bucket_name("predictions"), kms_key_arn=self.data_key.arn,
             access_log_bucket=self.audit.access_log_bucket_name, expiry_days=platform.predictions.expiry_days,
         ))
+        # ---- ML platform pieces shared by the project stacks (issue 4)
+        shared = {"kms_key_arn": self.data_key.arn, "access_log_bucket": self.audit.access_log_bucket_name}
+        # Project data: each project owns s3://<data>/<project>/ only (see modules/project_role.py).
+        self.data = Bucket(self, "data", BucketProps(name=platform.bucket_name("data"), **shared))
+        self.emr_logs = Bucket(self, "emr-logs", BucketProps(
+            name=platform.bucket_name("emr-logs"), expire_after_days=90, **shared,
+        ))
+        self.athena_results = Bucket(self, "athena-results", BucketProps(
+            name=platform.bucket_name("athena"), expire_after_days=30, **shared,
+        ))
+        self.prediction_log = PredictionLog(self, "prediction-log", PredictionLogProps(
+            name=name, capture_bucket=self.captures.bucket_name, results_bucket=self.athena_results.name,
+            kms_key_arn=self.data_key.arn,
+        ))
+        # A per-region account setting: no EMR cluster may open a port to the internet.
+        EmrBlockPublicAccessConfiguration(self, "emr-block-public-access", block_public_security_group_rules=True)
+        ml_outputs = {
+            "data_bucket": self.data.name,
+            "emr_log_bucket": self.emr_logs.name,
+            "prediction_log_database": self.prediction_log.database_name,
+            "prediction_log_workgroup": self.prediction_log.workgroup_name,
+        }
+        if platform.experiment_tracking.enabled:
+            self.tracking = ExperimentTracking(self, "experiment-tracking", ExperimentTrackingProps(
+                name=name, account_id=account, bucket_name=platform.bucket_name("mlflow"),
+                kms_key_arn=self.data_key.arn, access_log_bucket=self.audit.access_log_bucket_name,
+                size=platform.experiment_tracking.size,
+            ))
+            ml_outputs |= {"mlflow_bucket": self.tracking.bucket_name, "tracking_server_arn": self.tracking.arn}
         outputs = {
+            **ml_outputs,
             "vpc_id": self.network.vpc_id,
             "subnet_ids": self.network.subnet_ids,
             "workload_security_group_id": self.network.workload_security_group_id,

@@ -1,22 +1,143 @@
-"""One stack per team project, built from `projects/<name>.yaml`."""
+"""One stack per team project, built from `projects/<name>.yaml`.
+
+How a project stack gets the platform's network, keys and buckets: it reads the platform stack's
+*named outputs* (`PLATFORM_OUTPUTS`, declared by `PlatformStack`) from the platform's Terraform
+state through a `terraform_remote_state` data source: the local backend file on the local target
+(`../../../.mlzone/state/platform.tfstate`, the same relative path from every stack folder), the
+S3 state object on the aws target. We read named outputs rather than letting cdktf generate
+cross-stack references because the names are a stable, documented contract (`mlzone status` and
+tests read the same ones), a project stack can be synthesized and tested on its own, and a
+platform refactor cannot silently rename the hashed outputs cdktf would generate.
+
+Consequence (by design): a project stack cannot be planned before the platform is applied —
+`terraform plan` fails reading the remote state (or an output it needs is missing). Deploy order
+is platform first, then projects (`mlzone deploy` does this). Plan tests provide a platform
+state fixture holding just these outputs (tests/plan/test_project_plan.py).
+"""
 
 from __future__ import annotations
 
-from cdktf import TerraformStack
+from dataclasses import replace
+
+from cdktf import DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, TerraformOutput, TerraformStack
 from constructs import Construct
 
+from modules.batch_inference import BatchInference, BatchInferenceProps
+from modules.endpoint import Endpoint, EndpointProps
+from modules.keys import Key, KeyProps
+from modules.model_registry import ModelRegistry, ModelRegistryProps
+from modules.notebook import Notebook, NotebookProps
+from modules.project_role import ProjectBoundary, ProjectBoundaryProps, ProjectRole, ProjectRoleProps, ProjectScope
+from modules.spark_cluster import SparkCluster, SparkClusterProps
 from modules.tagging import RequiredTags, tag_everything
-from stacks.spec import PlatformSpec, ProjectSpec
-from stacks.target import Target
+from stacks.platform_stack import PLATFORM_STACK
+from stacks.spec import PlatformSpec, ProjectSpec, Zone
+from stacks.target import LOCAL_STATE_DIR, Target
+
+# The platform outputs every project stack reads (name -> list?); PlatformStack must declare them all.
+PLATFORM_OUTPUTS = {
+    "vpc_id": False, "subnet_ids": True, "workload_security_group_id": False, "data_key_arn": False,
+    "data_bucket": False, "capture_bucket": False, "emr_log_bucket": False,
+}
+# Read as well when platform.experiment_tracking.enabled.
+TRACKING_OUTPUTS = {"mlflow_bucket": False, "tracking_server_arn": False}
+LOCAL_DRIFT_REASON = "moto reads enable_network_isolation back as false (TOOLCHAIN.md); local emulator only"
+
+
+def platform_state(stack: TerraformStack, platform: PlatformSpec, target: Target):
+    """The platform stack's state, read through `terraform_remote_state` (same backend as `Target.configure`)."""
+    if target.kind == "local":
+        return DataTerraformRemoteStateLocal(stack, "platform", path=f"{LOCAL_STATE_DIR}/{PLATFORM_STACK}.tfstate")
+    return DataTerraformRemoteStateS3(
+        stack, "platform", bucket=platform.state_bucket, key=f"mlzone/{PLATFORM_STACK}.tfstate", region=platform.region,
+    )
+
+
+def shared_with(zone: Zone, project: str) -> tuple[tuple[str, str], ...]:
+    """(owner project, model) pairs that other projects of the zone share with `project`."""
+    return tuple((p.name, m.name) for p in zone.projects for m in p.models if project in m.share_with)
 
 
 class ProjectStack(TerraformStack):
-    """A team's workspace. Every resource carries the project's tags."""
+    """A team's workspace: its key, boundary, deploy role, and everything the project YAML asks for."""
 
-    def __init__(self, scope: Construct, platform: PlatformSpec, project: ProjectSpec, target: Target) -> None:
+    def __init__(
+        self, scope: Construct, platform: PlatformSpec, project: ProjectSpec, target: Target,
+        shared_models: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         super().__init__(scope, project.name)
         target.configure(self, platform, project.name)
         tag_everything(self, RequiredTags(
             team=project.team, project=project.name, cost_center=project.cost_center,
             data_classification=project.data_classification,
         ))
+        account = target.account_id(platform)
+        state = platform_state(self, platform, target)
+        wanted = PLATFORM_OUTPUTS | (TRACKING_OUTPUTS if platform.experiment_tracking.enabled else {})
+        out = {k: state.get_list(k) if is_list else state.get_string(k) for k, is_list in wanted.items()}
+
+        self.key = Key(self, "data-key", KeyProps(
+            name=f"{platform.name}-{project.name}-data", account_id=account,
+            description=f"mlzone project {project.name}: data, volumes, images, endpoints",
+        ))
+        unbounded = ProjectScope(
+            name=project.name, account_id=account, region=platform.region, key_arn=self.key.arn,
+            data_bucket=out["data_bucket"], capture_bucket=out["capture_bucket"],
+            emr_log_bucket=out["emr_log_bucket"], platform_key_arn=out["data_key_arn"],
+            vpc_id=out["vpc_id"], subnet_ids=out["subnet_ids"], security_group_id=out["workload_security_group_id"],
+            mlflow_bucket=out.get("mlflow_bucket"), tracking_server_arn=out.get("tracking_server_arn"),
+            shared_models=shared_models,
+        )
+        self.boundary = ProjectBoundary(self, "boundary", ProjectBoundaryProps(scope=unbounded))
+        p = self.scope = replace(unbounded, boundary_arn=self.boundary.arn)
+
+        # The project's CI (CodeBuild, as in the SageMaker MLOps templates) builds and pushes images and
+        # registers model versions with this role; no human or other account can assume it.
+        self.deploy_role = ProjectRole(self, "deploy-role", ProjectRoleProps(
+            scope=p, name="deploy", service="codebuild.amazonaws.com",
+            statements=(
+                *p.registry_statements(write=True), *p.data_statements(write=False),
+                p.logs_statement(f"/aws/codebuild/{project.name}-"),
+            ),
+        ))
+        registries = {
+            m.name: ModelRegistry(self, f"model-{m.name}", ModelRegistryProps(
+                project=p, model=m.name, share_with=m.share_with, deploy_role_arn=self.deploy_role.arn,
+            ))
+            for m in project.models
+        }
+        for i, nb in enumerate(project.notebooks):
+            Notebook(self, f"notebook-{nb.owner}", NotebookProps(
+                project=p, owner=nb.owner, instance_type=nb.instance_type, volume_size_gb=nb.volume_size_gb,
+                idle_stop_minutes=nb.idle_stop_minutes, subnet_index=i,
+            ))
+        for sc in project.spark_clusters:
+            SparkCluster(self, f"spark-{sc.name}", SparkClusterProps(
+                project=p, name=sc.name, release_label=sc.release_label, master_instance_type=sc.master_instance_type,
+                core_instance_type=sc.core_instance_type, core_nodes=sc.core_nodes, max_nodes=sc.max_nodes,
+                idle_timeout_minutes=sc.idle_timeout_minutes,
+            ))
+        for ep in project.endpoints:
+            endpoint = Endpoint(self, f"endpoint-{ep.name}", EndpointProps(
+                project=p, name=ep.name, image_uri=registries[ep.model].repository_url, image_tag=ep.image_tag,
+                instance_type=ep.instance_type, min_instances=ep.min_instances, max_instances=ep.max_instances,
+                capture_percent=ep.capture_percent,
+                allow_isolation_drift_reason=LOCAL_DRIFT_REASON if target.kind == "local" else None,
+            ))
+            TerraformOutput(self, f"endpoint_{ep.name}", value=endpoint.name)
+        for job in project.batch_jobs:
+            BatchInference(self, f"batch-{job.name}", BatchInferenceProps(
+                project=p, name=job.name, model=job.model, schedule=job.schedule,
+                entry_point=job.entry_point or "", input_prefix=job.input_prefix,
+                output_prefix=job.output_prefix or "",
+            ))
+        outputs = {
+            "data_key_arn": self.key.arn,
+            "data_prefix": p.s3_uri(p.data_bucket),
+            "boundary_arn": self.boundary.arn,
+            "deploy_role_arn": self.deploy_role.arn,
+        }
+        for key, value in outputs.items():
+            TerraformOutput(self, key, value=value)
+        for name, registry in registries.items():
+            TerraformOutput(self, f"repository_{name}", value=registry.repository_url)

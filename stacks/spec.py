@@ -10,10 +10,10 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 NAME_FIX = "use lowercase letters, digits and single hyphens, starting with a letter (e.g. fraud-detection)"
@@ -35,6 +35,16 @@ def _name(value: str, what: str, max_len: int = 40) -> str:
     if len(value) > max_len:
         raise ValueError(f"{what} {value!r} is {len(value)} characters; fix: use at most {max_len}")
     return value
+
+
+def _cost_center(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
+        raise ValueError(f"cost center {value!r} is not a valid tag value; fix: letters, digits, '.', '_', '-' (max 64)")
+    return value
+
+
+Team = Annotated[str, AfterValidator(lambda value: _name(value, "team"))]
+CostCenter = Annotated[str, AfterValidator(_cost_center)]
 
 
 class Strict(BaseModel):
@@ -99,8 +109,8 @@ class ExperimentTrackingSpec(Strict):
 class PlatformSpec(Strict):
     name: str = Field(description="Platform name, a prefix of every shared resource (3-24 chars).")
     region: str = Field(description="AWS region, e.g. eu-west-1.")
-    team: str = Field("platform", description="Team that owns the platform stack (tag).")
-    cost_center: str = Field("platform", description="Cost center of the shared resources (tag).")
+    team: Team = Field("platform", description="Team that owns the platform stack (tag).")
+    cost_center: CostCenter = Field("platform", description="Cost center of the shared resources (tag).")
     account_id: str | None = Field(None, description="AWS account id (12 digits); required by --target aws.")
     state_bucket: str | None = Field(None, description="Terraform state bucket for --target aws.")
     network: NetworkSpec = NetworkSpec()
@@ -113,15 +123,6 @@ class PlatformSpec(Strict):
     def _platform_name(cls, value: str) -> str:
         return _name(value, "platform name", max_len=24)
 
-    @field_validator("team")
-    @classmethod
-    def _team(cls, value: str) -> str:
-        return _name(value, "team")
-
-    @field_validator("cost_center")
-    @classmethod
-    def _cost_center(cls, value: str) -> str:
-        return _cost_center(value)
 
     @field_validator("region")
     @classmethod
@@ -152,11 +153,6 @@ class PlatformSpec(Strict):
         """Deterministic name of a platform bucket, e.g. `acme-ml-audit-eu-west-1`."""
         return f"{self.name}-{purpose}-{self.region}"
 
-
-def _cost_center(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
-        raise ValueError(f"cost center {value!r} is not a valid tag value; fix: letters, digits, '.', '_', '-' (max 64)")
-    return value
 
 
 def check_bucket_name(name: str) -> str:
@@ -283,6 +279,18 @@ class BatchJobSpec(Strict):
     name: str = Field(description="Batch scoring job name, unique in the project.")
     model: str = Field(description="A model of this project (models[].name).")
     schedule: str = Field(description="EventBridge Scheduler expression: cron(m h dom mon dow yr) or rate(N unit).")
+    entry_point: str | None = Field(
+        None, description="Scoring script, a key under the project prefix; default code/<name>/score.py."
+    )
+    input_prefix: str = Field("input/", description="Input data, a prefix under the project prefix.")
+    output_prefix: str | None = Field(
+        None, description="Where predictions go, a prefix under the project prefix; default predictions/<name>/."
+    )
+
+    @field_validator("entry_point", "input_prefix", "output_prefix")
+    @classmethod
+    def _relative(cls, value: str | None) -> str | None:
+        return value if value is None else check_relative_key(value)
 
     @field_validator("name")
     @classmethod
@@ -293,6 +301,19 @@ class BatchJobSpec(Strict):
     @classmethod
     def _schedule(cls, value: str) -> str:
         return check_schedule(value)
+
+
+RELATIVE_KEY_RE = re.compile(r"^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*/?$")
+
+
+def check_relative_key(value: str) -> str:
+    """An S3 key or prefix relative to the project prefix (the project cannot escape its prefix)."""
+    if not RELATIVE_KEY_RE.match(value) or ".." in value.split("/"):
+        raise ValueError(
+            f"{value!r} is not a path inside the project prefix; "
+            "fix: write a relative path such as code/score.py (no s3://, no leading /, no ..)"
+        )
+    return value
 
 
 def check_schedule(value: str) -> str:
@@ -309,13 +330,17 @@ def check_schedule(value: str) -> str:
     raise ValueError(f"{value!r} is not a schedule; fix: cron(0 2 * * ? *) (6 fields) or rate(1 day)")
 
 
+IAM_ROLE_NAME_MAX = 64
+# The longest IAM role name suffix the modules add per entry (e.g. <project>-<cluster>-emr-ec2).
+ROLE_SUFFIX = {"notebooks": "-nb", "spark_clusters": "-emr-ec2", "endpoints": "-endpoint", "batch_jobs": "-schedule"}
+
 Classification = Literal["public", "internal", "confidential", "restricted"]
 
 
 class ProjectSpec(Strict):
     name: str = Field(description="Project name; must match the file name projects/<name>.yaml.")
-    team: str = Field(description="Owning team (tag).")
-    cost_center: str = Field(description="Cost center (tag), e.g. CC-1234.")
+    team: Team = Field(description="Owning team (tag).")
+    cost_center: CostCenter = Field(description="Cost center (tag), e.g. CC-1234.")
     data_classification: Classification = Field(description="Highest classification of the project's data (tag).")
     notebooks: tuple[NotebookSpec, ...] = ()
     spark_clusters: tuple[SparkClusterSpec, ...] = ()
@@ -330,15 +355,6 @@ class ProjectSpec(Strict):
             raise ValueError("'platform' is the name of the shared stack; fix: choose another project name")
         return _name(value, "project name", max_len=32)
 
-    @field_validator("team")
-    @classmethod
-    def _team(cls, value: str) -> str:
-        return _name(value, "team")
-
-    @field_validator("cost_center")
-    @classmethod
-    def _cost_center(cls, value: str) -> str:
-        return _cost_center(value)
 
     @model_validator(mode="after")
     def _references_and_names(self) -> ProjectSpec:
@@ -349,6 +365,7 @@ class ProjectSpec(Strict):
             ("endpoints", self.endpoints, "name"),
             ("batch_jobs", self.batch_jobs, "name"),
         ):
+            suffix = ROLE_SUFFIX.get(field, "")
             seen: set[str] = set()
             for item in items:
                 value = getattr(item, key)
@@ -359,6 +376,12 @@ class ProjectSpec(Strict):
                 if len(full) > SAGEMAKER_NAME_MAX:
                     raise ValueError(
                         f"{field}: {full!r} is {len(full)} characters, over the 63-character SageMaker/EMR "
+                        f"limit; fix: shorten the project name or the {key}"
+                    )
+                role = f"{full}{suffix}"
+                if len(role) > IAM_ROLE_NAME_MAX:
+                    raise ValueError(
+                        f"{field}: the IAM role {role!r} is {len(role)} characters, over the 64-character IAM "
                         f"limit; fix: shorten the project name or the {key}"
                     )
         models = {m.name for m in self.models}
@@ -416,7 +439,10 @@ def _read_yaml(file: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise SpecError(f"{file}: file not found; fix: create it (see README 'Specs') or pass the right folder") from None
     except yaml.YAMLError as exc:
-        raise SpecError(f"{file}: not valid YAML: {exc}; fix: correct the syntax at the position shown") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SpecError(f"{file}: not valid YAML{where}: {problem}; fix: correct the syntax there") from None
     if not isinstance(data, dict):
         raise SpecError(f"{file}: expected a mapping of fields at the top level, got {type(data).__name__}")
     return data

@@ -59,18 +59,32 @@ class Target:
                 stack, "emulator_url", type="string", default=DEFAULT_EMULATOR_URL,
                 description="Base URL of the local AWS emulator (set by `mlzone` as TF_VAR_emulator_url).",
             ).string_value
+            # The provider needs the account id (e.g. for Athena workgroup ARNs); the emulator answers
+            # the STS lookup. Plans made with no emulator at all (tests, CI) set TF_VAR_offline=true.
+            offline = TerraformVariable(
+                stack, "offline", type="bool", default=False,
+                description="Plan without any AWS or emulator call (skips the account lookup); never apply such a plan.",
+            ).boolean_value
             AwsProvider(
                 stack, "aws", region=platform.region, access_key="test", secret_key="test",
-                skip_credentials_validation=True, skip_requesting_account_id=True,
+                skip_credentials_validation=True, skip_requesting_account_id=offline,
                 skip_metadata_api_check="true", s3_use_path_style=True, max_retries=2,
                 endpoints=[AwsProviderEndpoints(**{svc: url for svc in EMULATED_SERVICES})],
             )
             LocalBackend(stack, path=f"{LOCAL_STATE_DIR}/{stack_name}.tfstate")
             return
+        account = self.account_id(platform)
         if platform.state_bucket is None:
             raise SpecError("platform.yaml: state_bucket is required for --target aws; fix: add state_bucket: <name>")
-        AwsProvider(stack, "aws", region=platform.region, allowed_account_ids=[self.account_id(platform)])
+        AwsProvider(stack, "aws", region=platform.region, allowed_account_ids=[account])
         S3Backend(
             stack, bucket=platform.state_bucket, key=f"mlzone/{stack_name}.tfstate", region=platform.region,
-            encrypt=True, use_lockfile=True,
+            encrypt=True, kms_key_id=state_key_alias(platform),
         )
+        # Terraform >= 1.10 locks with a lock file next to the state; cdktf 0.21 has no binding for it.
+        stack.add_override("terraform.backend.s3.use_lockfile", True)
+
+
+def state_key_alias(platform: PlatformSpec) -> str:
+    """KMS alias encrypting Terraform state on the aws target (`mlzone bootstrap` creates it)."""
+    return f"alias/{platform.name}-tfstate"

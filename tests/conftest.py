@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import os
+import tempfile
+
 import pytest
 
 import mlzone  # noqa: F401  (silences the jsii banner before cdktf loads)
-from cdktf import Testing, TerraformStack
-
 from mlzone.terraform import find_mirror, write_cli_config
+
+# The jsii Node process copies the environment when cdktf is first imported, so the Terraform CLI
+# config (provider mirror) must be in place before that for `Testing.to_be_valid_terraform`.
+TF_CLI_CONFIG = write_cli_config(Path(tempfile.mkdtemp(prefix="mlzone-tf-")), find_mirror())
+os.environ["TF_CLI_CONFIG_FILE"] = str(TF_CLI_CONFIG)
+
+from cdktf import Testing, TerraformStack  # noqa: E402
 from stacks.app import build_stacks
 from stacks.spec import Zone, load_zone
 from stacks.target import Target
@@ -55,6 +63,6 @@ def example_synth(example_stacks: dict[str, TerraformStack]) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="session")
-def tf_cli_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def tf_cli_config() -> Path:
     """A Terraform CLI config using the provider mirror (or the registry when none is found)."""
-    return write_cli_config(tmp_path_factory.mktemp("terraform"), find_mirror())
+    return TF_CLI_CONFIG

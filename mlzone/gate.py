@@ -1,0 +1,366 @@
+"""The policy gate: checkov (every built-in AWS check + policies/checks) on synthesized stacks
+(`cdk.tf.json`) and plan JSON, plus change rules on plans, minus reasoned exceptions.
+
+The gate fails closed. It fails when
+- any check fails on a resource without a valid exception (`policies/exceptions.yaml`);
+- a file cannot be parsed, is neither Terraform JSON nor a plan, or zero checks ran on it
+  (checkov itself exits 0 in those cases, see TOOLCHAIN.md);
+- a plan deletes or replaces a KMS key, a CloudTrail trail, an Object Lock configuration or an
+  Object-Locked (audit) bucket (`MLZ_PLAN_1`) without an exception naming it;
+- an exception is expired, has a reason under 20 characters, or lacks owner/ticket/expiry.
+Exceptions that match nothing in the gated stacks only warn.
+
+Findings name the construct path (the `"//".metadata.path` of cdk.tf.json; for a plan, the
+cdk.tf.json next to it), so they read `platform/audit/access-logs/bucket`, not a logical id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import json
+import logging
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECKS_DIR = ROOT / "policies" / "checks"
+EXCEPTIONS_FILE = ROOT / "policies" / "exceptions.yaml"
+MODE_ENV = "MLZONE_GATE"  # "report-only": print findings, never fail (local experiments; CI never sets it)
+PLAN_RULE = "MLZ_PLAN_1"
+PLAN_RULE_NAME = "Ensure plans do not delete or replace audit data, trails or KMS keys"
+PROTECTED_TYPES = ("aws_kms_key", "aws_cloudtrail", "aws_s3_bucket_object_lock_configuration")
+MIN_REASON = 20
+SCOPES = ("any", "synth", "plan")
+_OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE"}  # no network (TOOLCHAIN.md)
+
+
+class GateError(RuntimeError):
+    """The gate blocked: the message summarises; `result` holds every finding."""
+
+    def __init__(self, result: GateResult) -> None:
+        super().__init__(result.summary())
+        self.result = result
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """One entry of policies/exceptions.yaml (`Exception` is taken by Python)."""
+
+    check_id: str
+    resource: str  # construct path (glob allowed), e.g. platform/audit/access-logs/bucket
+    reason: str
+    owner: str
+    ticket: str
+    expires: dt.date | None
+    scope: str = "any"  # any | synth | plan: e.g. a scanner false positive seen only on plan JSON
+
+    @property
+    def stack(self) -> str:
+        return self.resource.split("/", 1)[0]
+
+    def matches(self, finding: Finding) -> bool:
+        return self.check_id == finding.check_id and self.scope in ("any", finding.kind) and any(
+            fnmatch.fnmatchcase(name, self.resource) for name in (finding.path, f"{finding.stack}/{finding.address}")
+        )
+
+    def problems(self, today: dt.date) -> list[str]:
+        where = f"exception {self.check_id} on {self.resource or '(no resource)'}"
+        found = [f"{where}: missing {k}" for k in ("check_id", "resource", "owner", "ticket") if not getattr(self, k)]
+        if len(self.reason.strip()) < MIN_REASON:
+            found.append(f"{where}: reason must be at least {MIN_REASON} characters; fix: say why the risk is accepted")
+        if self.scope not in SCOPES:
+            found.append(f"{where}: scope {self.scope!r} is not one of {', '.join(SCOPES)}")
+        if self.expires is None:
+            found.append(f"{where}: missing expires (YYYY-MM-DD)")
+        elif self.expires < today:
+            found.append(f"{where}: expired on {self.expires}; fix: fix the resource, or renew with a new review")
+        return found
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One failed check on one resource."""
+
+    check_id: str
+    name: str
+    stack: str
+    file: str
+    address: str  # <type>.<logicalId> (or resource.<logicalId> for checkov Python checks on terraform_json)
+    path: str  # construct path, e.g. fraud-detection/endpoint-scorer/config
+    kind: str = "synth"  # synth | plan: the file the finding comes from
+    details: tuple[str, ...] = ()
+    guideline: str = ""
+    waiver: Waiver | None = None
+
+    @property
+    def message(self) -> str:
+        return "; ".join(self.details) or self.name
+
+
+@dataclass
+class FileResult:
+    """The gate on one file."""
+
+    file: str
+    kind: str  # synth | plan | unknown
+    stack: str
+    passed: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Finding]:
+        return [f for f in self.findings if f.waiver is None]
+
+
+@dataclass
+class GateResult:
+    files: list[FileResult]
+    errors: list[str]  # gate-level problems (invalid exceptions)
+    warnings: list[str]  # unused exceptions
+    report_only: bool = False
+
+    @property
+    def failed(self) -> list[Finding]:
+        return [f for r in self.files for f in r.failed]
+
+    @property
+    def excepted(self) -> list[Finding]:
+        return [f for r in self.files for f in r.findings if f.waiver is not None]
+
+    @property
+    def all_errors(self) -> list[str]:
+        return self.errors + [f"{r.file}: {e}" for r in self.files for e in r.errors]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.all_errors
+
+    def summary(self) -> str:
+        checks = sum(r.passed + len(r.findings) for r in self.files)
+        verdict = "passed" if self.ok else "BLOCKED"
+        return (f"policy gate {verdict}: {len(self.files)} file(s), {checks} check results, "
+                f"{len(self.failed)} failed, {len(self.excepted)} excepted, {len(self.all_errors)} error(s)")
+
+
+# --------------------------------------------------------------------------- exceptions
+
+
+def load_waivers(file: Path = EXCEPTIONS_FILE) -> tuple[list[Waiver], list[str]]:
+    """The exceptions and the problems found reading them."""
+    if not file.is_file():
+        return [], []
+    try:
+        data = yaml.safe_load(file.read_text()) or {}
+    except yaml.YAMLError as exc:
+        return [], [f"{file}: not valid YAML: {exc}"]
+    waivers, problems = [], []
+    for i, entry in enumerate(data.get("exceptions") or []):
+        if not isinstance(entry, dict):
+            problems.append(f"{file}: exceptions[{i}] is not a mapping")
+            continue
+        expires = entry.get("expires")
+        if isinstance(expires, str):
+            try:
+                expires = dt.date.fromisoformat(expires)
+            except ValueError:
+                problems.append(f"{file}: exceptions[{i}].expires {expires!r} is not YYYY-MM-DD")
+                expires = None
+        waivers.append(Waiver(
+            check_id=str(entry.get("check_id") or ""), resource=str(entry.get("resource") or ""),
+            reason=str(entry.get("reason") or ""), owner=str(entry.get("owner") or ""),
+            ticket=str(entry.get("ticket") or ""), expires=expires if isinstance(expires, dt.date) else None,
+            scope=str(entry.get("scope") or "any"),
+        ))
+    return waivers, problems
+
+
+# --------------------------------------------------------------------------- files
+
+
+def collect(paths: list[Path]) -> list[Path]:
+    """Gate inputs: the files given, and every cdk.tf.json / plan*.json found under folders given."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*.json") if (p.name == "cdk.tf.json" or p.name.startswith("plan"))
+                            and ".terraform" not in p.parts)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise FileNotFoundError(f"{path}: no such file or folder; fix: pass a cdk.tf.json, a plan JSON or a folder")
+    return found
+
+
+def kind_of(doc: Any) -> str:
+    if not isinstance(doc, dict):
+        return "unknown"
+    if "resource_changes" in doc or "planned_values" in doc:
+        return "plan"
+    if "resource" in doc or "//" in doc:
+        return "synth"
+    return "unknown"
+
+
+def construct_paths(synth: dict) -> dict[str, str]:
+    """`<type>.<logicalId>` and `<logicalId>` -> construct path, from cdk.tf.json metadata."""
+    paths: dict[str, str] = {}
+    for type_, resources in (synth.get("resource") or {}).items():
+        for logical_id, body in resources.items():
+            path = ((body or {}).get("//") or {}).get("metadata", {}).get("path")
+            if path:
+                paths[f"{type_}.{logical_id}"] = paths[logical_id] = path
+    return paths
+
+
+def stack_name(file: Path, synth: dict | None) -> str:
+    meta = ((synth or {}).get("//") or {}).get("metadata", {})
+    return meta.get("stackName") or file.parent.name
+
+
+def _synth_for(file: Path, doc: dict, kind: str) -> dict | None:
+    if kind == "synth":
+        return doc
+    sibling = file.parent / "cdk.tf.json"
+    try:
+        return json.loads(sibling.read_text()) if sibling.is_file() else None
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- checkov
+
+
+_loaded = False
+
+
+def _checkov() -> None:
+    """Offline environment and our checks, once per process."""
+    global _loaded
+    if _loaded:
+        return
+    for key, value in _OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+    cache = ROOT / ".mlzone" / "checkov-cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_CACHE_HOME", str(cache))
+    logging.getLogger("checkov").setLevel(logging.ERROR)
+    from checkov.common.checks_infra.registry import get_graph_checks_registry
+    from checkov.terraform.checks.resource.registry import resource_registry
+
+    resource_registry.load_external_checks(str(CHECKS_DIR))
+    for check_type in ("terraform", "terraform_plan"):
+        get_graph_checks_registry(check_type).load_external_checks(str(CHECKS_DIR))
+    _loaded = True
+
+
+def _scan(file: Path, kind: str, checks: list[str] | None = None):
+    """checkov records of one file (all checks, or only `checks`): (passed, failed, parsing errors)."""
+    _checkov()
+    from checkov.runner_filter import RunnerFilter
+    from checkov.terraform.plan_runner import Runner as PlanRunner
+    from checkov.terraform_json.runner import TerraformJsonRunner
+
+    runner = PlanRunner() if kind == "plan" else TerraformJsonRunner()
+    report = runner.run(root_folder=None, files=[str(file)], runner_filter=RunnerFilter(checks=checks, show_progress_bar=False))
+    reports = report if isinstance(report, list) else [report]
+    passed = [rec for r in reports for rec in r.passed_checks]
+    failed = [rec for r in reports for rec in r.failed_checks]
+    errors = [str(e) for r in reports for e in r.parsing_errors]
+    return passed, failed, errors
+
+
+def _address(record_resource: str) -> str:
+    return record_resource.split("[", 1)[0]
+
+
+def _logical_id(address: str) -> str:
+    return address.rsplit(".", 1)[-1]
+
+
+def plan_rule(plan: dict) -> list[tuple[str, str]]:
+    """(address, message) of every protected resource the plan deletes or replaces."""
+    blocked = []
+    for change in plan.get("resource_changes") or []:
+        actions = (change.get("change") or {}).get("actions") or []
+        if "delete" not in actions or change.get("mode", "managed") != "managed":
+            continue
+        before = (change.get("change") or {}).get("before") or {}
+        locked_bucket = change.get("type") == "aws_s3_bucket" and before.get("object_lock_enabled") is True
+        if change.get("type") in PROTECTED_TYPES or locked_bucket:
+            verb = "replaces" if "create" in actions else "deletes"
+            blocked.append((change.get("address", "?"), f"the plan {verb} {change.get('address')}"))
+    return blocked
+
+
+def gate_file(file: Path) -> FileResult:
+    """checkov + plan rules on one file; exceptions are applied by `run`."""
+    try:
+        doc = json.loads(file.read_text())
+    except (OSError, ValueError) as exc:
+        return FileResult(str(file), "unknown", file.parent.name, errors=[f"cannot read JSON: {exc}"])
+    kind = kind_of(doc)
+    synth = _synth_for(file, doc, kind)
+    stack, paths = stack_name(file, synth), construct_paths(synth or {})
+    result = FileResult(str(file), kind, stack)
+    if kind == "unknown":
+        result.errors.append("neither a synthesized cdk.tf.json nor a terraform plan JSON")
+        return result
+    if kind == "synth" and not file.name.endswith(".tf.json"):
+        result.errors.append("checkov scans Terraform JSON only in files named *.tf.json; fix: rename the file")
+        return result
+    passed, failed, parse_errors = _scan(file, kind)
+    result.passed = len(passed)
+    result.errors += [f"checkov could not parse {e}" for e in parse_errors]
+    for rec in failed:
+        address = _address(rec.resource)
+        result.findings.append(Finding(
+            check_id=rec.check_id, name=rec.check_name, stack=stack, file=str(file), address=address,
+            path=paths.get(address) or paths.get(_logical_id(address)) or f"{stack}/{address}", kind=kind,
+            details=tuple(rec.details or ()), guideline=rec.guideline or "",
+        ))
+    if kind == "plan":
+        for address, message in plan_rule(doc):
+            address = _address(address)
+            result.findings.append(Finding(
+                check_id=PLAN_RULE, name=PLAN_RULE_NAME, stack=stack, file=str(file), address=address,
+                path=paths.get(address) or f"{stack}/{address}", kind=kind, details=(message,),
+                guideline="Remediation: keep the logical id and the arguments that force replacement; a real "
+                          "retirement needs an exception naming the resource (policies/README.md)",
+            ))
+        result.passed += 1  # the change rule itself ran
+    if result.passed + len(result.findings) == 0:
+        result.errors.append("zero checks ran (checkov found nothing to scan); the gate fails closed")
+    return result
+
+
+def run(paths: list[Path], exceptions_file: Path = EXCEPTIONS_FILE, today: dt.date | None = None) -> GateResult:
+    """Gate every file under `paths`; never raises on findings (see `GateResult.ok`)."""
+    today = today or dt.date.today()
+    files = collect(paths)
+    waivers, errors = load_waivers(exceptions_file)
+    errors += [p for w in waivers for p in w.problems(today)]
+    valid = [w for w in waivers if not w.problems(today)]
+    results = [gate_file(f) for f in files]
+    if not files:
+        errors.append("no cdk.tf.json or plan JSON found; the gate fails closed")
+    used: set[Waiver] = set()
+    for result in results:
+        for i, finding in enumerate(result.findings):
+            waiver = next((w for w in valid if w.matches(finding)), None)
+            if waiver:
+                used.add(waiver)
+                result.findings[i] = replace(finding, waiver=waiver)
+    stacks, kinds = {r.stack for r in results} | {"*"}, {r.kind for r in results} | {"any"}
+    warnings = [f"exception {w.check_id} on {w.resource} matched nothing; remove it if the resource is fixed"
+                for w in waivers if w not in used and w.stack in stacks and w.scope in kinds]
+    return GateResult(files=results, errors=errors, warnings=warnings, report_only=report_only())
+
+
+def report_only() -> bool:
+    return os.environ.get(MODE_ENV, "").lower() == "report-only"

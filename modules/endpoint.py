@@ -1,0 +1,140 @@
+"""A real-time SageMaker endpoint serving one model of a project, with its requests and responses
+captured into the platform prediction log.
+
+Secure defaults:
+- The model runs with network isolation (the container has no network at all, not even to AWS),
+  inside the platform VPC's private subnets, from a pinned, immutable tag of the project's ECR
+  repository; its execution role may pull the project's images, write captures under its own
+  prefix, write its logs, and manage its VPC interfaces, nothing else.
+- The endpoint configuration encrypts the instance volumes with the project key and captures
+  request *and* response at the spec's sampling percentage, encrypted with the platform data key,
+  into the unified layout every endpoint of every project shares:
+  `s3://<capture-bucket>/<project>/<endpoint-name>/AllTraffic/yyyy/mm/dd/hh/*.jsonl`
+  (SageMaker appends `<endpoint-name>/<variant>/yyyy/mm/dd/hh` to the destination
+  `s3://<capture-bucket>/<project>/`), which the platform's prediction-log table reads.
+- Target-tracking autoscaling between the spec's min and max instances.
+
+Emulator note: moto reads `enable_network_isolation` back as false, which would make Terraform
+replace the model on every plan. On the local target only, the project stack sets
+`allow_isolation_drift_reason`, which adds `lifecycle.ignore_changes = [enable_network_isolation]`
+to the model; the configured value stays `true` and the AWS target never ignores it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktf import TerraformResourceLifecycle
+from cdktf_cdktf_provider_aws.appautoscaling_policy import AppautoscalingPolicy
+from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
+from cdktf_cdktf_provider_aws.sagemaker_endpoint import SagemakerEndpoint
+from cdktf_cdktf_provider_aws.sagemaker_endpoint_configuration import (
+    SagemakerEndpointConfiguration,
+    SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions,
+    SagemakerEndpointConfigurationProductionVariants,
+)
+from cdktf_cdktf_provider_aws.sagemaker_model import SagemakerModel
+from constructs import Construct
+
+from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope, require_reasons
+
+VARIANT = "AllTraffic"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndpointProps:
+    """One endpoint = one model version behind one autoscaled variant."""
+
+    project: ProjectScope  # the project (key, prefixes, network, boundary)
+    name: str  # endpoint name; the endpoint is <project>-<name>
+    image_uri: str  # the project's ECR repository URL of the model (ModelRegistry.repository_url)
+    image_tag: str = "1.0.0"  # pinned, immutable tag ("latest" is refused)
+    instance_type: str = "ml.m5.large"  # hosting instance type
+    min_instances: int = 1  # autoscaling floor
+    max_instances: int = 2  # autoscaling ceiling
+    capture_percent: int = 100  # share of requests captured (0 disables capture)
+    invocations_per_instance: int = 100  # target-tracking target (invocations per instance per minute)
+    allow_isolation_drift_reason: str | None = None  # local target only: ignore moto's network-isolation read-back
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.capture_percent <= 100:
+            raise ValueError(f"endpoint {self.name}: capture_percent={self.capture_percent}; fix: use 0 to 100")
+        if not 1 <= self.min_instances <= self.max_instances:
+            raise ValueError(
+                f"endpoint {self.name}: min_instances={self.min_instances}, max_instances={self.max_instances}; "
+                "fix: use 1 <= min_instances <= max_instances"
+            )
+        require_reasons(f"endpoint {self.name}", allow_isolation_drift_reason=self.allow_isolation_drift_reason)
+        if self.image_tag == "latest":
+            raise ValueError(f"endpoint {self.name}: image tag 'latest' is mutable; fix: pin a version such as 1.0.0")
+
+
+class Endpoint(Construct):
+    """Outputs: `name`, `arn`, `model_name`, `role_arn`, `capture_uri`."""
+
+    def __init__(self, scope: Construct, id: str, props: EndpointProps) -> None:
+        super().__init__(scope, id)
+        p = props.project
+        name = p.resource_name(props.name, max_len=63)
+        self.capture_uri = p.s3_uri(p.capture_bucket)
+        self.role = ProjectRole(self, "role", ProjectRoleProps(
+            scope=p, name=f"{props.name}-endpoint", service="sagemaker.amazonaws.com", statements=(
+                *p.registry_statements(),
+                {"Sid": "WriteCaptures", "Effect": "Allow", "Action": "s3:PutObject",
+                 "Resource": f"arn:aws:s3:::{p.capture_bucket}/{p.name}/{name}/*"},
+                p.platform_key_statement(("kms:GenerateDataKey", "kms:Encrypt", "kms:DescribeKey")),
+                p.key_statement(),
+                p.vpc_statement(),
+                p.logs_statement(f"/aws/sagemaker/Endpoints/{name}"),
+                {"Sid": "Metrics", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
+                 "Condition": {"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}},
+            ),
+        ))
+        lifecycle = (
+            # moto returns enable_network_isolation=false: without this the model is replaced on every plan.
+            TerraformResourceLifecycle(ignore_changes=["enable_network_isolation"])
+            if props.allow_isolation_drift_reason else None
+        )
+        self.model = SagemakerModel(
+            self, "model", name=name, execution_role_arn=self.role.arn, enable_network_isolation=True,
+            primary_container={"image": f"{props.image_uri}:{props.image_tag}", "mode": "SingleModel"},
+            vpc_config={"subnets": p.subnet_ids, "security_group_ids": [p.security_group_id]},
+            lifecycle=lifecycle, depends_on=[self.role.policy],
+        )
+        capture = props.capture_percent > 0
+        self.config = SagemakerEndpointConfiguration(
+            self, "config", name=name, kms_key_arn=p.key_arn,
+            production_variants=[SagemakerEndpointConfigurationProductionVariants(
+                variant_name=VARIANT, model_name=self.model.name, instance_type=props.instance_type,
+                initial_instance_count=props.min_instances,
+            )],
+            data_capture_config={
+                "enable_capture": capture, "initial_sampling_percentage": props.capture_percent,
+                "destination_s3_uri": self.capture_uri, "kms_key_id": p.platform_key_arn,
+                "capture_options": [
+                    SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions(capture_mode=mode)
+                    for mode in ("Input", "Output")
+                ],
+                "capture_content_type_header": {"json_content_types": ["application/json"]},
+            },
+        )
+        self.endpoint = SagemakerEndpoint(self, "endpoint", name=name, endpoint_config_name=self.config.name)
+        target = AppautoscalingTarget(
+            self, "scaling-target", service_namespace="sagemaker",
+            resource_id=f"endpoint/{name}/variant/{VARIANT}", scalable_dimension="sagemaker:variant:DesiredInstanceCount",
+            min_capacity=props.min_instances, max_capacity=props.max_instances, depends_on=[self.endpoint],
+        )
+        AppautoscalingPolicy(
+            self, "scaling-policy", name=f"{name}-invocations", policy_type="TargetTrackingScaling",
+            service_namespace=target.service_namespace, resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension,
+            target_tracking_scaling_policy_configuration={
+                "target_value": props.invocations_per_instance,
+                "predefined_metric_specification": {"predefined_metric_type": "SageMakerVariantInvocationsPerInstance"},
+                "scale_in_cooldown": 300, "scale_out_cooldown": 60,
+            },
+        )
+        self.name = self.endpoint.name
+        self.arn = self.endpoint.arn
+        self.model_name = self.model.name
+        self.role_arn = self.role.arn

@@ -1,0 +1,312 @@
+"""Project identity: the scope every project resource lives in, its permissions boundary, and the
+roles its workloads run as.
+
+Isolation between projects is built from three pieces, all named after the project:
+- a KMS key per project (`ProjectScope.key_arn`): volumes, EMR, ECR, endpoints and the data under
+  the project prefix are encrypted with it, and only the project's roles may use it;
+- an S3 prefix per project: `s3://<data-bucket>/<project>/` (and `<project>/` in the capture,
+  EMR-log and MLflow buckets); roles get object access below their prefix only;
+- a permissions boundary per project (`ProjectBoundary`) attached to every role that runs project
+  code: even a role policy edited by hand cannot reach past the project's prefixes, key and
+  `<project>-*` resources.
+
+Roles live under the IAM path `/mlzone/<project>/`, so `iam:PassRole` can be scoped to the
+project's roles with one ARN pattern.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cdktf import Fn
+from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
+from constructs import Construct
+
+from modules.iam import assume_role_policy, policy_document
+
+IAM_NAME_MAX = 64
+KEY_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey")
+KEY_DECRYPT = ("kms:Decrypt", "kms:DescribeKey")
+OBJECT_READ = ("s3:GetObject", "s3:GetObjectVersion")
+OBJECT_WRITE = ("s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
+ECR_PULL = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability")
+ECR_PUSH = ("ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload")
+REGISTRY_READ = (
+    "sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages",
+)
+REGISTRY_WRITE = ("sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage")
+# What SageMaker/EMR need to place network interfaces in the private subnets (no resource-level scoping exists).
+VPC_ACCESS = (
+    "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
+    "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs",
+    "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeDhcpOptions",
+)
+LOG_WRITE = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams")
+MLFLOW_USE = (
+    "sagemaker:CreatePresignedMlflowTrackingServerUrl", "sagemaker:DescribeMlflowTrackingServer",
+    "sagemaker-mlflow:AccessUI", "sagemaker-mlflow:CreateExperiment", "sagemaker-mlflow:SearchExperiments",
+    "sagemaker-mlflow:GetExperiment", "sagemaker-mlflow:GetExperimentByName", "sagemaker-mlflow:CreateRun",
+    "sagemaker-mlflow:UpdateRun", "sagemaker-mlflow:GetRun", "sagemaker-mlflow:SearchRuns",
+    "sagemaker-mlflow:LogMetric", "sagemaker-mlflow:LogParam", "sagemaker-mlflow:LogBatch",
+    "sagemaker-mlflow:LogInputs", "sagemaker-mlflow:SetTag", "sagemaker-mlflow:GetMetricHistory",
+    "sagemaker-mlflow:ListArtifacts",
+)
+
+
+MIN_REASON = 20
+
+
+def require_reasons(what: str, **reasons: str | None) -> None:
+    """Every `allow_*` opt-out that is set must carry a real reason (kept in Git review)."""
+    for field, reason in reasons.items():
+        if reason is not None and len(reason.strip()) < MIN_REASON:
+            raise ValueError(f"{what}: {field} needs a real reason (>= {MIN_REASON} characters)")
+
+
+def role_pattern(account_id: str, project: str) -> str:
+    """ARN pattern of every role of `project` (they all live under /mlzone/<project>/)."""
+    return f"arn:aws:iam::{account_id}:role/mlzone/{project}/*"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectScope:
+    """Where a project's resources live and what its roles may touch; built once per project stack."""
+
+    name: str  # project name: prefix of every resource, S3 prefix, IAM path /mlzone/<name>/
+    account_id: str  # account of every ARN built here
+    region: str  # region of every ARN built here
+    data_bucket: str  # platform data bucket; the project owns s3://<data_bucket>/<name>/ only
+    capture_bucket: str  # platform capture bucket; the project's endpoints write <name>/ only
+    emr_log_bucket: str  # platform EMR log bucket; the project's clusters log to <name>/ only
+    platform_key_arn: str  # platform data key encrypting the shared buckets (captures, EMR logs, MLflow)
+    key_arn: str  # the project's own KMS key; no other project's role can use it
+    vpc_id: str  # the platform VPC
+    subnet_ids: Sequence[str]  # private subnets of the platform VPC
+    security_group_id: str  # the platform workload security group (no ingress from outside)
+    boundary_arn: str = ""  # permissions boundary of the project roles (set by ProjectBoundary)
+    mlflow_bucket: str | None = None  # platform MLflow artifact bucket; None: experiment tracking off
+    tracking_server_arn: str | None = None  # platform MLflow tracking server; None: experiment tracking off
+    shared_models: tuple[tuple[str, str], ...] = ()  # (project, model) pairs other projects shared with this one
+
+    def resource_name(self, *parts: str, max_len: int = IAM_NAME_MAX) -> str:
+        """`<project>-<parts...>`, checked against the AWS name limit (IAM: 64, SageMaker/EMR: 63)."""
+        name = "-".join((self.name, *parts))
+        if len(name) > max_len:
+            raise ValueError(
+                f"{name!r} is {len(name)} characters, over the {max_len}-character AWS limit; "
+                "fix: shorten the project name or the resource name in the project spec"
+            )
+        return name
+
+    def subnet_id(self, index: int = 0) -> str:
+        """One private subnet (index wraps around, so entries spread over the AZs)."""
+        return Fn.element(self.subnet_ids, index)
+
+    @property
+    def role_path(self) -> str:
+        return f"/mlzone/{self.name}/"
+
+    @property
+    def role_arn_pattern(self) -> str:
+        """Every role of this project (for iam:PassRole and resource policies)."""
+        return role_pattern(self.account_id, self.name)
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"
+
+    def s3_uri(self, bucket: str, *parts: str) -> str:
+        """`s3://<bucket>/<project>/<parts>/`: always inside the project's prefix."""
+        return "/".join((f"s3://{bucket}", self.name, *parts)) + "/"
+
+    # ---- statement builders: every grant names the project's own prefix, key or resources
+
+    def prefix_statements(self, sid: str, bucket: str, actions: Sequence[str], *parts: str) -> list[dict]:
+        """Object `actions` below `<bucket>/<project>/<parts>/` and listing of that prefix only."""
+        prefix = "/".join((self.name, *parts))
+        return [
+            {"Sid": f"{sid}Objects", "Effect": "Allow", "Action": list(actions),
+             "Resource": f"arn:aws:s3:::{bucket}/{prefix}/*"},
+            {"Sid": f"{sid}List", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}",
+             "Condition": {"StringLike": {"s3:prefix": [f"{prefix}/*", f"{prefix}/"]}}},
+        ]
+
+    def data_statements(self, write: bool = True) -> list[dict]:
+        """The project's data prefix (read, or read-write) with its own key."""
+        actions = (*OBJECT_READ, *OBJECT_WRITE) if write else OBJECT_READ
+        return [*self.prefix_statements("Data", self.data_bucket, actions), self.key_statement()]
+
+    def key_statement(self) -> dict:
+        return {"Sid": "ProjectKey", "Effect": "Allow", "Action": list(KEY_USE), "Resource": self.key_arn}
+
+    def platform_key_statement(self, actions: Sequence[str] = KEY_DECRYPT) -> dict:
+        return {"Sid": "PlatformKey", "Effect": "Allow", "Action": list(actions), "Resource": self.platform_key_arn}
+
+    def capture_read_statements(self) -> list[dict]:
+        """Read-only access to the project's captures (encrypted with the platform key)."""
+        return [*self.prefix_statements("Captures", self.capture_bucket, OBJECT_READ), self.platform_key_statement()]
+
+    def registry_statements(self, write: bool = False) -> list[dict]:
+        """Pull the project's images and read its model packages (and those shared with it)."""
+        ecr = [*ECR_PULL, *ECR_PUSH] if write else list(ECR_PULL)
+        registry = [*REGISTRY_READ, *REGISTRY_WRITE] if write else list(REGISTRY_READ)
+        statements = [
+            {"Sid": "EcrLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+            {"Sid": "EcrRepositories", "Effect": "Allow", "Action": ecr,
+             "Resource": self.arn("ecr", f"repository/{self.name}/*")},
+            {"Sid": "ModelRegistry", "Effect": "Allow", "Action": registry, "Resource": [
+                self.arn("sagemaker", f"model-package-group/{self.name}-*"),
+                self.arn("sagemaker", f"model-package/{self.name}-*/*"),
+            ]},
+        ]
+        if self.shared_models:
+            statements += [
+                {"Sid": "SharedEcrRepositories", "Effect": "Allow", "Action": list(ECR_PULL),
+                 "Resource": [self.arn("ecr", f"repository/{owner}/{model}") for owner, model in self.shared_models]},
+                {"Sid": "SharedModelRegistry", "Effect": "Allow", "Action": list(REGISTRY_READ), "Resource": [
+                    arn for owner, model in self.shared_models for arn in (
+                        self.arn("sagemaker", f"model-package-group/{owner}-{model}"),
+                        self.arn("sagemaker", f"model-package/{owner}-{model}/*"),
+                    )
+                ]},
+            ]
+        return statements
+
+    def vpc_statement(self) -> dict:
+        return {"Sid": "VpcInterfaces", "Effect": "Allow", "Action": list(VPC_ACCESS), "Resource": "*"}
+
+    def logs_statement(self, *groups: str) -> dict:
+        """Write to the named log group prefixes (e.g. `/aws/sagemaker/Endpoints/<project>-`)."""
+        return {"Sid": "Logs", "Effect": "Allow", "Action": list(LOG_WRITE),
+                "Resource": [self.arn("logs", f"log-group:{g}*") for g in groups]}
+
+    def mlflow_statements(self) -> list[dict]:
+        """The platform tracking server, with artifacts under `<mlflow-bucket>/<project>/` only."""
+        if not self.tracking_server_arn or not self.mlflow_bucket:
+            return []
+        return [
+            {"Sid": "Mlflow", "Effect": "Allow", "Action": list(MLFLOW_USE), "Resource": self.tracking_server_arn},
+            *self.prefix_statements("MlflowArtifacts", self.mlflow_bucket, (*OBJECT_READ, *OBJECT_WRITE)),
+            self.platform_key_statement(("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")),
+        ]
+
+    def emr_artifacts_statement(self) -> dict:
+        """EMR nodes fetch their packages from the regional EMR buckets through the S3 endpoint."""
+        return {"Sid": "EmrArtifacts", "Effect": "Allow", "Action": "s3:GetObject", "Resource": [
+            f"arn:aws:s3:::repo.{self.region}.emr.amazonaws.com/*", f"arn:aws:s3:::{self.region}.elasticmapreduce/*",
+        ]}
+
+    def pass_role_statement(self, service: str) -> dict:
+        """Pass this project's roles (and only them) to one AWS service."""
+        return {"Sid": "PassProjectRoles", "Effect": "Allow", "Action": "iam:PassRole",
+                "Resource": self.role_arn_pattern, "Condition": {"StringEquals": {"iam:PassedToService": service}}}
+
+
+def unique_sids(statements: Sequence[dict]) -> list[dict]:
+    """Merge statements into one document: equal statements once, clashing Sids numbered."""
+    out: list[dict] = []
+    seen: dict[str, int] = {}
+    for statement in statements:
+        if statement in out:
+            continue
+        sid = statement.get("Sid")
+        if sid is not None:
+            seen[sid] = seen.get(sid, 0) + 1
+            if seen[sid] > 1:
+                statement = {**statement, "Sid": f"{sid}{seen[sid]}"}
+        out.append(statement)
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectBoundaryProps:
+    """The ceiling of every project role: nothing outside the project's prefixes, key and resources."""
+
+    scope: ProjectScope  # the project; boundary_arn is ignored here
+
+
+class ProjectBoundary(Construct):
+    """A managed policy used as the permissions boundary of every project role. Outputs: `arn`."""
+
+    def __init__(self, scope: Construct, id: str, props: ProjectBoundaryProps) -> None:
+        super().__init__(scope, id)
+        p = props.scope
+        tagged = {"StringEquals": {"aws:ResourceTag/project": p.name}}
+        statements = [
+            *p.data_statements(write=True),
+            *p.prefix_statements("Captures", p.capture_bucket, (*OBJECT_READ, "s3:PutObject")),
+            *p.prefix_statements("EmrLogs", p.emr_log_bucket, (*OBJECT_READ, "s3:PutObject")),
+            p.platform_key_statement(("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")),
+            *p.registry_statements(write=True),
+            *p.mlflow_statements(),
+            p.vpc_statement(),
+            p.emr_artifacts_statement(),
+            p.logs_statement("/aws/sagemaker/", "/aws/emr-serverless/", f"/aws/codebuild/{p.name}-", f"/mlzone/{p.name}/"),
+            {"Sid": "ProjectEndpoints", "Effect": "Allow",
+             "Action": ["sagemaker:InvokeEndpoint", "sagemaker:DescribeEndpoint"],
+             "Resource": p.arn("sagemaker", f"endpoint/{p.name}-*")},
+            {"Sid": "ProjectSparkClusters", "Effect": "Allow",
+             "Action": ["elasticmapreduce:DescribeCluster", "elasticmapreduce:ListInstances",
+                        "elasticmapreduce:GetClusterSessionCredentials"],
+             "Resource": p.arn("elasticmapreduce", "cluster/*"), "Condition": tagged},
+            {"Sid": "ProjectBatchJobs", "Effect": "Allow",
+             "Action": ["emr-serverless:StartJobRun", "emr-serverless:GetJobRun", "emr-serverless:GetApplication"],
+             "Resource": [p.arn("emr-serverless", "/applications/*"), p.arn("emr-serverless", "/applications/*/jobruns/*")],
+             "Condition": tagged},
+            {"Sid": "Metrics", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
+             "Condition": {"StringLike": {"cloudwatch:namespace": ["/aws/sagemaker/*", "EMR*", p.name]}}},
+            p.pass_role_statement("emr-serverless.amazonaws.com"),
+        ]
+        self.policy = IamPolicy(
+            self, "policy", name=p.resource_name("boundary"), path=p.role_path,
+            description=f"mlzone permissions boundary of every {p.name} role",
+            policy=policy_document(*unique_sids(statements)),
+        )
+        self.arn = self.policy.arn
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectRoleProps:
+    """A role for one workload of a project, bounded by the project boundary."""
+
+    scope: ProjectScope  # the project (its boundary_arn is attached)
+    name: str  # role name suffix: the role is <project>-<name>
+    service: str  # the one AWS service that may assume it, e.g. sagemaker.amazonaws.com
+    statements: tuple[dict, ...]  # inline grants; each must stay inside the boundary
+    managed_policy_arns: tuple[str, ...] = ()  # AWS-managed policies to attach; default none
+    source_account_condition: bool = True  # trust only calls for our account (ec2 does not send it: False)
+    allow_no_boundary_reason: str | None = None  # opt-out: a service role running no project code
+
+    def __post_init__(self) -> None:
+        require_reasons(f"role {self.name}", allow_no_boundary_reason=self.allow_no_boundary_reason)
+        if not self.scope.boundary_arn and not self.allow_no_boundary_reason:
+            raise ValueError(
+                f"role {self.name}: the project scope has no boundary_arn; fix: build a ProjectBoundary first "
+                "or set allow_no_boundary_reason"
+            )
+        if any(s.get("Action") == "*" or "*" in (s.get("Action") or []) for s in self.statements):
+            raise ValueError(f"role {self.name}: a statement allows every action ('*'); fix: list the actions")
+
+
+class ProjectRole(Construct):
+    """`aws_iam_role` under /mlzone/<project>/ + its inline policy. Outputs: `arn`, `name`."""
+
+    def __init__(self, scope: Construct, id: str, props: ProjectRoleProps) -> None:
+        super().__init__(scope, id)
+        p = props.scope
+        boundary = None if props.allow_no_boundary_reason else p.boundary_arn
+        self.role = IamRole(
+            self, "role", name=p.resource_name(props.name), path=p.role_path, permissions_boundary=boundary,
+            assume_role_policy=assume_role_policy(props.service, p.account_id if props.source_account_condition else None),
+        )
+        self.policy = IamRolePolicy(
+            self, "policy", role=self.role.id, name="project-access",
+            policy=policy_document(*unique_sids(props.statements)),
+        )
+        for i, arn in enumerate(props.managed_policy_arns):
+            IamRolePolicyAttachment(self, f"managed-{i}", role=self.role.name, policy_arn=arn)
+        self.arn = self.role.arn
+        self.name = self.role.name

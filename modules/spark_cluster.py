@@ -1,0 +1,188 @@
+"""A self-service EMR cluster for exploration: Spark, with Livy and Jupyter Enterprise Gateway so
+the project's notebooks can attach to it.
+
+Secure defaults:
+- EMR 7.x only, in a private subnet of the platform VPC, with cluster-owned EMR-managed security
+  groups (EMR adds only the rules it needs between its nodes) plus the platform workload security
+  group, so the project's notebooks reach Livy (8998) and nothing outside the VPC reaches anything.
+- A security configuration with at-rest encryption (EMRFS S3 SSE-KMS and local disks/EBS with the
+  project key) and in-transit TLS, and IMDSv2 on every node.
+- Auto-termination after the spec's idle timeout (default 60 min) and managed scaling limits.
+- A service role (AWS-managed `AmazonEMRServicePolicy_v2`, which only acts on resources tagged
+  `for-use-with-amazon-emr-managed-policies=true`, plus passing *this* cluster's instance role) and
+  an instance-profile role bounded by the project boundary: the project's data prefix and key, the
+  project's EMR log prefix, and EMR's own package buckets.
+- Logs to `s3://<emr-log-bucket>/<project>/<cluster>/` (SSE-KMS, platform bucket).
+- EMR block public access is a per-region account setting: the platform stack turns it on once
+  (`aws_emr_block_public_access_configuration`), not each cluster.
+
+TLS certificate provider (in-transit encryption needs one): **PEM files from S3**. The default
+location is `s3://<data-bucket>/<project>/emr/tls/certificates.zip`, i.e. inside the project
+prefix, encrypted with the project key and readable only by the project's roles. The zip holds
+`privateKey.pem`, `certificateChain.pem` and `trustedCertificates.pem` for `*.<region>.compute.internal`
+(see docs/modules.md for the openssl one-liner). We chose PEM over the `Custom` provider (a Java
+class the team would have to build and host) and over ACM Private CA (a fixed monthly fee per CA
+that a per-project sandbox does not justify). The cluster does not start until the zip exists.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from cdktf_cdktf_provider_aws.emr_cluster import EmrCluster, EmrClusterCoreInstanceGroupEbsConfig
+from cdktf_cdktf_provider_aws.emr_managed_scaling_policy import (
+    EmrManagedScalingPolicy,
+    EmrManagedScalingPolicyComputeLimits,
+)
+from cdktf_cdktf_provider_aws.emr_security_configuration import EmrSecurityConfiguration
+from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
+from cdktf_cdktf_provider_aws.security_group import SecurityGroup
+from constructs import Construct
+
+from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
+
+APPLICATIONS = ("Spark", "Livy", "JupyterEnterpriseGateway")
+EMR_SERVICE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2"
+EMR_MANAGED_TAG = {"for-use-with-amazon-emr-managed-policies": "true"}
+SERVICE_ROLE_REASON = "the EMR service role runs no project code; AmazonEMRServicePolicy_v2 is tag-scoped"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SparkClusterProps:
+    """One exploration cluster; small, encrypted, and it switches itself off."""
+
+    project: ProjectScope  # the project (key, prefixes, network, boundary)
+    name: str  # cluster name; the cluster is <project>-<name>
+    release_label: str = "emr-7.2.0"  # EMR 7.x only
+    master_instance_type: str = "m5.xlarge"  # primary node
+    core_instance_type: str = "m5.xlarge"  # core nodes
+    core_nodes: int = 2  # core nodes at start (1-50)
+    max_nodes: int | None = None  # managed scaling ceiling; default 2 x core_nodes
+    idle_timeout_minutes: int = 60  # auto-terminate after this idle time (5 min - 7 days)
+    ebs_size_gb: int = 64  # encrypted EBS per core node
+    tls_certificates_s3_uri: str | None = None  # PEM zip; default s3://<data>/<project>/emr/tls/certificates.zip
+
+    def __post_init__(self) -> None:
+        if not self.release_label.startswith("emr-7."):
+            raise ValueError(f"spark cluster {self.name}: release_label {self.release_label!r}; fix: use EMR 7.x")
+        if not 5 <= self.idle_timeout_minutes <= 7 * 24 * 60:
+            raise ValueError(
+                f"spark cluster {self.name}: idle_timeout_minutes={self.idle_timeout_minutes}; "
+                "fix: use 5 minutes to 7 days (10080)"
+            )
+        if not 1 <= self.core_nodes <= 50:
+            raise ValueError(f"spark cluster {self.name}: core_nodes={self.core_nodes}; fix: use 1 to 50")
+        if self.max_nodes is not None and not self.core_nodes <= self.max_nodes <= 100:
+            raise ValueError(
+                f"spark cluster {self.name}: max_nodes={self.max_nodes} with core_nodes={self.core_nodes}; "
+                "fix: use core_nodes <= max_nodes <= 100"
+            )
+        uri = self.tls_certificates_s3_uri
+        if uri is not None and not (uri.startswith(f"s3://{self.project.data_bucket}/{self.project.name}/")
+                                    and uri.endswith(".zip")):
+            raise ValueError(
+                f"spark cluster {self.name}: tls_certificates_s3_uri {uri!r} is outside the project prefix; "
+                f"fix: put the zip under s3://{self.project.data_bucket}/{self.project.name}/"
+            )
+
+    @property
+    def scaling_max(self) -> int:
+        return self.max_nodes if self.max_nodes is not None else 2 * self.core_nodes
+
+
+def security_configuration(key_arn: str, certificates_uri: str) -> str:
+    """EMR security configuration JSON: at rest (S3 + local disk/EBS, KMS), in transit (TLS), IMDSv2."""
+    return json.dumps({
+        "EncryptionConfiguration": {
+            "EnableAtRestEncryption": True,
+            "EnableInTransitEncryption": True,
+            "AtRestEncryptionConfiguration": {
+                "S3EncryptionConfiguration": {"EncryptionMode": "SSE-KMS", "AwsKmsKey": key_arn},
+                "LocalDiskEncryptionConfiguration": {
+                    "EncryptionKeyProviderType": "AwsKms", "AwsKmsKey": key_arn, "EnableEbsEncryption": True,
+                },
+            },
+            "InTransitEncryptionConfiguration": {
+                "TLSCertificateConfiguration": {"CertificateProviderType": "PEM", "S3Object": certificates_uri},
+            },
+        },
+        "InstanceMetadataServiceConfiguration": {
+            "MinimumInstanceMetadataServiceVersion": 2, "HttpPutResponseHopLimit": 1,
+        },
+    })
+
+
+class SparkCluster(Construct):
+    """Outputs: `cluster_id`, `name`, `master_dns`, `instance_role_arn`, `service_role_arn`."""
+
+    def __init__(self, scope: Construct, id: str, props: SparkClusterProps) -> None:
+        super().__init__(scope, id)
+        p = props.project
+        name = p.resource_name(props.name, max_len=63)
+        certificates = props.tls_certificates_s3_uri or f"{p.s3_uri(p.data_bucket, 'emr', 'tls')}certificates.zip"
+        self.instance_role = ProjectRole(self, "instance-role", ProjectRoleProps(
+            scope=p, name=f"{props.name}-emr-ec2", service="ec2.amazonaws.com", source_account_condition=False,
+            statements=(
+                *p.data_statements(write=True),
+                *p.prefix_statements("EmrLogs", p.emr_log_bucket, ("s3:PutObject", "s3:GetObject"), props.name),
+                p.platform_key_statement(("kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey")),
+                *p.mlflow_statements(),
+                p.emr_artifacts_statement(),
+            ),
+        ))
+        profile = IamInstanceProfile(
+            self, "instance-profile", name=p.resource_name(props.name, "emr-ec2"), path=p.role_path,
+            role=self.instance_role.name,
+        )
+        self.service_role = ProjectRole(self, "service-role", ProjectRoleProps(
+            scope=p, name=f"{props.name}-emr", service="elasticmapreduce.amazonaws.com",
+            managed_policy_arns=(EMR_SERVICE_POLICY,), allow_no_boundary_reason=SERVICE_ROLE_REASON,
+            statements=({
+                "Sid": "PassInstanceRole", "Effect": "Allow", "Action": "iam:PassRole",
+                "Resource": self.instance_role.arn,
+                "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
+            },),
+        ))
+        security = EmrSecurityConfiguration(
+            self, "security-configuration", name=name, configuration=security_configuration(p.key_arn, certificates),
+        )
+        groups = {
+            role: SecurityGroup(
+                self, f"{role}-sg", name=f"{name}-{role}", vpc_id=p.vpc_id, revoke_rules_on_delete=True,
+                description=f"EMR-managed {role} group of {name} (EMR adds the rules between its nodes)",
+                tags=EMR_MANAGED_TAG,
+            )
+            for role in ("primary", "core", "service")
+        }
+        self.cluster = EmrCluster(
+            self, "cluster", name=name, release_label=props.release_label, applications=list(APPLICATIONS),
+            service_role=self.service_role.arn, security_configuration=security.name,
+            log_uri=p.s3_uri(p.emr_log_bucket, props.name), log_encryption_kms_key_id=p.platform_key_arn,
+            termination_protection=False, keep_job_flow_alive_when_no_steps=True,
+            ec2_attributes={
+                "subnet_id": p.subnet_id(), "instance_profile": profile.arn,
+                "emr_managed_master_security_group": groups["primary"].id,
+                "emr_managed_slave_security_group": groups["core"].id,
+                "service_access_security_group": groups["service"].id,
+                "additional_master_security_groups": p.security_group_id,
+                "additional_slave_security_groups": p.security_group_id,
+            },
+            master_instance_group={"instance_type": props.master_instance_type},
+            core_instance_group={
+                "instance_type": props.core_instance_type, "instance_count": props.core_nodes,
+                "ebs_config": [EmrClusterCoreInstanceGroupEbsConfig(size=props.ebs_size_gb, type="gp3", volumes_per_instance=1)],
+            },
+            auto_termination_policy={"idle_timeout": props.idle_timeout_minutes * 60},
+            tags=EMR_MANAGED_TAG,
+            depends_on=[self.service_role.policy, self.instance_role.policy],
+        )
+        EmrManagedScalingPolicy(self, "scaling", cluster_id=self.cluster.id, compute_limits=[EmrManagedScalingPolicyComputeLimits(
+            unit_type="Instances", minimum_capacity_units=props.core_nodes,
+            maximum_capacity_units=props.scaling_max, maximum_core_capacity_units=props.scaling_max,
+        )])
+        self.cluster_id = self.cluster.id
+        self.name = self.cluster.name
+        self.master_dns = self.cluster.master_public_dns
+        self.instance_role_arn = self.instance_role.arn
+        self.service_role_arn = self.service_role.arn

@@ -1,0 +1,1 @@
+"""mlzone policy-as-code: checkov checks (`checks/`), exceptions (`exceptions.yaml`) and their docs."""

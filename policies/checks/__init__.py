@@ -1,0 +1,1 @@
+"""CKV_MLZ_* checkov checks, one per file (checkov loads Python checks only from a package folder)."""

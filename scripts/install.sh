@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install mlzone and its test tools into ./.venv (idempotent; safe to re-run).
+#   --with-cdktf-cli   also install the npm cdktf CLI 0.21.0 into .mlzone/node (for `cdktf synth`)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "error: $1 not found; fix: $2" >&2; exit 2; }; }
+need python3 "install Python >= 3.10"
+need node "install Node.js >= 18 (the cdktf Python bindings run on the jsii Node runtime)"
+need "${MLZONE_TERRAFORM:-terraform}" "install Terraform >= 1.10 on PATH, or set MLZONE_TERRAFORM=/path/to/terraform"
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+# The filter hides pip's notes about unreachable extra indexes configured on some machines.
+.venv/bin/python -m pip install --quiet --progress-bar off -e '.[dev]' 2> >(grep -v "is ignored" >&2)
+
+if [ "${1:-}" = "--with-cdktf-cli" ] && [ ! -x .mlzone/node/node_modules/.bin/cdktf ]; then
+  need npm "install npm (comes with Node.js)"
+  mkdir -p .mlzone/node
+  npm install --prefix .mlzone/node --no-audit --no-fund --loglevel=error cdktf-cli@0.21.0 >/dev/null
+fi
+echo "mlzone installed in .venv ($(.venv/bin/python -c 'import mlzone; print(mlzone.__version__)'))"

@@ -1,0 +1,181 @@
+"""Mutation tests: the secure example passes the gate; each single insecure change is blocked.
+
+Every mutation changes one property of the synthesized example (the JSON `python main.py` writes),
+and must be blocked by the named check on the named construct path, with the real exceptions
+file in force (so no exception hides a real regression).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mlzone import gate, report
+from tests.policies.example import resource, write_stacks
+
+pytestmark = [pytest.mark.policy, pytest.mark.unit]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    stack: str
+    type_: str
+    path: str  # construct path of the mutated resource
+    change: Callable[[dict], None]  # mutates the resource body in place
+    check: str  # the check that must block it
+    finding_path: str = ""  # where the finding lands, when not on the mutated resource
+
+
+def setting(key: str, value) -> Callable[[dict], None]:
+    """Set a dotted key (`rule.default_retention.mode`); None deletes it."""
+    def change(body: dict) -> None:
+        *parents, last = key.split(".")
+        for part in parents:
+            body = body[part]
+        if value is None:
+            body.pop(last, None)
+        else:
+            body[last] = value
+    return change
+
+
+def policy(key: str, edit: Callable[[dict], None]) -> Callable[[dict], None]:
+    """Edit a JSON-string policy (as cdktf writes them) in place."""
+    def change(body: dict) -> None:
+        doc = json.loads(body[key])
+        edit(doc)
+        body[key] = json.dumps(doc)
+    return change
+
+
+def add_statement(statement: dict) -> Callable[[dict], None]:
+    return lambda doc: doc["Statement"].append(statement)
+
+
+def drop_tls_deny(doc: dict) -> None:
+    doc["Statement"] = [s for s in doc["Statement"] if s.get("Sid") != "DenyInsecureTransport"]
+
+
+def emr_in_transit_off(doc: dict) -> None:
+    doc["EncryptionConfiguration"]["EnableInTransitEncryption"] = False
+
+
+def REMOVE(body: dict) -> None:  # noqa: N802  (a marker: the mutation deletes the resource)
+    body.clear()
+
+
+P, F = "platform", "fraud-detection"
+ADMIN = {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}
+MUTATIONS = [
+    Mutation("bucket encryption removed", P, "aws_s3_bucket_server_side_encryption_configuration",
+             "platform/captures/bucket/encryption", REMOVE, "CKV_MLZ_1", "platform/captures/bucket/bucket"),
+    Mutation("bucket encrypted with SSE-S3", P, "aws_s3_bucket_server_side_encryption_configuration",
+             "platform/data/encryption", setting("rule", [{"apply_server_side_encryption_by_default": {
+                 "sse_algorithm": "AES256"}}]), "CKV_MLZ_26"),
+    Mutation("public access block relaxed", P, "aws_s3_bucket_public_access_block",
+             "platform/audit/audit/public-access-block", setting("restrict_public_buckets", False), "CKV_MLZ_2",
+             "platform/audit/audit/bucket"),
+    Mutation("public access block removed", P, "aws_s3_bucket_public_access_block",
+             "platform/data/public-access-block", REMOVE, "CKV_MLZ_2", "platform/data/bucket"),
+    Mutation("versioning suspended", P, "aws_s3_bucket_versioning", "platform/captures/bucket/versioning",
+             setting("versioning_configuration.status", "Suspended"), "CKV_MLZ_3", "platform/captures/bucket/bucket"),
+    Mutation("bucket policy removed", P, "aws_s3_bucket_policy", "platform/data/policy", REMOVE, "CKV_MLZ_4",
+             "platform/data/bucket"),
+    Mutation("TLS-only statement dropped", P, "aws_s3_bucket_policy", "platform/captures/bucket/policy",
+             policy("policy", drop_tls_deny), "CKV_MLZ_5"),
+    Mutation("object lock in GOVERNANCE mode", P, "aws_s3_bucket_object_lock_configuration",
+             "platform/audit/audit/object-lock", setting("rule.default_retention.mode", "GOVERNANCE"), "CKV_MLZ_6"),
+    Mutation("object lock retention 30 days", P, "aws_s3_bucket_object_lock_configuration",
+             "platform/audit/audit/object-lock", setting("rule.default_retention.days", 30), "CKV_MLZ_6"),
+    Mutation("object lock rule removed", P, "aws_s3_bucket_object_lock_configuration",
+             "platform/audit/audit/object-lock", REMOVE, "CKV_MLZ_7", "platform/audit/audit/bucket"),
+    Mutation("single-region trail", P, "aws_cloudtrail", "platform/audit/trail",
+             setting("is_multi_region_trail", False), "CKV_MLZ_8"),
+    Mutation("trail without log file validation", P, "aws_cloudtrail", "platform/audit/trail",
+             setting("enable_log_file_validation", None), "CKV_MLZ_8"),
+    Mutation("trail delivered to an unlocked bucket", P, "aws_cloudtrail", "platform/audit/trail",
+             lambda body: body.update(s3_bucket_name=body["s3_bucket_name"].replace("audit_bucket", "captures_bucket")
+                                      .replace("audit_audit_bucket", "captures_bucket_bucket")), "CKV_MLZ_9"),
+    Mutation("key rotation off", P, "aws_kms_key", "platform/data-key/key", setting("enable_key_rotation", False),
+             "CKV_MLZ_10"),
+    Mutation("key policy open to everyone", P, "aws_kms_key", "platform/audit-key/key",
+             policy("policy", add_statement({"Sid": "Open", "Effect": "Allow", "Principal": {"AWS": "*"},
+                                             "Action": "kms:Decrypt", "Resource": "*"})), "CKV_MLZ_11"),
+    Mutation("log group without retention", P, "aws_cloudwatch_log_group", "platform/network/flow-logs",
+             setting("retention_in_days", None), "CKV_MLZ_19"),
+    Mutation("log group without KMS", P, "aws_cloudwatch_log_group", "platform/audit/trail-logs",
+             setting("kms_key_id", None), "CKV_MLZ_19"),
+    Mutation("security group open to the internet", P, "aws_security_group_rule", "platform/network/endpoints-https-in",
+             setting("cidr_blocks", ["0.0.0.0/0"]), "CKV_MLZ_24"),
+    Mutation("subnet maps public IPs", P, "aws_subnet", "platform/network/private-0",
+             setting("map_public_ip_on_launch", True), "CKV_MLZ_25"),
+    Mutation("required tag missing", P, "aws_vpc", "platform/network/vpc", setting("tags.team", None), "CKV_MLZ_23"),
+    Mutation("required tag empty", P, "aws_kms_key", "platform/logs-key/key", setting("tags.cost-center", ""),
+             "CKV_MLZ_23"),
+    Mutation("IAM policy allows *", P, "aws_iam_role_policy", "platform/network/flow-logs-policy",
+             policy("policy", add_statement({"Effect": "Allow", "Action": "*", "Resource": "*"})), "CKV_MLZ_20"),
+    Mutation("role trusts any AWS principal", P, "aws_iam_role", "platform/network/flow-logs-role",
+             policy("assume_role_policy", add_statement({"Effect": "Allow", "Principal": {"AWS": "*"},
+                                                         "Action": "sts:AssumeRole"})), "CKV_MLZ_22"),
+    Mutation("EMR block public access off", P, "aws_emr_block_public_access_configuration",
+             "platform/emr-block-public-access", setting("block_public_security_group_rules", False), "CKV_MLZ_17"),
+    Mutation("notebook with direct internet", F, "aws_sagemaker_notebook_instance", "fraud-detection/notebook-alice/instance",
+             setting("direct_internet_access", "Enabled"), "CKV_MLZ_12"),
+    Mutation("notebook with root access", F, "aws_sagemaker_notebook_instance", "fraud-detection/notebook-alice/instance",
+             setting("root_access", None), "CKV_MLZ_12"),
+    Mutation("endpoint without data capture", F, "aws_sagemaker_endpoint_configuration",
+             "fraud-detection/endpoint-scorer/config", setting("data_capture_config", None), "CKV_MLZ_13"),
+    Mutation("endpoint without KMS", F, "aws_sagemaker_endpoint_configuration", "fraud-detection/endpoint-scorer/config",
+             setting("kms_key_arn", None), "CKV_MLZ_13"),
+    Mutation("model without network isolation", F, "aws_sagemaker_model", "fraud-detection/endpoint-scorer/model",
+             setting("enable_network_isolation", False), "CKV_MLZ_14"),
+    Mutation("EMR without in-transit encryption", F, "aws_emr_security_configuration",
+             "fraud-detection/spark-explore/security-configuration", policy("configuration", emr_in_transit_off),
+             "CKV_MLZ_15"),
+    Mutation("EMR cluster never terminates", F, "aws_emr_cluster", "fraud-detection/spark-explore/cluster",
+             setting("auto_termination_policy", None), "CKV_MLZ_16"),
+    Mutation("ECR tags mutable", F, "aws_ecr_repository", "fraud-detection/model-fraud-scorer/repository",
+             setting("image_tag_mutability", "MUTABLE"), "CKV_MLZ_18"),
+    Mutation("inline iam:* on *", F, "aws_iam_role_policy", "fraud-detection/notebook-alice/role/policy",
+             policy("policy", add_statement(ADMIN)), "CKV_MLZ_21"),
+    Mutation("AdministratorAccess attached", F, "aws_iam_role_policy_attachment",
+             "fraud-detection/spark-explore/service-role/managed-0",
+             setting("policy_arn", "arn:aws:iam::aws:policy/AdministratorAccess"), "CKV_MLZ_21"),
+]
+
+
+@pytest.fixture(scope="module")
+def secure(example_full_synth: dict[str, dict], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return write_stacks(tmp_path_factory.mktemp("secure"), example_full_synth)
+
+
+def test_the_secure_example_passes_every_check(secure: dict[str, Path]) -> None:
+    result = gate.run(list(secure.values()))
+    assert result.ok, "\n".join(report.lines(result))
+    assert {r.stack for r in result.files} == set(secure)
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda m: m.name)
+def test_the_gate_blocks_each_insecure_mutation(mutation: Mutation, example_full_synth: dict[str, dict], tmp_path: Path) -> None:
+    doc = copy.deepcopy(example_full_synth[mutation.stack])
+    body = resource(doc, mutation.type_, mutation.path)
+    mutation.change(body)
+    if not body:  # REMOVE: drop the resource itself
+        bodies = doc["resource"][mutation.type_]
+        del bodies[next(k for k, v in bodies.items() if v is body)]
+    file = write_stacks(tmp_path, {mutation.stack: doc})[mutation.stack]
+    result = gate.run([file])
+    assert not result.ok, f"{mutation.name}: the gate let it through"
+    blocked = {(f.check_id, f.path) for f in result.failed}
+    assert (mutation.check, mutation.finding_path or mutation.path) in blocked, sorted(blocked)
+
+
+def test_there_are_at_least_25_mutations_over_distinct_checks() -> None:
+    assert len(MUTATIONS) >= 25
+    assert len({m.check for m in MUTATIONS}) >= 20

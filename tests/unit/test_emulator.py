@@ -1,0 +1,197 @@
+"""Each moto gap handler of mlzone.emulator, through boto3 against moto in-process, and the server lifecycle."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from mlzone.emulator import Emulator, healthy, patch_moto, stop_kept
+
+pytestmark = pytest.mark.unit
+REGION = "eu-west-1"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch):
+    """A boto3 client factory on in-process moto with mlzone's handlers installed."""
+    for var, value in (("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test")):
+        monkeypatch.setenv(var, value)
+    patch_moto()
+    with mock_aws():
+        yield lambda service: boto3.client(service, region_name=REGION)
+
+
+def _cluster(emr, **extra) -> str:
+    return emr.run_job_flow(
+        Name="explore", ReleaseLabel="emr-7.2.0", JobFlowRole="EMR_EC2_DefaultRole", ServiceRole="EMR_DefaultRole",
+        Instances={"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
+        **extra,
+    )["JobFlowId"]
+
+
+def test_emr_auto_termination_policy_is_kept_from_run_job_flow_and_changed_by_put_and_remove(aws) -> None:
+    emr = aws("emr")
+    cluster = _cluster(emr, AutoTerminationPolicy={"IdleTimeout": 3600})
+    assert emr.get_auto_termination_policy(ClusterId=cluster)["AutoTerminationPolicy"] == {"IdleTimeout": 3600}
+    emr.put_auto_termination_policy(ClusterId=cluster, AutoTerminationPolicy={"IdleTimeout": 600})
+    assert emr.get_auto_termination_policy(ClusterId=cluster)["AutoTerminationPolicy"] == {"IdleTimeout": 600}
+    emr.remove_auto_termination_policy(ClusterId=cluster)
+    assert "AutoTerminationPolicy" not in emr.get_auto_termination_policy(ClusterId=cluster)
+
+
+def test_emr_cluster_keeps_its_log_encryption_key(aws) -> None:
+    emr = aws("emr")
+    key = "arn:aws:kms:eu-west-1:123456789012:key/abc"
+    cluster = _cluster(emr, LogUri="s3://acme-ml-emr-logs/", LogEncryptionKmsKeyId=key)
+    assert emr.describe_cluster(ClusterId=cluster)["Cluster"]["LogEncryptionKmsKeyId"] == key
+
+
+def test_emr_get_auto_termination_policy_answers_for_a_cluster_without_one(aws) -> None:
+    reply = aws("emr").get_auto_termination_policy(ClusterId=_cluster(aws("emr")))
+    assert "AutoTerminationPolicy" not in reply
+
+
+def test_emr_managed_scaling_policy_put_get_remove(aws) -> None:
+    emr = aws("emr")
+    cluster = _cluster(emr)
+    assert "ManagedScalingPolicy" not in emr.get_managed_scaling_policy(ClusterId=cluster)
+    limits = {"UnitType": "Instances", "MinimumCapacityUnits": 2, "MaximumCapacityUnits": 4}
+    emr.put_managed_scaling_policy(ClusterId=cluster, ManagedScalingPolicy={"ComputeLimits": limits})
+    assert emr.get_managed_scaling_policy(ClusterId=cluster)["ManagedScalingPolicy"]["ComputeLimits"] == limits
+    emr.remove_managed_scaling_policy(ClusterId=cluster)
+    assert "ManagedScalingPolicy" not in emr.get_managed_scaling_policy(ClusterId=cluster)
+
+
+def test_emr_serverless_takes_the_engine_in_lower_case_and_waits_in_created(aws) -> None:
+    app = aws("emr-serverless").create_application(name="nightly", releaseLabel="emr-7.2.0", type="spark",
+                                                   architecture="ARM64")
+    created = aws("emr-serverless").get_application(applicationId=app["applicationId"])["application"]
+    assert (created["type"], created["state"], created["architecture"]) == ("Spark", "CREATED", "ARM64")
+
+
+def test_application_autoscaling_tags_from_register_and_tag_calls(aws) -> None:
+    scaling = aws("application-autoscaling")
+    target = {"ServiceNamespace": "sagemaker", "ResourceId": "endpoint/scorer/variant/main",
+              "ScalableDimension": "sagemaker:variant:DesiredInstanceCount"}
+    arn = scaling.register_scalable_target(**target, MinCapacity=1, MaxCapacity=2,
+                                           Tags={"team": "risk"})["ScalableTargetARN"]
+    assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"team": "risk"}
+    scaling.tag_resource(ResourceARN=arn, Tags={"project": "fraud"})
+    scaling.untag_resource(ResourceARN=arn, TagKeys=["team"])
+    assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"project": "fraud"}
+
+
+def test_sagemaker_model_package_group_policy(aws) -> None:
+    sm = aws("sagemaker")
+    sm.create_model_package_group(ModelPackageGroupName="churn-model")
+    policy = json.dumps({"Version": "2012-10-17", "Statement": []})
+    sm.put_model_package_group_policy(ModelPackageGroupName="churn-model", ResourcePolicy=policy)
+    assert sm.get_model_package_group_policy(ModelPackageGroupName="churn-model")["ResourcePolicy"] == policy
+    sm.delete_model_package_group_policy(ModelPackageGroupName="churn-model")
+    with pytest.raises(ClientError, match="Cannot find resource policy"):
+        sm.get_model_package_group_policy(ModelPackageGroupName="churn-model")
+    with pytest.raises(ClientError, match="does not exist"):
+        sm.put_model_package_group_policy(ModelPackageGroupName="missing", ResourcePolicy=policy)
+
+
+def test_sagemaker_notebook_lifecycle_config_tags(aws) -> None:
+    # (this boto3 cannot send Tags on create; the provider's newer SDK does, and the handler keeps them)
+    sm = aws("sagemaker")
+    arn = sm.create_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="churn-bob-idle-stop", OnStart=[{"Content": "ZWNobw=="}],
+    )["NotebookInstanceLifecycleConfigArn"]
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == []
+    sm.add_tags(ResourceArn=arn, Tags=[{"Key": "project", "Value": "churn"}])
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "project", "Value": "churn"}]
+
+
+def test_sagemaker_notebook_keeps_its_metadata_service_setting(aws) -> None:
+    sm = aws("sagemaker")
+    sm.create_notebook_instance(NotebookInstanceName="churn-bob", InstanceType="ml.t3.medium",
+                                RoleArn="arn:aws:iam::123456789012:role/notebook",
+                                InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "2"})
+    described = sm.describe_notebook_instance(NotebookInstanceName="churn-bob")
+    assert described["InstanceMetadataServiceConfiguration"] == {"MinimumInstanceMetadataServiceVersion": "2"}
+
+
+def test_sagemaker_delete_model_package_group(aws) -> None:
+    sm = aws("sagemaker")
+    sm.create_model_package_group(ModelPackageGroupName="fraud-scorer")
+    sm.delete_model_package_group(ModelPackageGroupName="fraud-scorer")
+    assert sm.list_model_package_groups()["ModelPackageGroupSummaryList"] == []
+    with pytest.raises(ClientError, match="does not exist"):
+        sm.delete_model_package_group(ModelPackageGroupName="fraud-scorer")
+
+
+def test_sagemaker_mlflow_tracking_server_lifecycle_and_tags(aws) -> None:
+    sm = aws("sagemaker")
+    server = {"TrackingServerName": "acme-ml", "ArtifactStoreUri": "s3://acme-ml-mlflow/",
+              "RoleArn": "arn:aws:iam::123456789012:role/mlflow"}
+    arn = sm.create_mlflow_tracking_server(
+        **server, TrackingServerSize="Small", Tags=[{"Key": "team", "Value": "ml-platform"}],
+    )["TrackingServerArn"]
+    described = sm.describe_mlflow_tracking_server(TrackingServerName="acme-ml")
+    assert (described["TrackingServerArn"], described["TrackingServerStatus"]) == (arn, "Created")
+    assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "team", "Value": "ml-platform"}]
+    sm.add_tags(ResourceArn=arn, Tags=[{"Key": "cost-center", "Value": "CC-0001"}])
+    assert len(sm.list_tags(ResourceArn=arn)["Tags"]) == 2
+    sm.update_mlflow_tracking_server(TrackingServerName="acme-ml", TrackingServerSize="Medium")
+    assert sm.describe_mlflow_tracking_server(TrackingServerName="acme-ml")["TrackingServerSize"] == "Medium"
+    with pytest.raises(ClientError, match="already exists"):
+        sm.create_mlflow_tracking_server(**server)
+    sm.delete_mlflow_tracking_server(TrackingServerName="acme-ml")
+    with pytest.raises(ClientError) as gone:
+        sm.describe_mlflow_tracking_server(TrackingServerName="acme-ml")
+    assert gone.value.response["Error"]["Code"] == "ResourceNotFound"
+
+
+def test_s3_logging_accepts_a_target_with_wildcard_principal_statements(aws) -> None:
+    s3 = aws("s3")
+    for bucket in ("acme-logs", "acme-data"):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_policy(Bucket="acme-logs", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::acme-logs/*",
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }]}))
+    s3.put_bucket_logging(Bucket="acme-data", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "acme-logs",
+                                                                                 "TargetPrefix": "data/"}})
+    assert s3.get_bucket_logging(Bucket="acme-data")["LoggingEnabled"]["TargetBucket"] == "acme-logs"
+
+
+def test_s3_conditional_deny_statements_do_not_refuse_every_request(aws) -> None:
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="acme-tfstate", CreateBucketConfiguration={"LocationConstraint": REGION})
+    resources = ["arn:aws:s3:::acme-tfstate", "arn:aws:s3:::acme-tfstate/*"]
+    tls_only = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": resources,
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    s3.put_bucket_policy(Bucket="acme-tfstate", Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only]}))
+    s3.put_object(Bucket="acme-tfstate", Key="mlzone/platform.tfstate", Body=b"{}")
+    assert s3.get_object(Bucket="acme-tfstate", Key="mlzone/platform.tfstate")["Body"].read() == b"{}"
+    deny_all = {k: v for k, v in tls_only.items() if k != "Condition"}
+    s3.put_bucket_policy(Bucket="acme-tfstate", Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny_all]}))
+    with pytest.raises(ClientError, match="403"):
+        s3.head_object(Bucket="acme-tfstate", Key="mlzone/platform.tfstate")
+
+
+def test_emulator_starts_on_a_free_port_stops_and_keeps_only_when_asked(tmp_path: Path) -> None:
+    with Emulator(tmp_path) as emu:
+        assert healthy(emu.url)
+        assert not (tmp_path / "emulator.json").exists()
+    assert not healthy(emu.url)
+
+    kept = Emulator(tmp_path, keep=True).start()
+    try:
+        again = Emulator(tmp_path).start()
+        assert again.reused and again.url == kept.url
+        again.stop()
+        assert healthy(kept.url), "a command reusing a kept emulator must not stop it"
+    finally:
+        assert stop_kept(tmp_path)
+    kept.proc.wait(10)
+    assert not healthy(kept.url)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["logs"], "nothing persisted but the log"
