@@ -373,7 +373,8 @@ def status(root: Path = ROOT, target: str = TARGET, json_out: bool = JSON_OUT) -
 
 
 @app.command()
-def drift(root: Path = ROOT, target: str = TARGET, no_synth: bool = NO_SYNTH, parallel: int = PARALLEL,
+def drift(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, no_synth: bool = NO_SYNTH,
+          parallel: int = PARALLEL,
           json_out: bool = JSON_OUT, verbose: bool = VERBOSE,
           report: Path = typer.Option(Path(".mlzone/drift-report.md"), "--report",
                                       help="Markdown report, e.g. an issue body (relative to --root).")) -> None:
@@ -384,12 +385,15 @@ def drift(root: Path = ROOT, target: str = TARGET, no_synth: bool = NO_SYNTH, pa
     2 invalid input; 4 drift found.
     """
     from mlzone import drift as drift_check
-    from mlzone.deploy import open_workspace
+    from mlzone.deploy import open_workspace, resolve_stacks
 
     _require_deployment(root, target)
     _prepare(root, target, no_synth)
     with open_workspace(root, target, keep=True) as ws:
-        names = ws.stacks()
+        try:
+            names = resolve_stacks(ws, stacks or [])
+        except ValueError as exc:
+            raise _fail(str(exc), 2) from None
         with err.status(f"planning with refresh: {', '.join(names)}…"):
             results = drift_check.detect(ws, names, parallel)
     text = drift_check.markdown_report(results, target)

@@ -258,6 +258,19 @@ def sagemaker_lifecycle_config_keeping_tags(original: Callable[[Any], Any]) -> C
     return create_notebook_instance_lifecycle_config
 
 
+def sagemaker_create_model_keeping_isolation(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """moto gap: SageMaker `CreateModel` ignores `EnableNetworkIsolation`, so DescribeModel reads it back
+    as false: Terraform would replace the model on every plan and gate 2 would see isolation off."""
+
+    def create_model(self: Any) -> Any:
+        result = original(self)
+        model = self.sagemaker_backend.describe_model(self._get_param("ModelName"))
+        model.enable_network_isolation = bool(self._get_param("EnableNetworkIsolation", False))
+        return result
+
+    return create_model
+
+
 def _raw_param(self: Any, name: str) -> Any:
     """A request field read from the JSON body: moto's parser drops fields newer than its botocore model."""
     return json.loads(self.body or "{}").get(name)
@@ -420,6 +433,7 @@ def patch_moto() -> None:
     SageMaker.create_notebook_instance, SageMaker.describe_notebook_instance = \
         sagemaker_notebook_keeping_metadata_service(SageMaker.create_notebook_instance,
                                                     SageMaker.describe_notebook_instance)
+    SageMaker.create_model = sagemaker_create_model_keeping_isolation(SageMaker.create_model)
     SageMaker.delete_model_package_group = sagemaker_delete_model_package_group
     SageMaker.put_model_package_group_policy = sagemaker_put_model_package_group_policy
     SageMaker.get_model_package_group_policy = sagemaker_get_model_package_group_policy

@@ -14,17 +14,14 @@ Secure defaults:
   `s3://<capture-bucket>/<project>/`), which the platform's prediction-log table reads.
 - Target-tracking autoscaling between the spec's min and max instances.
 
-Emulator note: moto reads `enable_network_isolation` back as false, which would make Terraform
-replace the model on every plan. On the local target only, the project stack sets
-`allow_isolation_drift_reason`, which adds `lifecycle.ignore_changes = [enable_network_isolation]`
-to the model; the configured value stays `true` and the AWS target never ignores it.
+Emulator note: moto drops `EnableNetworkIsolation` on CreateModel; `mlzone/emulator.py` keeps it
+(`sagemaker_create_model_keeping_isolation`), so no target ignores changes to it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_aws.appautoscaling_policy import AppautoscalingPolicy
 from cdktf_cdktf_provider_aws.appautoscaling_target import AppautoscalingTarget
 from cdktf_cdktf_provider_aws.sagemaker_endpoint import SagemakerEndpoint
@@ -36,7 +33,7 @@ from cdktf_cdktf_provider_aws.sagemaker_endpoint_configuration import (
 from cdktf_cdktf_provider_aws.sagemaker_model import SagemakerModel
 from constructs import Construct
 
-from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope, require_reasons
+from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
 
 VARIANT = "AllTraffic"
 
@@ -54,7 +51,6 @@ class EndpointProps:
     max_instances: int = 2  # autoscaling ceiling
     capture_percent: int = 100  # share of requests captured (0 disables capture)
     invocations_per_instance: int = 100  # target-tracking target (invocations per instance per minute)
-    allow_isolation_drift_reason: str | None = None  # local target only: ignore moto's network-isolation read-back
 
     def __post_init__(self) -> None:
         if not 0 <= self.capture_percent <= 100:
@@ -64,7 +60,6 @@ class EndpointProps:
                 f"endpoint {self.name}: min_instances={self.min_instances}, max_instances={self.max_instances}; "
                 "fix: use 1 <= min_instances <= max_instances"
             )
-        require_reasons(f"endpoint {self.name}", allow_isolation_drift_reason=self.allow_isolation_drift_reason)
         if self.image_tag == "latest":
             raise ValueError(f"endpoint {self.name}: image tag 'latest' is mutable; fix: pin a version such as 1.0.0")
 
@@ -84,22 +79,17 @@ class Endpoint(Construct):
                  "Resource": f"arn:aws:s3:::{p.capture_bucket}/{p.name}/{name}/*"},
                 p.platform_key_statement(("kms:GenerateDataKey", "kms:Encrypt", "kms:DescribeKey")),
                 p.key_statement(),
-                p.vpc_statement(),
+                *p.vpc_statements(),
                 p.logs_statement(f"/aws/sagemaker/Endpoints/{name}"),
                 {"Sid": "Metrics", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
                  "Condition": {"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}},
             ),
         ))
-        lifecycle = (
-            # moto returns enable_network_isolation=false: without this the model is replaced on every plan.
-            TerraformResourceLifecycle(ignore_changes=["enable_network_isolation"])
-            if props.allow_isolation_drift_reason else None
-        )
         self.model = SagemakerModel(
             self, "model", name=name, execution_role_arn=self.role.arn, enable_network_isolation=True,
             primary_container={"image": f"{props.image_uri}:{props.image_tag}", "mode": "SingleModel"},
             vpc_config={"subnets": p.subnet_ids, "security_group_ids": [p.security_group_id]},
-            lifecycle=lifecycle, depends_on=[self.role.policy],
+            depends_on=[self.role.policy],
         )
         capture = props.capture_percent > 0
         self.config = SagemakerEndpointConfiguration(

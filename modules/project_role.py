@@ -40,10 +40,15 @@ REGISTRY_READ = (
 )
 REGISTRY_WRITE = ("sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage")
 # What SageMaker/EMR need to place network interfaces in the private subnets (no resource-level scoping exists).
-VPC_ACCESS = (
+# Network interfaces in the platform VPC. Describe calls cannot be scoped to a resource; the others
+# are scoped to this account and region (no `*` resource for actions that can be restricted).
+VPC_DESCRIBE = (
+    "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
+    "ec2:DescribeDhcpOptions",
+)
+VPC_ATTACH = (
     "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
-    "ec2:DeleteNetworkInterfacePermission", "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs",
-    "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeDhcpOptions",
+    "ec2:DeleteNetworkInterfacePermission",
 )
 LOG_WRITE = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams")
 MLFLOW_USE = (
@@ -175,8 +180,14 @@ class ProjectScope:
             ]
         return statements
 
-    def vpc_statement(self) -> dict:
-        return {"Sid": "VpcInterfaces", "Effect": "Allow", "Action": list(VPC_ACCESS), "Resource": "*"}
+    def vpc_statements(self) -> tuple[dict, dict]:
+        """Create network interfaces in the account's subnets and security groups; describe the VPC."""
+        return (
+            {"Sid": "VpcDescribe", "Effect": "Allow", "Action": list(VPC_DESCRIBE), "Resource": "*"},
+            {"Sid": "VpcInterfaces", "Effect": "Allow", "Action": list(VPC_ATTACH), "Resource": [
+                self.arn("ec2", f"{kind}/*") for kind in ("network-interface", "subnet", "security-group")
+            ]},
+        )
 
     def logs_statement(self, *groups: str) -> dict:
         """Write to the named log group prefixes (e.g. `/aws/sagemaker/Endpoints/<project>-`)."""
@@ -242,7 +253,7 @@ class ProjectBoundary(Construct):
             p.platform_key_statement(("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")),
             *p.registry_statements(write=True),
             *p.mlflow_statements(),
-            p.vpc_statement(),
+            *p.vpc_statements(),
             p.emr_artifacts_statement(),
             p.logs_statement("/aws/sagemaker/", "/aws/emr-serverless/", f"/aws/codebuild/{p.name}-", f"/mlzone/{p.name}/"),
             {"Sid": "ProjectEndpoints", "Effect": "Allow",

@@ -41,7 +41,6 @@ PLATFORM_OUTPUTS = {
 }
 # Read as well when platform.experiment_tracking.enabled.
 TRACKING_OUTPUTS = {"mlflow_bucket": False, "tracking_server_arn": False}
-LOCAL_DRIFT_REASON = "moto reads enable_network_isolation back as false (TOOLCHAIN.md); local emulator only"
 
 
 def platform_state(stack: TerraformStack, platform: PlatformSpec, target: Target):
@@ -122,7 +121,6 @@ class ProjectStack(TerraformStack):
                 project=p, name=ep.name, image_uri=registries[ep.model].repository_url, image_tag=ep.image_tag,
                 instance_type=ep.instance_type, min_instances=ep.min_instances, max_instances=ep.max_instances,
                 capture_percent=ep.capture_percent,
-                allow_isolation_drift_reason=LOCAL_DRIFT_REASON if target.kind == "local" else None,
             ))
             TerraformOutput(self, f"endpoint_{ep.name}", value=endpoint.name)
         for job in project.batch_jobs:

@@ -43,7 +43,12 @@ def _cost_center(value: str) -> str:
     return value
 
 
-Team = Annotated[str, AfterValidator(lambda value: _name(value, "team"))]
+def named(what: str, max_len: int = 40) -> AfterValidator:
+    """A pydantic validator for a resource name (`what` appears in the error)."""
+    return AfterValidator(lambda value: _name(value, what, max_len))
+
+
+Team = Annotated[str, named("team")]
 CostCenter = Annotated[str, AfterValidator(_cost_center)]
 
 
@@ -107,7 +112,9 @@ class ExperimentTrackingSpec(Strict):
 
 
 class PlatformSpec(Strict):
-    name: str = Field(description="Platform name, a prefix of every shared resource (3-24 chars).")
+    name: Annotated[str, named("platform name", max_len=24)] = Field(
+        description="Platform name, a prefix of every shared resource (3-24 chars)."
+    )
     region: str = Field(description="AWS region, e.g. eu-west-1.")
     team: Team = Field("platform", description="Team that owns the platform stack (tag).")
     cost_center: CostCenter = Field("platform", description="Cost center of the shared resources (tag).")
@@ -117,11 +124,6 @@ class PlatformSpec(Strict):
     audit: AuditSpec = AuditSpec()
     predictions: PredictionsSpec = PredictionsSpec()
     experiment_tracking: ExperimentTrackingSpec = ExperimentTrackingSpec()
-
-    @field_validator("name")
-    @classmethod
-    def _platform_name(cls, value: str) -> str:
-        return _name(value, "platform name", max_len=24)
 
 
     @field_validator("region")
@@ -154,7 +156,6 @@ class PlatformSpec(Strict):
         return f"{self.name}-{purpose}-{self.region}"
 
 
-
 def check_bucket_name(name: str) -> str:
     """Validate an S3 bucket name against AWS naming rules."""
     if not 3 <= len(name) <= BUCKET_NAME_MAX:
@@ -172,31 +173,28 @@ CRON_RE = re.compile(r"^cron\((\S+ ){5}\S+\)$")
 RATE_RE = re.compile(r"^rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)$")
 
 
-class NotebookSpec(Strict):
-    owner: str = Field(description="User the notebook belongs to; names the instance <project>-<owner>.")
-    instance_type: str = Field("ml.t3.medium", description="SageMaker notebook instance type.")
-    volume_size_gb: int = Field(20, ge=5, le=16384, description="Encrypted EBS volume size.")
-    idle_stop_minutes: int | None = Field(60, ge=5, le=1440, description="Stop after this many idle minutes; null: never.")
-
-    @field_validator("owner")
-    @classmethod
-    def _owner(cls, value: str) -> str:
-        return _name(value, "owner")
-
-    @field_validator("instance_type")
-    @classmethod
-    def _ml_type(cls, value: str) -> str:
-        return _ml_instance(value)
-
-
 def _ml_instance(value: str) -> str:
     if not ML_INSTANCE_RE.match(value):
         raise ValueError(f"{value!r} is not a SageMaker instance type; fix: write it like ml.m5.large")
     return value
 
 
+MlInstance = Annotated[str, AfterValidator(_ml_instance)]
+
+
+class NotebookSpec(Strict):
+    owner: Annotated[str, named("owner")] = Field(
+        description="User the notebook belongs to; names the instance <project>-<owner>."
+    )
+    instance_type: MlInstance = Field("ml.t3.medium", description="SageMaker notebook instance type.")
+    volume_size_gb: int = Field(20, ge=5, le=16384, description="Encrypted EBS volume size.")
+    idle_stop_minutes: int | None = Field(
+        60, ge=5, le=1440, description="Stop after this many idle minutes; null: never."
+    )
+
+
 class SparkClusterSpec(Strict):
-    name: str = Field(description="Cluster name, unique in the project.")
+    name: Annotated[str, named("spark cluster name")] = Field(description="Cluster name, unique in the project.")
     release_label: str = Field("emr-7.2.0", description="EMR release (7.x).")
     master_instance_type: str = Field("m5.xlarge", description="EC2 type of the primary node.")
     core_instance_type: str = Field("m5.xlarge", description="EC2 type of the core nodes.")
@@ -204,10 +202,6 @@ class SparkClusterSpec(Strict):
     max_nodes: int | None = Field(None, ge=1, le=100, description="Managed scaling ceiling; default 2 x core_nodes.")
     idle_timeout_minutes: int = Field(60, ge=5, le=10080, description="Auto-terminate after idle (5 min - 7 days).")
 
-    @field_validator("name")
-    @classmethod
-    def _cluster_name(cls, value: str) -> str:
-        return _name(value, "spark cluster name")
 
     @field_validator("release_label")
     @classmethod
@@ -231,33 +225,21 @@ class SparkClusterSpec(Strict):
 
 
 class ModelSpec(Strict):
-    name: str = Field(description="Model name: a model package group and an ECR repository.")
+    name: Annotated[str, named("model name")] = Field(
+        description="Model name: a model package group and an ECR repository."
+    )
     share_with: tuple[str, ...] = Field((), description="Other projects granted read access to this model.")
-
-    @field_validator("name")
-    @classmethod
-    def _model_name(cls, value: str) -> str:
-        return _name(value, "model name")
 
 
 class EndpointSpec(Strict):
-    name: str = Field(description="Endpoint name, unique in the project.")
+    name: Annotated[str, named("endpoint name")] = Field(description="Endpoint name, unique in the project.")
     model: str = Field(description="A model of this project (models[].name).")
     image_tag: str = Field("1.0.0", description="Tag of the serving image in the model's ECR repository (immutable).")
-    instance_type: str = Field("ml.m5.large", description="SageMaker hosting instance type.")
+    instance_type: MlInstance = Field("ml.m5.large", description="SageMaker hosting instance type.")
     min_instances: int = Field(1, ge=1, le=20, description="Autoscaling minimum.")
     max_instances: int = Field(2, ge=1, le=20, description="Autoscaling maximum.")
     capture_percent: int = Field(100, ge=0, le=100, description="Share of requests captured into the prediction log.")
 
-    @field_validator("name")
-    @classmethod
-    def _endpoint_name(cls, value: str) -> str:
-        return _name(value, "endpoint name")
-
-    @field_validator("instance_type")
-    @classmethod
-    def _ml_type(cls, value: str) -> str:
-        return _ml_instance(value)
 
     @field_validator("image_tag")
     @classmethod
@@ -276,7 +258,7 @@ class EndpointSpec(Strict):
 
 
 class BatchJobSpec(Strict):
-    name: str = Field(description="Batch scoring job name, unique in the project.")
+    name: Annotated[str, named("batch job name")] = Field(description="Batch scoring job name, unique in the project.")
     model: str = Field(description="A model of this project (models[].name).")
     schedule: str = Field(description="EventBridge Scheduler expression: cron(m h dom mon dow yr) or rate(N unit).")
     entry_point: str | None = Field(
@@ -292,10 +274,6 @@ class BatchJobSpec(Strict):
     def _relative(cls, value: str | None) -> str | None:
         return value if value is None else check_relative_key(value)
 
-    @field_validator("name")
-    @classmethod
-    def _job_name(cls, value: str) -> str:
-        return _name(value, "batch job name")
 
     @field_validator("schedule")
     @classmethod

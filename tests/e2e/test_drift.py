@@ -1,8 +1,8 @@
 """`mlzone drift` on the emulator: clean right after a deploy; a bucket's tag changed with boto3 is reported by
 address and construct path, with exit code 4 and a Markdown report for the drift issue.
 
-Reuses the session's deployed example (after test_deploy_example only the platform is left; alone, the
-project is deployed too), so drift costs two refresh plans and no extra deploy."""
+Reuses the session's deployed example and checks the platform stack (whether the project is still deployed
+depends on the test order), so drift costs two refresh plans of one stack and no extra deploy."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ DRIFT_FOUND = 4
 
 
 def drift(example: Path):
-    result = mlzone("drift", "--root", str(example), "--no-synth", "--json")
+    result = mlzone("drift", "platform", "--root", str(example), "--no-synth", "--json")
     return result, json.loads(result.stdout) if result.stdout.strip().startswith("[") else None
 
 

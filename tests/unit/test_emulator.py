@@ -119,6 +119,14 @@ def test_sagemaker_notebook_keeps_its_metadata_service_setting(aws) -> None:
     assert described["InstanceMetadataServiceConfiguration"] == {"MinimumInstanceMetadataServiceVersion": "2"}
 
 
+def test_sagemaker_model_keeps_network_isolation(aws) -> None:
+    sm = aws("sagemaker")
+    sm.create_model(ModelName="fraud-detection-scorer", ExecutionRoleArn="arn:aws:iam::123456789012:role/endpoint",
+                    PrimaryContainer={"Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/m:1.0.0"},
+                    EnableNetworkIsolation=True)
+    assert sm.describe_model(ModelName="fraud-detection-scorer")["EnableNetworkIsolation"] is True
+
+
 def test_sagemaker_delete_model_package_group(aws) -> None:
     sm = aws("sagemaker")
     sm.create_model_package_group(ModelPackageGroupName="fraud-scorer")

@@ -64,10 +64,10 @@ def test_capture_zero_disables_capture():
     assert capture["enable_capture"] is False
 
 
-def test_local_target_ignores_only_the_moto_drift(example_synth):
+def test_no_target_ignores_changes_to_network_isolation(example_synth):
     model = only(example_synth["fraud-detection"], "aws_sagemaker_model")
     assert model["enable_network_isolation"] is True
-    assert model["lifecycle"] == {"ignore_changes": ["enable_network_isolation"]}
+    assert "lifecycle" not in model
     assert model["primary_container"]["image"].startswith("${aws_ecr_repository.model-fraud-scorer_repository_")
 
 
@@ -75,7 +75,6 @@ def test_local_target_ignores_only_the_moto_drift(example_synth):
     ({"capture_percent": 101}, r"capture_percent=101; fix: use 0 to 100"),
     ({"min_instances": 3, "max_instances": 2}, r"min_instances=3, max_instances=2"),
     ({"image_tag": "latest"}, r"image tag 'latest' is mutable"),
-    ({"allow_isolation_drift_reason": "moto"}, r"allow_isolation_drift_reason needs a real reason"),
 ])
 def test_validation(fields, match):
     with pytest.raises(ValueError, match=match):

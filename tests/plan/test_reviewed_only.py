@@ -34,7 +34,7 @@ def applied(root: Path, stack: str) -> str | None:
     state = root / "cdktf.out" / "stacks" / stack / "terraform.tfstate"
     if not state.is_file():
         return None
-    return json.loads(state.read_text())["resources"][0]["instances"][0]["attributes"]["input"]
+    return json.loads(state.read_text())["resources"][0]["instances"][0]["attributes"]["input"]["value"]
 
 
 def fresh_checkout(root: Path) -> None:
