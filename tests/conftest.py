@@ -66,3 +66,9 @@ def example_synth(example_stacks: dict[str, TerraformStack]) -> dict[str, dict]:
 def tf_cli_config() -> Path:
     """A Terraform CLI config using the provider mirror (or the registry when none is found)."""
     return TF_CLI_CONFIG
+
+
+@pytest.fixture(scope="session")
+def platform(example_synth: dict[str, dict]) -> dict:
+    """Synthesized JSON of the example platform stack."""
+    return example_synth["platform"]

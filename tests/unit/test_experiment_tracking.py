@@ -15,11 +15,6 @@ from tests.conftest import only, resources, synth
 pytestmark = pytest.mark.unit
 
 
-@pytest.fixture(scope="module")
-def platform(example_synth) -> dict:
-    return example_synth["platform"]
-
-
 def test_tracking_server(platform):
     server = only(platform, "aws_sagemaker_mlflow_tracking_server")
     assert server["tracking_server_name"] == "acme-ml-mlflow"

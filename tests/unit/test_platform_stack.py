@@ -19,11 +19,6 @@ from tests.conftest import only, resources, synth
 pytestmark = pytest.mark.unit
 
 
-@pytest.fixture(scope="module")
-def platform(example_synth) -> dict:
-    return example_synth["platform"]
-
-
 def ref(doc: dict, type_: str, logical_id_prefix: str, attr: str) -> str:
     """The `${type.id.attr}` reference to the one resource of `type_` whose id starts with the prefix."""
     ids = [i for i in resources(doc, type_) if i.startswith(logical_id_prefix)]

@@ -10,11 +10,6 @@ from tests.conftest import only
 pytestmark = pytest.mark.unit
 
 
-@pytest.fixture(scope="module")
-def platform(example_synth) -> dict:
-    return example_synth["platform"]
-
-
 def test_table_reads_the_unified_capture_layout(platform):
     table = only(platform, "aws_glue_catalog_table")
     assert [k["name"] for k in table["partition_keys"]] == ["project", "endpoint", "dt"]
