@@ -5,20 +5,26 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from stacks.spec import load_zone
+from stacks.spec import Zone, load_zone
+from stacks.target import Target
 
-if TYPE_CHECKING:
-    from stacks.target import Target
+
+def validate(root: Path, target: Target | None = None) -> tuple[Zone, Target]:
+    """Every spec of the zone at `root`, checked for `target` (default `MLZONE_TARGET`). Raises SpecError.
+
+    Imports neither cdktf nor the provider bindings, so a bad spec fails in well under a second."""
+    zone = load_zone(root)
+    target = target or Target.from_env()
+    target.require(zone.platform)
+    return zone, target
 
 
 def synthesize(root: Path, outdir: Path | None = None, target: Target | None = None, gate: bool = True) -> list[Path]:
-    """Validate specs, build and synth every stack; return the stack folders. Raises SpecError.
-
-    Specs are validated before cdktf is imported, so a bad spec fails in well under a second."""
-    zone = load_zone(root)
-    from cdktf import TerraformStack  # cdktf and the provider bindings load in seconds: after validation
+    """Validate the specs, then build and synth every stack; return the stack folders. Raises SpecError."""
+    zone, target = validate(root, target)
+    # The cdktf app (cdktf and the provider bindings, seconds to load) is imported only once the specs are valid.
+    from cdktf import TerraformStack
 
     from stacks.app import build_app
 

@@ -16,6 +16,7 @@ from modules.keys import Key, KeyProps, ServiceGrant
 from modules.network import Network, NetworkProps
 from modules.prediction_log import PredictionLog, PredictionLogProps
 from modules.tagging import RequiredTags, tag_everything
+from stacks.provider import configure
 from stacks.spec import PlatformSpec
 from stacks.target import Target
 
@@ -27,7 +28,7 @@ class PlatformStack(TerraformStack):
 
     def __init__(self, scope: Construct, platform: PlatformSpec, target: Target) -> None:
         super().__init__(scope, PLATFORM_STACK)
-        target.configure(self, platform, PLATFORM_STACK)
+        configure(self, target, platform, PLATFORM_STACK)
         tag_everything(self, RequiredTags(
             team=platform.team, project=platform.name, cost_center=platform.cost_center,
             data_classification="confidential",

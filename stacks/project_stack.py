@@ -31,6 +31,7 @@ from modules.project_role import ProjectBoundary, ProjectBoundaryProps, ProjectR
 from modules.spark_cluster import SparkCluster, SparkClusterProps
 from modules.tagging import RequiredTags, tag_everything
 from stacks.platform_stack import PLATFORM_STACK
+from stacks.provider import configure
 from stacks.spec import PlatformSpec, ProjectSpec, Zone
 from stacks.target import LOCAL_STATE_DIR, Target
 
@@ -44,7 +45,7 @@ TRACKING_OUTPUTS = {"mlflow_bucket": False, "tracking_server_arn": False}
 
 
 def platform_state(stack: TerraformStack, platform: PlatformSpec, target: Target):
-    """The platform stack's state, read through `terraform_remote_state` (same backend as `Target.configure`)."""
+    """The platform stack's state, read through `terraform_remote_state` (same backend as `stacks.provider`)."""
     if target.kind == "local":
         return DataTerraformRemoteStateLocal(stack, "platform", path=f"{LOCAL_STATE_DIR}/{PLATFORM_STACK}.tfstate")
     return DataTerraformRemoteStateS3(
@@ -65,7 +66,7 @@ class ProjectStack(TerraformStack):
         shared_models: tuple[tuple[str, str], ...] = (),
     ) -> None:
         super().__init__(scope, project.name)
-        target.configure(self, platform, project.name)
+        configure(self, target, platform, project.name)
         tag_everything(self, RequiredTags(
             team=project.team, project=project.name, cost_center=project.cost_center,
             data_classification=project.data_classification,

@@ -6,6 +6,9 @@ Two targets:
   pointed at the Terraform variable `emulator_url` (the CLI passes the live port as
   `TF_VAR_emulator_url`), and a local backend under the project folder (`.mlzone/state/`).
 - `aws`: the standard credential chain, and an S3 backend with native lock files (`use_lockfile`).
+
+This module does not import cdktf, so a target is checked with the specs before the bindings load;
+`stacks.provider` writes the provider and backend into a stack.
 """
 
 from __future__ import annotations
@@ -13,9 +16,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from typing import Literal
-
-from cdktf import LocalBackend, S3Backend, TerraformStack, TerraformVariable
-from cdktf_cdktf_provider_aws.provider import AwsProvider, AwsProviderEndpoints
 
 from stacks.spec import MOTO_ACCOUNT_ID, PlatformSpec, SpecError
 
@@ -52,37 +52,14 @@ class Target:
             raise SpecError("platform.yaml: account_id is required for --target aws; fix: add account_id: '<12 digits>'")
         return platform.account_id
 
-    def configure(self, stack: TerraformStack, platform: PlatformSpec, stack_name: str) -> None:
-        """Add the AWS provider and the backend for `stack_name` to `stack`."""
-        if self.kind == "local":
-            url = TerraformVariable(
-                stack, "emulator_url", type="string", default=DEFAULT_EMULATOR_URL,
-                description="Base URL of the local AWS emulator (set by `mlzone` as TF_VAR_emulator_url).",
-            ).string_value
-            # The provider needs the account id (e.g. for Athena workgroup ARNs); the emulator answers
-            # the STS lookup. Plans made with no emulator at all (tests, CI) set TF_VAR_offline=true.
-            offline = TerraformVariable(
-                stack, "offline", type="bool", default=False,
-                description="Plan without any AWS or emulator call (skips the account lookup); never apply such a plan.",
-            ).boolean_value
-            AwsProvider(
-                stack, "aws", region=platform.region, access_key="test", secret_key="test",
-                skip_credentials_validation=True, skip_requesting_account_id=offline,
-                skip_metadata_api_check="true", s3_use_path_style=True, max_retries=2,
-                endpoints=[AwsProviderEndpoints(**{svc: url for svc in EMULATED_SERVICES})],
-            )
-            LocalBackend(stack, path=f"{LOCAL_STATE_DIR}/{stack_name}.tfstate")
-            return
-        account = self.account_id(platform)
-        if platform.state_bucket is None:
-            raise SpecError("platform.yaml: state_bucket is required for --target aws; fix: add state_bucket: <name>")
-        AwsProvider(stack, "aws", region=platform.region, allowed_account_ids=[account])
-        S3Backend(
-            stack, bucket=platform.state_bucket, key=f"mlzone/{stack_name}.tfstate", region=platform.region,
-            encrypt=True, kms_key_id=state_key_alias(platform),
-        )
-        # Terraform >= 1.10 locks with a lock file next to the state; cdktf 0.21 has no binding for it.
-        stack.add_override("terraform.backend.s3.use_lockfile", True)
+    def require(self, platform: PlatformSpec) -> None:
+        """Raise SpecError when `platform` lacks what this target needs (aws: account_id and state_bucket).
+
+        Checked with the specs, before cdktf is imported (`mlzone.synth`), and again by `stacks.provider`."""
+        if self.kind == "aws":
+            self.account_id(platform)
+            if platform.state_bucket is None:
+                raise SpecError("platform.yaml: state_bucket is required for --target aws; fix: add state_bucket: <name>")
 
 
 def state_key_alias(platform: PlatformSpec) -> str:
