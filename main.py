@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-import mlzone  # noqa: F401  (silences the jsii Node banner before cdktf is imported)
+import mlzone  # noqa: F401  (first: the jsii environment and the lazy AWS bindings, before cdktf loads)
 from mlzone.cli import synth_entry
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
-"""Synth benchmark: prints ratios measured in one run (no thresholds; see README "Performance").
+"""Synth benchmark: figures and ratios measured in one run, each command in a fresh process (no thresholds).
 
-- example app synth (`python main.py`) vs a bare `import cdktf_cdktf_provider_aws`, each in a fresh process;
-- synth of 50 generated projects vs 1 project, each in a fresh process.
+- an invalid spec refused by `python main.py` (goal < 1 s: specs are validated before cdktf loads);
+- a bare, eager `import cdktf_cdktf_provider_aws` (the published package, no mlzone hook);
+- the example synth + gate 1 (`python main.py`) with the lazy bindings (goal: below the bare import),
+  and with `MLZONE_EAGER_BINDINGS=1` for comparison;
+- synth + gate 1 of 50 generated projects vs 1 project (goal <= 1.3x).
 
 Usage: python bench/synth.py [--projects 50]
 """
@@ -21,13 +24,17 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,20,22"}
+ENV.pop("MLZONE_EAGER_BINDINGS", None)
 
 
-def timed(*args: str, env: dict | None = None) -> float:
+def timed(*args: str, env: dict | None = None, expect: int = 0) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, *args], check=True, cwd=ROOT, env={**ENV, **(env or {})},
-                   stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    proc = subprocess.run([sys.executable, *args], cwd=ROOT, env={**ENV, **(env or {})},
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != expect:
+        raise SystemExit(f"{' '.join(args)} exited {proc.returncode}, expected {expect}:\n{proc.stderr[-2000:]}")
+    return seconds
 
 
 def zone_with(projects: int, into: Path) -> Path:
@@ -41,23 +48,32 @@ def zone_with(projects: int, into: Path) -> Path:
     return into
 
 
-def synth_seconds(zone: Path) -> float:
-    return timed(str(ROOT / "main.py"), env={"MLZONE_ROOT": str(zone), "CDKTF_OUTDIR": str(zone / "cdktf.out")})
+def synth_seconds(zone: Path, expect: int = 0, **env: str) -> float:
+    """`python main.py` (synth + gate 1) of `zone`."""
+    return timed(str(ROOT / "main.py"), expect=expect,
+                 env={"MLZONE_ROOT": str(zone), "CDKTF_OUTDIR": str(zone / "cdktf.out"), **env})
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=50)
     n = parser.parse_args().projects
-    bare = timed("-c", "import cdktf_cdktf_provider_aws.s3_bucket")
-    example = synth_seconds(ROOT)
     with tempfile.TemporaryDirectory() as tmp:
+        invalid = zone_with(1, Path(tmp) / "invalid")
+        spec = invalid / "projects" / "project-000.yaml"
+        spec.write_text(spec.read_text() + "notebok: []\n")
+        refused = synth_seconds(invalid, expect=2)
+        bare = timed("-c", "import cdktf_cdktf_provider_aws")
+        example = synth_seconds(ROOT, CDKTF_OUTDIR=str(Path(tmp) / "example"))
+        eager = synth_seconds(ROOT, CDKTF_OUTDIR=str(Path(tmp) / "eager"), MLZONE_EAGER_BINDINGS="1")
         one = synth_seconds(zone_with(1, Path(tmp) / "one"))
         many = synth_seconds(zone_with(n, Path(tmp) / "many"))
-    print(f"bare import of the AWS provider bindings: {bare:6.1f} s")
-    print(f"example app synth (python main.py):      {example:6.1f} s   ratio to bare import: {example / bare:.2f}")
-    print(f"synth, 1 project:                         {one:6.1f} s")
-    print(f"synth, {n} projects:                       {many:6.1f} s   ratio {n} : 1 = {many / one:.2f}")
+    print(f"invalid spec refused (python main.py, exit 2):  {refused:6.2f} s")
+    print(f"bare import of the AWS provider bindings:       {bare:6.2f} s   (eager, as published)")
+    print(f"example synth + gate 1 (python main.py, lazy):  {example:6.2f} s   ratio to bare import: {example / bare:.2f}")
+    print(f"example synth + gate 1, MLZONE_EAGER_BINDINGS=1: {eager:5.2f} s   lazy : eager = {example / eager:.2f}")
+    print(f"synth + gate 1, 1 project:                      {one:6.2f} s")
+    print(f"synth + gate 1, {n} projects:                    {many:6.2f} s   ratio {n} : 1 = {many / one:.2f}")
 
 
 if __name__ == "__main__":
