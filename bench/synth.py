@@ -70,7 +70,8 @@ def main() -> None:
         many = synth_seconds(zone_with(n, Path(tmp) / "many"))
     print(f"invalid spec refused (python main.py, exit 2):  {refused:6.2f} s")
     print(f"bare import of the AWS provider bindings:       {bare:6.2f} s   (eager, as published)")
-    print(f"example synth + gate 1 (python main.py, lazy):  {example:6.2f} s   ratio to bare import: {example / bare:.2f}")
+    print(f"example synth + gate 1 (python main.py, lazy):  {example:6.2f} s   "
+          f"ratio to bare import: {example / bare:.2f}")
     print(f"example synth + gate 1, MLZONE_EAGER_BINDINGS=1: {eager:5.2f} s   lazy : eager = {example / eager:.2f}")
     print(f"synth + gate 1, 1 project:                      {one:6.2f} s")
     print(f"synth + gate 1, {n} projects:                    {many:6.2f} s   ratio {n} : 1 = {many / one:.2f}")

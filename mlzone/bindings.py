@@ -30,7 +30,7 @@ PACKAGE = "cdktf_cdktf_provider_aws"
 DISTRIBUTION = "cdktf-cdktf-provider-aws"
 PINNED = "20.1.0"  # the version whose __init__.py this rewrite was checked against
 EAGER_ENV = "MLZONE_EAGER_BINDINGS"  # "1": import the bindings eagerly, as published
-ASSEMBLY = "@cdktf/provider-aws"  # the jsii assembly; a submodule `s3_bucket` has the FQN `@cdktf/provider-aws.s3Bucket`
+ASSEMBLY = "@cdktf/provider-aws"  # jsii assembly: submodule `s3_bucket` has the FQN `@cdktf/provider-aws.s3Bucket`
 EAGER_IMPORT = re.compile(r"^from \. import (\w+)\n", re.MULTILINE)
 
 

@@ -30,10 +30,10 @@ def configure(stack: TerraformStack, target: Target, platform: PlatformSpec, sta
         )
         LocalBackend(stack, path=f"{LOCAL_STATE_DIR}/{stack_name}.tfstate")
         return
-    target.require(platform)
-    AwsProvider(stack, "aws", region=platform.region, allowed_account_ids=[target.account_id(platform)])
+    account, bucket = target.account_id(platform), target.state_bucket(platform)
+    AwsProvider(stack, "aws", region=platform.region, allowed_account_ids=[account])
     S3Backend(
-        stack, bucket=platform.state_bucket, key=f"mlzone/{stack_name}.tfstate", region=platform.region,
+        stack, bucket=bucket, key=f"mlzone/{stack_name}.tfstate", region=platform.region,
         encrypt=True, kms_key_id=state_key_alias(platform),
     )
     # Terraform >= 1.10 locks with a lock file next to the state; cdktf 0.21 has no binding for it.

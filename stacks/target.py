@@ -1,4 +1,4 @@
-"""Where stacks deploy: the AWS provider and the Terraform backend, configured in one place.
+"""Where stacks deploy (the local emulator or AWS) and what each target needs; `stacks.provider` applies it.
 
 Two targets:
 - `local`: a moto emulator on loopback. Test credentials, `max_retries=2` (moto answers unimplemented
@@ -7,8 +7,7 @@ Two targets:
   `TF_VAR_emulator_url`), and a local backend under the project folder (`.mlzone/state/`).
 - `aws`: the standard credential chain, and an S3 backend with native lock files (`use_lockfile`).
 
-This module does not import cdktf, so a target is checked with the specs before the bindings load;
-`stacks.provider` writes the provider and backend into a stack.
+This module does not import cdktf, so a target is checked with the specs before the bindings load.
 """
 
 from __future__ import annotations
@@ -52,14 +51,19 @@ class Target:
             raise SpecError("platform.yaml: account_id is required for --target aws; fix: add account_id: '<12 digits>'")
         return platform.account_id
 
+    def state_bucket(self, platform: PlatformSpec) -> str:
+        """The S3 bucket of the Terraform state (aws target only)."""
+        if platform.state_bucket is None:
+            raise SpecError("platform.yaml: state_bucket is required for --target aws; fix: add state_bucket: <name>")
+        return platform.state_bucket
+
     def require(self, platform: PlatformSpec) -> None:
         """Raise SpecError when `platform` lacks what this target needs (aws: account_id and state_bucket).
 
-        Checked with the specs, before cdktf is imported (`mlzone.synth`), and again by `stacks.provider`."""
+        Checked with the specs, before cdktf is imported (`mlzone.synth`)."""
         if self.kind == "aws":
             self.account_id(platform)
-            if platform.state_bucket is None:
-                raise SpecError("platform.yaml: state_bucket is required for --target aws; fix: add state_bucket: <name>")
+            self.state_bucket(platform)
 
 
 def state_key_alias(platform: PlatformSpec) -> str:

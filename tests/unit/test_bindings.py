@@ -44,8 +44,8 @@ def test_each_submodule_has_the_jsii_fqn_the_runtime_is_told() -> None:
     """The types a submodule registers carry its FQN; jsii imports the submodule by it when a late type appears."""
     fqn = re.compile(r'jsii_type="(@cdktf/provider-aws\.[^".]+)\.')
     _, names = bindings.lazy_source((PACKAGE_DIR / "__init__.py").read_text())
-    wrong = {name: found for name in names
-             if (found := set(fqn.findall((PACKAGE_DIR / name / "__init__.py").read_text()))) != {bindings.jsii_submodule(name)}}
+    found = {name: set(fqn.findall((PACKAGE_DIR / name / "__init__.py").read_text())) for name in names}
+    wrong = {name: fqns for name, fqns in found.items() if fqns != {bindings.jsii_submodule(name)}}
     assert wrong == {}
 
 
@@ -59,7 +59,10 @@ from jsii._kernel.types import CreateRequest
 import cdktf_cdktf_provider_aws as aws
 from jsii import _reference_map
 
-loaded = lambda: sorted({m.split(".")[1] for m in sys.modules if m.startswith("cdktf_cdktf_provider_aws.")} - {"_jsii", "_private"})
+def loaded():
+    names = {m.split(".")[1] for m in sys.modules if m.startswith("cdktf_cdktf_provider_aws.")}
+    return sorted(names - {"_jsii", "_private"})
+
 if "--without-map" in sys.argv:
     _reference_map._submodule_fqn_map.clear()
 stack = TerraformStack(App(), "s")
