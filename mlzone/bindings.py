@@ -19,6 +19,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.metadata
+import importlib.util
 import os
 import re
 import sys
@@ -52,7 +53,7 @@ class LazyBindingsLoader(importlib.machinery.SourceFileLoader):
 
     def get_code(self, fullname: str) -> types.CodeType:
         path = self.get_filename(fullname)
-        source, self.submodules = lazy_source(self.get_data(path).decode("utf-8"))
+        source, self.submodules = lazy_source(importlib.util.decode_source(self.get_data(path)))
         return compile(source, path, "exec", dont_inherit=True)
 
     def exec_module(self, module: types.ModuleType) -> None:
