@@ -38,7 +38,9 @@ SHRED_ACTIONS = (
     "kms:DeleteImportedKeyMaterial",
 )
 # Metadata reads whose requests carry no encryption context, so a context condition never matches them.
-NO_CONTEXT_ACTIONS = ("kms:DescribeKey", "kms:Describe*", "kms:GetPublicKey", "kms:CreateGrant", "kms:ListGrants")
+NO_CONTEXT_ACTIONS = ("kms:DescribeKey", "kms:Describe*", "kms:GetPublicKey", "kms:GetKeyRotationStatus", "kms:ListGrants")
+# The only actions a service may get without a condition: key metadata, no data, no grants.
+UNCONDITIONED_OK = ("kms:DescribeKey", "kms:GetPublicKey")
 # Services that create encrypted resources for the deployer (kms:ViaService), per region.
 VIA_SERVICES = ("s3", "sagemaker", "ecr", "elasticmapreduce", "emr-serverless", "logs", "athena", "ec2", "scheduler")
 
@@ -55,7 +57,7 @@ class ServiceGrant:
     principal: str  # e.g. cloudtrail.amazonaws.com
     condition: dict  # IAM condition block on `actions`; never empty
     actions: tuple[str, ...] = ("kms:GenerateDataKey*", "kms:Decrypt")
-    unconditioned_actions: tuple[str, ...] = ()  # metadata reads only (NO_CONTEXT_ACTIONS), e.g. kms:DescribeKey
+    unconditioned_actions: tuple[str, ...] = ()  # UNCONDITIONED_OK only, e.g. kms:DescribeKey
 
     def __post_init__(self) -> None:
         if not self.condition:
@@ -65,9 +67,9 @@ class ServiceGrant:
         if misplaced:
             raise ValueError(
                 f"service grant {self.principal}: {misplaced} never carry an encryption context, so the condition on "
-                f"{context_keys} denies them; fix: move them to unconditioned_actions"
+                f"{context_keys} denies them; fix: move them to unconditioned_actions (allowed: {list(UNCONDITIONED_OK)}) or drop them"
             )
-        extra = sorted(set(self.unconditioned_actions) - {"kms:DescribeKey", "kms:GetPublicKey"})
+        extra = sorted(set(self.unconditioned_actions) - set(UNCONDITIONED_OK))
         if extra:
             raise ValueError(f"service grant {self.principal}: {extra} may not be unconditioned; fix: keep them in actions")
 
