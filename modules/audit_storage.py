@@ -19,6 +19,11 @@ ACCESS_LOG_SSE_REASON = "S3 server access logging can only deliver to SSE-S3 buc
 ACCESS_LOG_NO_LOGS_REASON = "this is the access-log bucket; logging it into itself would loop"
 
 
+def trail_arn(prefix: str, region: str, account_id: str) -> str:
+    """ARN of the platform trail (`<prefix>-audit`), known before the trail exists (the audit key names it)."""
+    return f"arn:aws:cloudtrail:{region}:{account_id}:trail/{prefix}-audit"
+
+
 @dataclass(frozen=True, kw_only=True)
 class AuditStorageProps:
     """Audit logs are write-once: COMPLIANCE lock for seven years by default."""
@@ -40,8 +45,7 @@ class AuditStorage(Construct):
 
     def __init__(self, scope: Construct, id: str, props: AuditStorageProps) -> None:
         super().__init__(scope, id)
-        trail_name = f"{props.prefix}-audit"
-        trail_arn = f"arn:aws:cloudtrail:{props.region}:{props.account_id}:trail/{trail_name}"
+        trail = trail_arn(props.prefix, props.region, props.account_id)
         log_arn = f"arn:aws:s3:::{props.access_log_bucket_name}"
         self.access_logs = Bucket(self, "access-logs", BucketProps(
             name=props.access_log_bucket_name, kms_key_arn=None, access_log_bucket=None,
@@ -70,7 +74,7 @@ class AuditStorage(Construct):
                     "Principal": {"Service": "cloudtrail.amazonaws.com"},
                     "Action": "s3:GetBucketAcl",
                     "Resource": audit_arn,
-                    "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
+                    "Condition": {"StringEquals": {"aws:SourceArn": trail}},
                 },
                 {
                     "Sid": "CloudTrailWrite",
@@ -78,7 +82,7 @@ class AuditStorage(Construct):
                     "Principal": {"Service": "cloudtrail.amazonaws.com"},
                     "Action": "s3:PutObject",
                     "Resource": f"{audit_arn}/cloudtrail/AWSLogs/{props.account_id}/*",
-                    "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
+                    "Condition": {"StringEquals": {"aws:SourceArn": trail}},
                 },
             ),
         ))
@@ -96,7 +100,7 @@ class AuditStorage(Construct):
                                         "Resource": f"{log_group.arn}:log-stream:*",
                                     }))
         self.trail = Cloudtrail(
-            self, "trail", name=trail_name, s3_bucket_name=self.audit.name, s3_key_prefix="cloudtrail",
+            self, "trail", name=trail.rsplit("/", 1)[1], s3_bucket_name=self.audit.name, s3_key_prefix="cloudtrail",
             kms_key_id=props.audit_key_arn, is_multi_region_trail=True, include_global_service_events=True,
             enable_log_file_validation=True, enable_logging=True, depends_on=[self.audit.policy, role_policy],
             cloud_watch_logs_group_arn=f"{log_group.arn}:*", cloud_watch_logs_role_arn=role.arn,

@@ -39,6 +39,9 @@ REGISTRY_READ = (
     "sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages",
 )
 REGISTRY_WRITE = ("sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage")
+# Project roles register and update versions only as pending review: approving (or rejecting) a version is
+# the approver's decision, a principal outside the project (docs/keys.md).
+PENDING_ONLY = {"StringEqualsIfExists": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}}
 # What SageMaker/EMR need to place network interfaces in the private subnets (no resource-level scoping exists).
 # Network interfaces in the platform VPC. Describe calls cannot be scoped to a resource; the others
 # are scoped to this account and region (no `*` resource for actions that can be restricted).
@@ -84,7 +87,7 @@ class ProjectScope:
     name: str  # project name: prefix of every resource, S3 prefix, IAM path /mlzone/<name>/
     account_id: str  # account of every ARN built here
     region: str  # region of every ARN built here
-    data_bucket: str  # platform data bucket; the project owns s3://<data_bucket>/<name>/ only
+    data_bucket: str  # the project's data bucket (its key by default); roles use s3://<data_bucket>/<name>/ only
     capture_bucket: str  # platform capture bucket; the project's endpoints write <name>/ only
     emr_log_bucket: str  # platform EMR log bucket; the project's clusters log to <name>/ only
     platform_key_arn: str  # platform data key encrypting the shared buckets (captures, EMR logs, MLflow)
@@ -157,7 +160,7 @@ class ProjectScope:
     def registry_statements(self, write: bool = False) -> list[dict]:
         """Pull the project's images and read its model packages (and those shared with it)."""
         ecr = [*ECR_PULL, *ECR_PUSH] if write else list(ECR_PULL)
-        registry = [*REGISTRY_READ, *REGISTRY_WRITE] if write else list(REGISTRY_READ)
+        registry = list(REGISTRY_READ)
         statements = [
             {"Sid": "EcrLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
             {"Sid": "EcrRepositories", "Effect": "Allow", "Action": ecr,
@@ -167,6 +170,9 @@ class ProjectScope:
                 self.arn("sagemaker", f"model-package/{self.name}-*/*"),
             ]},
         ]
+        if write:
+            statements.append({**statements[-1], "Sid": "RegisterPendingVersions", "Action": list(REGISTRY_WRITE),
+                               "Condition": PENDING_ONLY})
         if self.shared_models:
             statements += [
                 {"Sid": "SharedEcrRepositories", "Effect": "Allow", "Action": list(ECR_PULL),

@@ -1,5 +1,5 @@
 """The shared platform stack: keys, private network, audit store and prediction-capture store, plus
-the ML pieces projects share: the data and EMR-log buckets, the prediction log, EMR block public
+the ML pieces projects share: the EMR-log bucket, the prediction log, EMR block public
 access and (optionally) the MLflow tracking server."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.emr_block_public_access_configuration import EmrBlockPublicAccessConfiguration
 from constructs import Construct
 
-from modules.audit_storage import AuditStorage, AuditStorageProps
+from modules.audit_storage import AuditStorage, AuditStorageProps, trail_arn
 from modules.bucket import Bucket, BucketProps
 from modules.capture_storage import CaptureStorage, CaptureStorageProps
 from modules.experiment_tracking import ExperimentTracking, ExperimentTrackingProps
-from modules.keys import Key, KeyProps, ServiceGrant
+from modules.keys import Key, KeyProps, ServiceGrant, cloudtrail_log_readers
 from modules.network import Network, NetworkProps
 from modules.prediction_log import PredictionLog, PredictionLogProps
 from modules.tagging import RequiredTags, tag_everything
@@ -34,15 +34,19 @@ class PlatformStack(TerraformStack):
             data_classification="confidential",
         ))
         account, region, name = target.account_id(platform), platform.region, platform.name
+        workloads = f"arn:aws:iam::{account}:role/mlzone/*"  # every project role (modules/project_role.py)
         self.data_key = Key(self, "data-key", KeyProps(
-            name=f"{name}-data", account_id=account, description="mlzone platform data (captures, artifacts)",
+            name=f"{name}-data", account_id=account, region=region,
+            description="mlzone platform data (captures, artifacts)",
+            user_arn_patterns=(workloads, f"arn:aws:iam::{account}:role/{name}-mlflow"),
         ))
         self.audit_key = Key(self, "audit-key", KeyProps(
-            name=f"{name}-audit", account_id=account, description="mlzone audit trail and audit bucket",
-            services=(ServiceGrant.cloudtrail(account),),
+            name=f"{name}-audit", account_id=account, region=region, description="mlzone audit trail and audit bucket",
+            services=(ServiceGrant.cloudtrail(account, trail_arn(name, region, account)),),
+            statements=(cloudtrail_log_readers(account),), break_glass_arn=platform.break_glass_arn(account),
         ))
         self.logs_key = Key(self, "logs-key", KeyProps(
-            name=f"{name}-logs", account_id=account, description="mlzone CloudWatch log groups",
+            name=f"{name}-logs", account_id=account, region=region, description="mlzone CloudWatch log groups",
             services=(ServiceGrant.logs(region, account),),
         ))
         self.network = Network(self, "network", NetworkProps(
@@ -62,8 +66,6 @@ class PlatformStack(TerraformStack):
         ))
         # ---- ML platform pieces shared by the project stacks (issue 4)
         shared = {"kms_key_arn": self.data_key.arn, "access_log_bucket": self.audit.access_log_bucket_name}
-        # Project data: each project owns s3://<data>/<project>/ only (see modules/project_role.py).
-        self.data = Bucket(self, "data", BucketProps(name=platform.bucket_name("data"), **shared))
         self.emr_logs = Bucket(self, "emr-logs", BucketProps(
             name=platform.bucket_name("emr-logs"), expire_after_days=90, **shared,
         ))
@@ -77,7 +79,6 @@ class PlatformStack(TerraformStack):
         # A per-region account setting: no EMR cluster may open a port to the internet.
         EmrBlockPublicAccessConfiguration(self, "emr-block-public-access", block_public_security_group_rules=True)
         ml_outputs = {
-            "data_bucket": self.data.name,
             "emr_log_bucket": self.emr_logs.name,
             "prediction_log_database": self.prediction_log.database_name,
             "prediction_log_workgroup": self.prediction_log.workgroup_name,

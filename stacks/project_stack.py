@@ -23,22 +23,24 @@ from cdktf import DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, Ter
 from constructs import Construct
 
 from modules.batch_inference import BatchInference, BatchInferenceProps
+from modules.bucket import Bucket, BucketProps
 from modules.endpoint import Endpoint, EndpointProps
 from modules.keys import Key, KeyProps
 from modules.model_registry import ModelRegistry, ModelRegistryProps
 from modules.notebook import Notebook, NotebookProps
 from modules.project_role import ProjectBoundary, ProjectBoundaryProps, ProjectRole, ProjectRoleProps, ProjectScope
+from modules.project_role import role_pattern
 from modules.spark_cluster import SparkCluster, SparkClusterProps
 from modules.tagging import RequiredTags, tag_everything
 from stacks.platform_stack import PLATFORM_STACK
 from stacks.provider import configure
-from stacks.spec import PlatformSpec, ProjectSpec, Zone
+from stacks.spec import BUCKET_NAME_MAX, PlatformSpec, ProjectSpec, SpecError, Zone
 from stacks.target import LOCAL_STATE_DIR, Target
 
 # The platform outputs every project stack reads (name -> list?); PlatformStack must declare them all.
 PLATFORM_OUTPUTS = {
     "vpc_id": False, "subnet_ids": True, "workload_security_group_id": False, "data_key_arn": False,
-    "data_bucket": False, "capture_bucket": False, "emr_log_bucket": False,
+    "access_log_bucket": False, "capture_bucket": False, "emr_log_bucket": False,
 }
 # Read as well when platform.experiment_tracking.enabled.
 TRACKING_OUTPUTS = {"mlflow_bucket": False, "tracking_server_arn": False}
@@ -51,6 +53,17 @@ def platform_state(stack: TerraformStack, platform: PlatformSpec, target: Target
     return DataTerraformRemoteStateS3(
         stack, "platform", bucket=platform.state_bucket, key=f"mlzone/{PLATFORM_STACK}.tfstate", region=platform.region,
     )
+
+
+def data_bucket_name(platform: PlatformSpec, project: ProjectSpec) -> str:
+    """The project's own data bucket, `<platform>-<project>--data-<region>` (S3 names: at most 63 characters)."""
+    name = f"{platform.name}-{project.name}--data-{platform.region}"
+    if len(name) > BUCKET_NAME_MAX:
+        raise SpecError(
+            f"projects/{project.name}.yaml: name: the project's data bucket {name!r} is {len(name)} characters, over "
+            f"the S3 limit of {BUCKET_NAME_MAX}; fix: shorten the project name (or the platform name in platform.yaml)"
+        )
+    return name
 
 
 def shared_with(zone: Zone, project: str) -> tuple[tuple[str, str], ...]:
@@ -77,12 +90,19 @@ class ProjectStack(TerraformStack):
         out = {k: state.get_list(k) if is_list else state.get_string(k) for k, is_list in wanted.items()}
 
         self.key = Key(self, "data-key", KeyProps(
-            name=f"{platform.name}-{project.name}-data", account_id=account,
+            name=f"{platform.name}-{project.name}-data", account_id=account, region=platform.region,
             description=f"mlzone project {project.name}: data, volumes, images, endpoints",
+            user_arn_patterns=(role_pattern(account, project.name),), workload_arn_patterns=(role_pattern(account, "*"),),
+        ))
+        # S3 has no per-prefix default encryption: each project gets its own data bucket, encrypted by default
+        # with its own key (docs/keys.md); the roles keep their `<project>/` prefix inside it.
+        self.data = Bucket(self, "data-bucket", BucketProps(
+            name=data_bucket_name(platform, project), kms_key_arn=self.key.arn,
+            access_log_bucket=out["access_log_bucket"],
         ))
         unbounded = ProjectScope(
             name=project.name, account_id=account, region=platform.region, key_arn=self.key.arn,
-            data_bucket=out["data_bucket"], capture_bucket=out["capture_bucket"],
+            data_bucket=self.data.name, capture_bucket=out["capture_bucket"],
             emr_log_bucket=out["emr_log_bucket"], platform_key_arn=out["data_key_arn"],
             vpc_id=out["vpc_id"], subnet_ids=out["subnet_ids"], security_group_id=out["workload_security_group_id"],
             mlflow_bucket=out.get("mlflow_bucket"), tracking_server_arn=out.get("tracking_server_arn"),

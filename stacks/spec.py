@@ -91,6 +91,17 @@ class AuditSpec(Strict):
         "COMPLIANCE", description="COMPLIANCE: nobody can delete before expiry. GOVERNANCE needs allow_governance_mode."
     )
     allow_governance_mode: Allow | None = Field(None, description="Opt-out: permit GOVERNANCE mode, with a reason.")
+    break_glass_role_arn: str | None = Field(None, description=(
+        "The only principal that may delete, disable or re-policy the audit key (docs/keys.md); "
+        "default arn:aws:iam::<account_id>:role/mlzone-break-glass."
+    ))
+
+    @field_validator("break_glass_role_arn")
+    @classmethod
+    def _break_glass(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"arn:aws:iam::\d{12}:role/[\w+=,.@/-]{1,512}", value):
+            raise ValueError(f"{value!r} is not an IAM role ARN; fix: write arn:aws:iam::<account>:role/<name>")
+        return value
 
     @model_validator(mode="after")
     def _governance_needs_reason(self) -> AuditSpec:
@@ -144,6 +155,18 @@ class PlatformSpec(Strict):
     @classmethod
     def _state_bucket(cls, value: str | None) -> str | None:
         return value if value is None else check_bucket_name(value)
+
+    @model_validator(mode="after")
+    def _break_glass_in_account(self) -> PlatformSpec:
+        arn = self.audit.break_glass_role_arn
+        if arn and self.account_id and arn.split(":")[4] != self.account_id:
+            raise ValueError(f"audit.break_glass_role_arn {arn!r} is not in account {self.account_id}; "
+                             "fix: name a role of the platform account")
+        return self
+
+    def break_glass_arn(self, account_id: str) -> str:
+        """The audit key's break-glass principal (`audit.break_glass_role_arn`, or the default role name)."""
+        return self.audit.break_glass_role_arn or f"arn:aws:iam::{account_id}:role/mlzone-break-glass"
 
     @model_validator(mode="after")
     def _bucket_names_fit(self) -> PlatformSpec:

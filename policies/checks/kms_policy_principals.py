@@ -6,7 +6,7 @@ class KmsPolicyNoOpenPrincipal(MlzCheck):
 
     Rationale: an unconditioned `*` principal lets any AWS account use (or administer) the key.
 
-    Remediation: grant named roles or service principals (modules/keys.py `user_role_arns`,
+    Remediation: grant named roles or service principals (modules/keys.py `user_arn_patterns`,
     `ServiceGrant`), or add a Condition such as aws:PrincipalAccount.
     """
 

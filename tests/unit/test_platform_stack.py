@@ -51,20 +51,81 @@ def test_three_purpose_keys_rotate_with_long_deletion_window(platform):
 
 
 def test_key_policies_grant_only_root_and_conditioned_services(platform):
+    # Behaviour change (issue 9): the root administers without data use, and DescribeKey is the one
+    # unconditioned service action (it carries no encryption context).
     for key in resources(platform, "aws_kms_key").values():
         statements = json.loads(key["policy"])["Statement"]
         assert statements[0]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+        assert not {"kms:*", "kms:Decrypt", "kms:Encrypt", "kms:CreateGrant"} & set(statements[0]["Action"])
         for st in statements[1:]:
+            if st["Effect"] == "Deny":
+                continue
             assert st["Principal"] != "*" and st["Principal"] != {"AWS": "*"}
-            assert "Condition" in st and st["Condition"], st
+            assert ("Condition" in st and st["Condition"]) or st["Action"] == ["kms:DescribeKey"], st
     policies = [json.loads(k["policy"]) for k in resources(platform, "aws_kms_key").values()]
     services = {st["Principal"].get("Service") for p in policies for st in p["Statement"]}
     assert {"cloudtrail.amazonaws.com", "logs.eu-west-1.amazonaws.com"} <= services
 
 
+def key_statements(platform: dict, alias: str) -> dict[str, dict]:
+    """The statements (by Sid) of the platform key with this alias."""
+    target = next(a["target_key_id"] for a in resources(platform, "aws_kms_alias").values() if a["name"] == alias)
+    key = next(k for i, k in resources(platform, "aws_kms_key").items() if target == "${aws_kms_key." + i + ".key_id}")
+    return {st["Sid"]: st for st in json.loads(key["policy"])["Statement"]}
+
+
+def test_audit_key_lets_cloudtrail_describe_unconditioned_and_encrypt_for_our_trail_only(platform):
+    st = key_statements(platform, "alias/acme-ml-audit")
+    trail = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/acme-ml-audit"
+    assert st["Service0"]["Action"] == ["kms:GenerateDataKey*"]
+    assert st["Service0"]["Condition"] == {
+        "StringEquals": {"aws:SourceArn": trail},
+        "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:123456789012:trail/*"},
+    }
+    assert st["Service0Describe"] == {"Sid": "Service0Describe", "Effect": "Allow",
+                                      "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                                      "Action": ["kms:DescribeKey"], "Resource": "*"}
+    assert st["AccountReadsTrailLogs"]["Action"] == ["kms:Decrypt", "kms:ReEncryptFrom"]
+    assert st["AccountReadsTrailLogs"]["Condition"]["StringEquals"] == {"kms:CallerAccount": "123456789012"}
+    # The trail in the stack is the one the key names.
+    assert only(platform, "aws_cloudtrail")["name"] == "acme-ml-audit"
+
+
+def test_audit_key_denies_crypto_shredding_to_all_but_break_glass(platform):
+    st = key_statements(platform, "alias/acme-ml-audit")["OnlyBreakGlassShreds"]
+    assert st["Effect"] == "Deny" and st["Principal"] == {"AWS": "*"}
+    assert {"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation"} <= set(st["Action"])
+    assert st["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/mlzone-break-glass"}}
+    keys = {k["description"]: k for k in resources(platform, "aws_kms_key").values()}
+    assert keys["mlzone audit trail and audit bucket"]["bypass_policy_lockout_safety_check"] is True
+    others = [k for d, k in keys.items() if "audit" not in d]
+    assert all("bypass_policy_lockout_safety_check" not in k for k in others)
+    assert all("OnlyBreakGlassShreds" not in k["policy"] for k in others)
+
+
+def test_break_glass_role_comes_from_the_platform_spec(zone):
+    platform = zone.platform.model_copy(update={"audit": zone.platform.audit.model_copy(
+        update={"break_glass_role_arn": "arn:aws:iam::123456789012:role/ops/audit-break-glass"})})
+    doc = synth(build_stacks(Testing.app(), Zone(zone.root, platform, ()), Target()).node.find_child("platform"))
+    st = key_statements(doc, "alias/acme-ml-audit")["OnlyBreakGlassShreds"]
+    assert st["Condition"]["ArnNotEquals"]["aws:PrincipalArn"] == "arn:aws:iam::123456789012:role/ops/audit-break-glass"
+
+
+def test_platform_data_key_names_its_users(platform):
+    st = key_statements(platform, "alias/acme-ml-data")
+    assert st["KeyUsers"]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    assert st["KeyUsers"]["Condition"] == {"ArnLike": {"aws:PrincipalArn": [
+        "arn:aws:iam::123456789012:role/mlzone/*", "arn:aws:iam::123456789012:role/acme-ml-mlflow"]}}
+    assert only_role_named(platform, "acme-ml-mlflow")
+
+
+def only_role_named(doc: dict, name: str) -> bool:
+    return [r["name"] for r in resources(doc, "aws_iam_role").values() if r["name"] == name] == [name]
+
+
 def test_key_props_reject_short_deletion_window():
     with pytest.raises(ValueError, match=r"deletion_window_in_days=5; fix: use 7 to 30 days"):
-        KeyProps(name="k", account_id="123456789012", deletion_window_in_days=5)
+        KeyProps(name="k", account_id="123456789012", region="eu-west-1", deletion_window_in_days=5)
 
 
 # ------------------------------------------------------------------ network
@@ -127,8 +188,9 @@ def test_network_props_reject_too_many_azs():
 
 def test_every_bucket_blocks_public_access_versions_and_requires_tls(platform):
     ids = bucket_ids(platform)
+    # Behaviour change (issue 9): project data lives in each project's own bucket (project stack).
     assert set(ids) == {f"acme-ml-{purpose}-eu-west-1" for purpose in
-                        ("audit", "access-logs", "predictions", "data", "emr-logs", "athena", "mlflow")}
+                        ("audit", "access-logs", "predictions", "emr-logs", "athena", "mlflow")}
     for bucket_id in ids.values():
         pab = for_bucket(platform, "aws_s3_bucket_public_access_block", bucket_id)
         assert all(pab[flag] is True for flag in

@@ -10,13 +10,16 @@ from cdktf import Testing
 
 from stacks.app import build_stacks
 from stacks.project_stack import PLATFORM_OUTPUTS, TRACKING_OUTPUTS, ProjectStack
-from stacks.spec import Zone
+from stacks.spec import SpecError, Zone
 from stacks.target import Target
 from tests.conftest import only, resources, synth
 
 pytestmark = pytest.mark.unit
 PROJECTS = ("fraud-detection", "churn")
 PLATFORM_KEY = "${data.terraform_remote_state.platform.outputs.data_key_arn}"
+BUCKET_PARTS = ("aws_s3_bucket", "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_logging",
+                "aws_s3_bucket_ownership_controls", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block",
+                "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning")
 EMR_PACKAGES = ("arn:aws:s3:::repo.eu-west-1.emr.amazonaws.com/*", "arn:aws:s3:::eu-west-1.elasticmapreduce/*")
 
 
@@ -73,8 +76,60 @@ def test_every_project_has_its_own_key(example_synth):
     for project in PROJECTS:
         key = only(example_synth[project], "aws_kms_key")
         assert key["enable_key_rotation"] is True
-        principals = [s["Principal"] for s in json.loads(key["policy"])["Statement"]]
-        assert principals == [{"AWS": "arn:aws:iam::123456789012:root"}]  # use is granted by IAM, inside the boundary
+        statements = {s["Sid"]: s for s in json.loads(key["policy"])["Statement"]}
+        # Behaviour change (issue 9): the key policy itself names who may use the key.
+        assert {s["Principal"]["AWS"] for s in statements.values()} == {"arn:aws:iam::123456789012:root"}
+        assert "kms:Decrypt" not in statements["AccountRootAdministers"]["Action"]
+        own = f"arn:aws:iam::123456789012:role/mlzone/{project}/*"
+        assert statements["KeyUsers"]["Condition"] == {"ArnLike": {"aws:PrincipalArn": [own]}}
+        assert statements["KeyUsersGrantToServices"]["Condition"] == {
+            "ArnLike": {"aws:PrincipalArn": [own]}, "Bool": {"kms:GrantIsForAWSResource": "true"}}
+        deployer = statements["DeployerGrantsThroughServices"]
+        assert deployer["Action"] == "kms:CreateGrant"
+        assert deployer["Condition"]["ArnNotLike"] == {"aws:PrincipalArn": ["arn:aws:iam::123456789012:role/mlzone/*/*"]}
+        assert deployer["Condition"]["StringEquals"]["kms:CallerAccount"] == "123456789012"
+        assert "s3.eu-west-1.amazonaws.com" in deployer["Condition"]["StringEquals"]["kms:ViaService"]
+        others = [s for s in statements.values() if s["Sid"] not in
+                  ("AccountRootAdministers", "KeyUsers", "KeyUsersGrantToServices", "DeployerGrantsThroughServices")]
+        assert others == []
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_project_data_defaults_to_the_project_key(example_synth, project):
+    doc = example_synth[project]
+    bucket_id, bucket = next(iter(resources(doc, "aws_s3_bucket").items()))
+    assert bucket["bucket"] == f"acme-ml-{project}--data-eu-west-1"
+    (sse,) = [r for r in resources(doc, "aws_s3_bucket_server_side_encryption_configuration").values()
+              if r["bucket"] == "${aws_s3_bucket." + bucket_id + ".id}"]
+    assert sse["rule"][0]["apply_server_side_encryption_by_default"] == {
+        "sse_algorithm": "aws:kms", "kms_master_key_id": own_key(doc)}
+    logging = only(doc, "aws_s3_bucket_logging")
+    assert logging["target_bucket"] == "${data.terraform_remote_state.platform.outputs.access_log_bucket}"
+    # Every data grant of the project's roles points into its own bucket.
+    data = [st for _, st in allow_statements(doc) if st.get("Sid") == "DataObjects"]
+    assert data and all(st["Resource"] == f"arn:aws:s3:::${{aws_s3_bucket.{bucket_id}.bucket}}/{project}/*"
+                        for st in data)
+
+
+def test_a_data_bucket_name_over_the_s3_limit_is_a_spec_error(zone):
+    long = zone.projects[0].model_copy(update={"name": "p" * 40})
+    with pytest.raises(SpecError, match=r"projects/p{40}\.yaml: name: the project's data bucket .* over the S3 limit"):
+        ProjectStack(Testing.app(), zone.platform, long, Target())
+
+
+def test_deploy_role_cannot_approve_model_versions(example_synth):
+    doc = example_synth["fraud-detection"]
+    (policy,) = [json.loads(r["policy"]) for i, r in resources(doc, "aws_iam_role_policy").items()
+                 if i.startswith("deploy-role")]
+    writes = [st for st in policy["Statement"] if {"sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage"}
+              & set(as_list(st["Action"]))]
+    assert [st["Sid"] for st in writes] == ["RegisterPendingVersions"]
+    assert writes[0]["Condition"] == {
+        "StringEqualsIfExists": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}}
+    # The boundary caps every project role the same way.
+    boundary = json.loads(only(doc, "aws_iam_policy")["policy"])
+    capped = [st for st in boundary["Statement"] if "sagemaker:UpdateModelPackage" in as_list(st["Action"])]
+    assert capped and all(st.get("Condition") == writes[0]["Condition"] for st in capped)
 
 
 @pytest.mark.parametrize("project", PROJECTS)
@@ -124,5 +179,5 @@ def test_a_project_without_workloads_gets_key_boundary_and_deploy_role(zone):
     app = build_stacks(Testing.app(), Zone(zone.root, zone.platform, (bare,)), Target())
     doc = synth(app.node.find_child(bare.name))
     assert sorted(doc["resource"]) == ["aws_iam_policy", "aws_iam_role", "aws_iam_role_policy", "aws_kms_alias",
-                                       "aws_kms_key"]
+                                       "aws_kms_key", *sorted(BUCKET_PARTS)]  # issue 9: the project data bucket
 
