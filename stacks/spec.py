@@ -41,7 +41,8 @@ BUCKET_PURPOSES = ("audit", "access-logs", "predictions", "data", "mlflow", "emr
 # The account id moto answers with; the local target uses it instead of a real account (stacks/target.py).
 MOTO_ACCOUNT_ID = "123456789012"
 MESSAGE_MAX = 2000  # the longest error message a spec can cause
-PROBLEMS_SHOWN = 10  # problems listed per file (the count of the rest is given)
+PROBLEMS_SHOWN = 6  # problems listed per file (the count of the rest is given)
+LINE_MAX = 280  # characters per listed problem
 
 
 class SpecError(Exception):
@@ -566,7 +567,7 @@ class ProjectSpec(SpecModel):
             for n in self.physical_names() if n.limit is not None and len(n.name) > n.limit
         ]
         if too_long:
-            raise ValueError("\n    ".join(too_long[:PROBLEMS_SHOWN]))
+            raise ValueError("\n    ".join(too_long[:2]))
         models = {m.name for m in self.models}
         for field, entries in (("endpoints", self.endpoints), ("batch_jobs", self.batch_jobs)):
             for i, entry in enumerate(entries):
@@ -622,9 +623,9 @@ def _explain(file: Path, exc: ValidationError) -> str:
         loc = _format_loc(err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
         fix = "" if "fix:" in msg else f"; fix: {_FIXES.get(err['type'], 'correct the value')}"
-        got = "" if err["type"] in ("missing", "extra_forbidden") and not isinstance(err["input"], (str, int)) else (
-            f" (got {excerpt(err['input'])})" if err["type"] != "missing" else "")
-        lines.append(f"  - {loc}: {msg}{fix}{got}")
+        got = "" if err["type"] in ("missing", "extra_forbidden") else f" (got {excerpt(err['input'])})"
+        line = f"  - {loc}: {msg}{fix}{got}"
+        lines.append(line if len(line) <= LINE_MAX else line[: LINE_MAX - 3] + "...")
     if len(errors) > PROBLEMS_SHOWN:
         lines.append(f"  - ... and {len(errors) - PROBLEMS_SHOWN} more")
     return "\n".join(lines)
