@@ -20,5 +20,7 @@ def audit_min_retention_days() -> int:
     if not raw:
         return AUDIT_RETENTION_DAYS
     if not raw.isascii() or not raw.isdigit():
-        raise ValueError(f"{AUDIT_MIN_RETENTION_ENV}={raw[:20]!r} is not a whole number of days; fix: unset it or use e.g. 2555")
+        raise ValueError(
+            f"{AUDIT_MIN_RETENTION_ENV}={raw[:20]!r} is not a whole number of days; fix: unset it or use e.g. 2555"
+        )
     return int(raw)

@@ -16,7 +16,6 @@ walks every string field of both models with `${...}`/`%{...}` payloads (tests/u
 from __future__ import annotations
 
 import ipaddress
-import os
 import re
 import stat
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from modules.limits import CAPTURE_MIN_PERCENT, REASON_MIN_CHARS, audit_min_retention_days, AUDIT_RETENTION_DAYS
+from modules.limits import AUDIT_RETENTION_DAYS, CAPTURE_MIN_PERCENT, REASON_MIN_CHARS, audit_min_retention_days
 from modules.naming import project_resource_name
 from modules.text import excerpt, terraform_literal
 
@@ -66,7 +65,9 @@ def _name(value: str, what: str, max_len: int = 40, min_len: int = 2) -> str:
 
 def _cost_center(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
-        raise ValueError(f"cost center {excerpt(value)} is not a valid tag value; fix: letters, digits, '.', '_', '-' (max 64)")
+        raise ValueError(
+            f"cost center {excerpt(value)} is not a valid tag value; fix: letters, digits, '.', '_', '-' (max 64)"
+        )
     return value
 
 
@@ -83,7 +84,9 @@ def _free_text(value: str) -> str:
     if len(value) > FREE_TEXT_MAX:
         raise ValueError(f"text of {len(value)} characters; fix: use at most {FREE_TEXT_MAX}")
     if any(not ch.isprintable() for ch in value):
-        raise ValueError(f"{excerpt(value)} contains control characters; fix: write it on one line, printable text only")
+        raise ValueError(
+            f"{excerpt(value)} contains control characters; fix: write it on one line, printable text only"
+        )
     return value
 
 
@@ -155,7 +158,9 @@ class NetworkSpec(SpecModel):
         try:
             net = ipaddress.IPv4Network(value, strict=True)
         except ValueError as exc:
-            raise ValueError(f"{excerpt(value)} is not an IPv4 network ({exc}); fix: write it like 10.20.0.0/16") from None
+            raise ValueError(
+                f"{excerpt(value)} is not an IPv4 network ({exc}); fix: write it like 10.20.0.0/16"
+            ) from None
         if not any(net.subnet_of(private) for private in RFC1918):
             raise ValueError(
                 f"{excerpt(value)} is not a private range; fix: use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
@@ -269,7 +274,9 @@ def check_bucket_name(name: str) -> str:
     reserved = [p for p in BUCKET_RESERVED_PREFIXES if name.startswith(p)]
     reserved += [s for s in BUCKET_RESERVED_SUFFIXES if name.endswith(s)]
     if reserved:
-        raise ValueError(f"bucket name {excerpt(name)} uses {reserved[0]!r}, which S3 reserves; fix: choose another name")
+        raise ValueError(
+            f"bucket name {excerpt(name)} uses {reserved[0]!r}, which S3 reserves; fix: choose another name"
+        )
     return name
 
 
@@ -355,7 +362,9 @@ class EndpointSpec(SpecModel):
     @classmethod
     def _tag(cls, value: str) -> str:
         if value == "latest" or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", value):
-            raise ValueError(f"image tag {excerpt(value)} is not a pinned tag; fix: use an immutable version such as 1.0.0")
+            raise ValueError(
+                f"image tag {excerpt(value)} is not a pinned tag; fix: use an immutable version such as 1.0.0"
+            )
         return value
 
     @model_validator(mode="after")
@@ -452,7 +461,9 @@ def check_schedule(value: str) -> str:
     rate = RATE_RE.fullmatch(value)
     if rate:
         if (rate.group(1) == "1") != (not rate.group(2).endswith("s")):
-            raise ValueError(f"{excerpt(value)}: use the singular unit for 1 and the plural otherwise; fix: rate(1 day), rate(2 days)")
+            raise ValueError(
+                f"{excerpt(value)}: use the singular unit for 1, the plural otherwise; fix: rate(1 day), rate(2 days)"
+            )
         return value
     cron = CRON_RE.fullmatch(value)
     if not cron:
@@ -461,8 +472,10 @@ def check_schedule(value: str) -> str:
     for text, (field, low, high, names, extra) in zip(fields, CRON_FIELDS):
         if not all(_cron_item(item, low, high, names, extra) for item in text.split(",")):
             allowed = f"{low}-{high}" + (f" or {names[0]}-{names[-1]}" if names else "")
-            raise ValueError(f"{excerpt(value)}: the {field} field {excerpt(text, 20)} is not valid; fix: use {allowed}, "
-                             f"*, ranges a-b, lists a,b and steps */n")
+            raise ValueError(
+                f"{excerpt(value)}: the {field} field {excerpt(text, 20)} is not valid; "
+                f"fix: use {allowed}, *, ranges a-b, lists a,b and steps */n"
+            )
     if (fields[2] == "?") == (fields[4] == "?"):
         raise ValueError(
             f"{excerpt(value)}: exactly one of day-of-month and day-of-week must be '?'; fix: e.g. cron(0 2 * * ? *)"
@@ -508,7 +521,8 @@ class ProjectSpec(SpecModel):
         name them; tests/unit/test_spec_names.py checks this list against the synthesized example)."""
         p = self.name
 
-        def named_(kind: str, field: str, *parts: str, limit: int | None = None, cut: int | None = None) -> PhysicalName:
+        def named_(kind: str, field: str, *parts: str, limit: int | None = None, cut: int | None = None
+                   ) -> PhysicalName:
             name = project_resource_name(p, *parts)
             return PhysicalName(kind, name[:cut] if cut else name, field, limit)
 
@@ -526,7 +540,8 @@ class ProjectSpec(SpecModel):
                     named_("IAM role", f, sc.name, "emr-ec2", limit=IAM_ROLE_NAME_MAX),
                     named_("IAM instance profile", f, sc.name, "emr-ec2", limit=IAM_ROLE_NAME_MAX),
                     named_("IAM role", f, sc.name, "emr", limit=IAM_ROLE_NAME_MAX),
-                    *(named_("EC2 security group", f, sc.name, part, limit=255) for part in ("primary", "core", "service"))]
+                    *(named_("EC2 security group", f, sc.name, part, limit=255)
+                      for part in ("primary", "core", "service"))]
         for i, m in enumerate(self.models):
             f = f"models[{i}].name"
             out += [named_("SageMaker model package group", f, m.name, limit=SAGEMAKER_NAME_MAX),
@@ -687,8 +702,10 @@ def _check_shape(file: Path, text: str) -> None:
 
 def _read_text(file: Path, root: Path) -> str:
     """The spec file as text: a regular UTF-8 text file inside the zone folder, of bounded size."""
-    zone = root.resolve()
-    real = file.resolve()
+    try:
+        zone, real = root.resolve(), file.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        raise SpecError(f"{file}: is a symbolic link that loops; fix: replace it with a YAML file") from None
     if real != zone and zone not in real.parents:
         raise SpecError(f"{file}: links to a file outside the zone folder {root}; "
                         "fix: keep every spec inside the zone folder (copy the file instead of linking it)")
@@ -704,13 +721,17 @@ def _read_text(file: Path, root: Path) -> str:
         with open(real, "rb") as handle:
             data = handle.read(SPEC_MAX_BYTES + 1)
     except FileNotFoundError:
-        raise SpecError(f"{file}: file not found; fix: create it (see README 'Specs') or pass the right folder") from None
+        raise SpecError(
+            f"{file}: file not found; fix: create it (see README 'Specs') or pass the right folder"
+        ) from None
     except PermissionError:
         raise SpecError(f"{file}: cannot be read (permission denied); fix: make it readable") from None
     except OSError as exc:
         raise SpecError(f"{file}: cannot be read ({exc.strerror or type(exc).__name__}); fix: check the file") from None
     if len(data) > SPEC_MAX_BYTES:
-        raise SpecError(f"{file}: is over the {SPEC_MAX_BYTES // 1024} KiB limit of a spec; fix: check this is the right file")
+        raise SpecError(
+            f"{file}: is over the {SPEC_MAX_BYTES // 1024} KiB limit of a spec; fix: check this is the right file"
+        )
     if b"\0" in data:
         raise SpecError(f"{file}: is binary, not YAML text; fix: replace it with a YAML spec")
     try:

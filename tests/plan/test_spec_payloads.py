@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from cdktf import TerraformOutput
 
 from mlzone.terraform import Terraform
