@@ -231,3 +231,12 @@ def test_cli_exits_2_without_traceback(tmp_path, case):
     assert done.returncode == 2, done.stderr[-2000:]
     assert "Traceback" not in done.stderr + done.stdout
     assert "platform.yaml" in done.stderr and len(done.stderr) < MESSAGE_MAX + 200
+
+
+def test_symlink_loop_and_fifo_are_refused(tmp_path):
+    zone = write_zone(tmp_path, {})
+    (zone / "platform.yaml").symlink_to(zone / "platform.yaml")
+    assert_refused(zone, "platform.yaml", "loops")
+    (zone / "platform.yaml").unlink()
+    os.mkfifo(zone / "platform.yaml")  # reading it would block forever
+    assert_refused(zone, "platform.yaml", "not a regular file")
