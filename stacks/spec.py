@@ -56,10 +56,10 @@ class SpecError(Exception):
 def _name(value: str, what: str, max_len: int = 40, min_len: int = 2) -> str:
     if not NAME_RE.fullmatch(value) or "--" in value:
         raise ValueError(f"{what} {excerpt(value)} is not a valid name; fix: {NAME_FIX}")
-    if not min_len <= len(value) <= max_len:
-        raise ValueError(f"{what} {excerpt(value)} is {len(value)} characters; fix: use {min_len} to {max_len}"
-                         if len(value) < min_len else
-                         f"{what} {excerpt(value)} is {len(value)} characters; fix: use at most {max_len}")
+    if len(value) > max_len:
+        raise ValueError(f"{what} {excerpt(value)} is {len(value)} characters; fix: use at most {max_len}")
+    if len(value) < min_len:
+        raise ValueError(f"{what} {excerpt(value)} is {len(value)} characters; fix: use at least {min_len}")
     return value
 
 
@@ -749,7 +749,7 @@ def _read_yaml(file: Path, root: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or type(exc).__name__
+        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or type(exc).__name__
         raise SpecError(f"{file}: not valid YAML{where}: {problem[:300]}; fix: correct the syntax there") from None
     if not isinstance(data, dict):
         raise SpecError(f"{file}: expected a mapping of fields at the top level, got {type(data).__name__}; "

@@ -65,6 +65,7 @@ CASES = [
     ("duplicate-nested-key", raw_platform("name: acme-ml\nregion: eu-west-1\nnetwork:\n  cidr: 10.0.0.0/16\n"
                                           "  cidr: 10.1.0.0/16\n"), "platform.yaml", "key 'cidr' appears twice"),
     ("syntax", raw_platform("name: [" + "x, " * 5000 + "\n"), "platform.yaml", "not valid YAML"),
+    ("control-character", raw_platform("name: acme\x07ml\n"), "platform.yaml", "special characters"),
     ("empty", raw_platform(""), "platform.yaml", "expected a mapping"),
     ("not-a-mapping", raw_platform("- a\n- b\n"), "platform.yaml", "expected a mapping"),
     ("python-tag", raw_platform("name: !!python/object/apply:os.system [echo hi]\n"), "platform.yaml", "not valid YAML"),
