@@ -27,6 +27,7 @@ from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAtt
 from constructs import Construct
 
 from modules.iam import assume_role_policy, policy_document
+from modules.naming import project_resource_name
 
 IAM_NAME_MAX = 64
 KEY_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey")
@@ -102,7 +103,7 @@ class ProjectScope:
 
     def resource_name(self, *parts: str, max_len: int = IAM_NAME_MAX) -> str:
         """`<project>-<parts...>`, checked against the AWS name limit (IAM: 64, SageMaker/EMR: 63)."""
-        name = "-".join((self.name, *parts))
+        name = project_resource_name(self.name, *parts)
         if len(name) > max_len:
             raise ValueError(
                 f"{name!r} is {len(name)} characters, over the {max_len}-character AWS limit; "

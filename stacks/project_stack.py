@@ -148,7 +148,7 @@ class ProjectStack(TerraformStack):
             BatchInference(self, f"batch-{job.name}", BatchInferenceProps(
                 project=p, name=job.name, model=job.model, schedule=job.schedule,
                 entry_point=job.entry_point or "", input_prefix=job.input_prefix,
-                output_prefix=job.output_prefix or "",
+                output_prefix=job.output_prefix or "", arguments=job.arguments,
             ))
         outputs = {
             "data_key_arn": self.key.arn,

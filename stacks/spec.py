@@ -1,7 +1,17 @@
 """The YAML schema users write: `platform.yaml` and `projects/<name>.yaml`.
 
 Everything is validated here, before any construct is built. A bad spec raises `SpecError`,
-whose message names the file, the field path, the bad value and the fix.
+whose message names the file, the field path, a short excerpt of the bad value and the fix, and
+never exceeds `stacks.spec_file.MESSAGE_MAX` characters. Reading a file safely (size, encoding,
+links, YAML depth, aliases, duplicate keys) is `stacks/spec_file.py`.
+
+How spec text is kept out of Terraform's template language: every string field of every model
+either has a grammar (names, instance types, schedules, paths, ...) that admits neither `$` nor
+`%`, or is free text (`FreeText`: `allow_*` reasons, batch job arguments). `SpecModel`, the base
+of every model, passes *every* string value, grammar or not, through
+`modules.text.terraform_literal` after its own validation, so the validated models that stacks
+and props are built from hold text Terraform reads literally. A new field inherits this; a test
+walks every string field of both models with `${...}`/`%{...}` payloads (tests/unit/test_escaping.py).
 """
 
 from __future__ import annotations
@@ -10,83 +20,152 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-NAME_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
+from modules.limits import AUDIT_RETENTION_DAYS, CAPTURE_MIN_PERCENT, REASON_MIN_CHARS, audit_min_retention_days
+from modules.naming import project_resource_name
+from modules.text import excerpt, terraform_literal
+from stacks.spec_file import SpecError, read_yaml
+
+NAME_RE = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
 NAME_FIX = "use lowercase letters, digits and single hyphens, starting with a letter (e.g. fraud-detection)"
-REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+REGION_RE = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 SAGEMAKER_NAME_MAX = 63
+IAM_ROLE_NAME_MAX = 64
 BUCKET_NAME_MAX = 63
-# Longest bucket purpose suffix used by the platform (see PlatformSpec.bucket_name).
+# Purposes of the platform buckets, named <platform>-<purpose>-<region> (see PlatformSpec.bucket_name).
 BUCKET_PURPOSES = ("audit", "access-logs", "predictions", "data", "mlflow", "emr-logs", "athena")
+# The account id moto answers with; the local target uses it instead of a real account (stacks/target.py).
 MOTO_ACCOUNT_ID = "123456789012"
+PROBLEMS_SHOWN = 6  # problems listed per file (the count of the rest is given)
+LINE_MAX = 280  # characters per listed problem
 
 
-class SpecError(Exception):
-    """A spec is invalid; the message is a user-facing paragraph (file, field, value, fix)."""
-
-
-def _name(value: str, what: str, max_len: int = 40) -> str:
-    if not NAME_RE.match(value) or "--" in value:
-        raise ValueError(f"{what} {value!r} is not a valid name; fix: {NAME_FIX}")
+def _name(value: str, what: str, max_len: int = 40, min_len: int = 2) -> str:
+    if not NAME_RE.fullmatch(value) or "--" in value:
+        raise ValueError(f"{what} {excerpt(value)} is not a valid name; fix: {NAME_FIX}")
     if len(value) > max_len:
-        raise ValueError(f"{what} {value!r} is {len(value)} characters; fix: use at most {max_len}")
+        raise ValueError(f"{what} {excerpt(value)} is {len(value)} characters; fix: use at most {max_len}")
+    if len(value) < min_len:
+        raise ValueError(f"{what} {excerpt(value)} is {len(value)} characters; fix: use at least {min_len}")
     return value
 
 
 def _cost_center(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
-        raise ValueError(f"cost center {value!r} is not a valid tag value; fix: letters, digits, '.', '_', '-' (max 64)")
+        raise ValueError(
+            f"cost center {excerpt(value)} is not a valid tag value; fix: letters, digits, '.', '_', '-' (max 64)"
+        )
     return value
 
 
-def named(what: str, max_len: int = 40) -> AfterValidator:
+def named(what: str, max_len: int = 40, min_len: int = 2) -> AfterValidator:
     """A pydantic validator for a resource name (`what` appears in the error)."""
-    return AfterValidator(lambda value: _name(value, what, max_len))
+    return AfterValidator(lambda value: _name(value, what, max_len, min_len))
 
 
+FREE_TEXT_MAX = 500
+FREE_TEXT_MARK = "x-mlzone-free-text"  # JSON Schema keyword marking the fields without a grammar
+
+
+def _free_text(value: str) -> str:
+    if len(value) > FREE_TEXT_MAX:
+        raise ValueError(f"text of {len(value)} characters; fix: use at most {FREE_TEXT_MAX}")
+    if any(not ch.isprintable() for ch in value):
+        raise ValueError(
+            f"{excerpt(value)} contains control characters; fix: write it on one line, printable text only"
+        )
+    return value
+
+
+# Text without a grammar. It reaches Terraform escaped (see the module docstring), never evaluated.
+FreeText = Annotated[str, AfterValidator(_free_text), Field(json_schema_extra={FREE_TEXT_MARK: True})]
 Team = Annotated[str, named("team")]
 CostCenter = Annotated[str, AfterValidator(_cost_center)]
+ProjectName = Annotated[str, named("project name", max_len=32)]
 
 
-class Strict(BaseModel):
-    """Base for every spec model: unknown keys are rejected, values are immutable."""
+def _literal(value: Any) -> Any:
+    if isinstance(value, str):
+        return terraform_literal(value)
+    if isinstance(value, tuple):
+        return tuple(_literal(v) for v in value)
+    return value
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+
+class SpecModel(BaseModel):
+    """Base for every spec model: unknown keys are refused, types are strict (no `true` for a number,
+    no `"2"` for an integer), values are immutable, and every string is a Terraform literal."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _terraform_literal(cls, value: Any) -> Any:
+        return _literal(value)
 
 
-class Allow(Strict):
+def items(description: str) -> Any:
+    """A list field (YAML gives lists; the model keeps an immutable tuple)."""
+    return Field((), strict=False, description=description)
+
+
+class Allow(SpecModel):
     """An explicit opt-out from a secure default. The reason is kept in Git review."""
 
-    reason: str = Field(min_length=20, description="Why the secure default does not fit (>= 20 characters).")
+    reason: FreeText = Field(
+        min_length=REASON_MIN_CHARS,
+        description=f"Why the secure default does not fit (>= {REASON_MIN_CHARS} characters besides spaces).",
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _real_reason(cls, value: str) -> str:
+        if len(value.strip()) < REASON_MIN_CHARS:
+            raise ValueError(
+                f"the reason has {len(value.strip())} characters besides spaces; fix: say in at least "
+                f"{REASON_MIN_CHARS} characters why the secure default does not fit"
+            )
+        return value
 
 
 # --------------------------------------------------------------------------- platform
 
+RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 
-class NetworkSpec(Strict):
+
+class NetworkSpec(SpecModel):
     cidr: str = Field("10.20.0.0/16", description="VPC CIDR: a private (RFC 1918) range from /16 to /24.")
     availability_zones: int = Field(2, ge=2, le=3, description="Private subnets are spread over this many AZs (2-3).")
 
     @field_validator("cidr")
     @classmethod
     def _cidr(cls, value: str) -> str:
+        if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}", value):
+            raise ValueError(f"{excerpt(value)} is not an IPv4 network; fix: write it like 10.20.0.0/16")
         try:
             net = ipaddress.IPv4Network(value, strict=True)
         except ValueError as exc:
-            raise ValueError(f"{value!r} is not an IPv4 network ({exc}); fix: write it like 10.20.0.0/16") from None
-        if not net.is_private:
-            raise ValueError(f"{value!r} is not a private range; fix: use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
+            raise ValueError(
+                f"{excerpt(value)} is not an IPv4 network ({exc}); fix: write it like 10.20.0.0/16"
+            ) from None
+        if not any(net.subnet_of(private) for private in RFC1918):
+            raise ValueError(
+                f"{excerpt(value)} is not a private range; fix: use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
+            )
         if not 16 <= net.prefixlen <= 24:
-            raise ValueError(f"{value!r} has prefix /{net.prefixlen}; fix: AWS VPCs take /16 to /24")
+            raise ValueError(f"{excerpt(value)} has prefix /{net.prefixlen}; fix: AWS VPCs take /16 to /24")
         return value
 
 
-class AuditSpec(Strict):
-    retention_days: int = Field(2555, ge=1, le=36500, description="Object Lock retention of audit logs (days).")
+class AuditSpec(SpecModel):
+    retention_days: int = Field(
+        AUDIT_RETENTION_DAYS, ge=1, le=36500,
+        description=f"Object Lock retention of audit logs (days); at least the platform minimum "
+                    f"({AUDIT_RETENTION_DAYS}, or MLZONE_AUDIT_MIN_RETENTION_DAYS).",
+    )
     object_lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = Field(
         "COMPLIANCE", description="COMPLIANCE: nobody can delete before expiry. GOVERNANCE needs allow_governance_mode."
     )
@@ -103,6 +182,17 @@ class AuditSpec(Strict):
             raise ValueError(f"{value!r} is not an IAM role ARN; fix: write arn:aws:iam::<account>:role/<name>")
         return value
 
+    @field_validator("retention_days")
+    @classmethod
+    def _minimum(cls, value: int) -> int:
+        minimum = audit_min_retention_days()
+        if value < minimum:
+            raise ValueError(
+                f"{value} days is under the platform minimum of {minimum} days that the policy gate "
+                f"enforces (CKV_MLZ_6); fix: use at least {minimum}"
+            )
+        return value
+
     @model_validator(mode="after")
     def _governance_needs_reason(self) -> AuditSpec:
         if self.object_lock_mode == "GOVERNANCE" and self.allow_governance_mode is None:
@@ -113,17 +203,17 @@ class AuditSpec(Strict):
         return self
 
 
-class PredictionsSpec(Strict):
+class PredictionsSpec(SpecModel):
     expiry_days: int = Field(90, ge=1, le=3650, description="Captured requests/responses expire after this (GDPR).")
 
 
-class ExperimentTrackingSpec(Strict):
+class ExperimentTrackingSpec(SpecModel):
     enabled: bool = Field(True, description="Run a SageMaker managed MLflow tracking server.")
     size: Literal["Small", "Medium", "Large"] = Field("Small", description="Tracking server size.")
 
 
-class PlatformSpec(Strict):
-    name: Annotated[str, named("platform name", max_len=24)] = Field(
+class PlatformSpec(SpecModel):
+    name: Annotated[str, named("platform name", max_len=24, min_len=3)] = Field(
         description="Platform name, a prefix of every shared resource (3-24 chars)."
     )
     region: str = Field(description="AWS region, e.g. eu-west-1.")
@@ -131,24 +221,25 @@ class PlatformSpec(Strict):
     cost_center: CostCenter = Field("platform", description="Cost center of the shared resources (tag).")
     account_id: str | None = Field(None, description="AWS account id (12 digits); required by --target aws.")
     state_bucket: str | None = Field(None, description="Terraform state bucket for --target aws.")
-    network: NetworkSpec = NetworkSpec()
-    audit: AuditSpec = AuditSpec()
-    predictions: PredictionsSpec = PredictionsSpec()
-    experiment_tracking: ExperimentTrackingSpec = ExperimentTrackingSpec()
-
+    network: NetworkSpec = Field(NetworkSpec(), description="The private network every project runs in.")
+    audit: AuditSpec = Field(AuditSpec(), description="The audit trail and its Object-Locked bucket.")
+    predictions: PredictionsSpec = Field(PredictionsSpec(), description="The shared prediction-capture bucket.")
+    experiment_tracking: ExperimentTrackingSpec = Field(
+        ExperimentTrackingSpec(), description="The MLflow tracking server."
+    )
 
     @field_validator("region")
     @classmethod
     def _region(cls, value: str) -> str:
-        if not REGION_RE.match(value):
-            raise ValueError(f"{value!r} is not an AWS region; fix: write it like eu-west-1")
+        if not REGION_RE.fullmatch(value):
+            raise ValueError(f"{excerpt(value)} is not an AWS region; fix: write it like eu-west-1")
         return value
 
     @field_validator("account_id")
     @classmethod
     def _account(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\d{12}", value):
-            raise ValueError(f"{value!r} is not a 12-digit AWS account id; fix: quote it, e.g. '123456789012'")
+        if value is not None and not re.fullmatch(r"[0-9]{12}", value):
+            raise ValueError(f"{excerpt(value)} is not a 12-digit AWS account id; fix: quote it, e.g. '123456789012'")
         return value
 
     @field_validator("state_bucket")
@@ -179,33 +270,45 @@ class PlatformSpec(Strict):
         return f"{self.name}-{purpose}-{self.region}"
 
 
+BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
 def check_bucket_name(name: str) -> str:
-    """Validate an S3 bucket name against AWS naming rules."""
+    """Validate an S3 bucket name against the AWS general purpose bucket naming rules."""
     if not 3 <= len(name) <= BUCKET_NAME_MAX:
-        raise ValueError(f"bucket name {name!r} is {len(name)} characters; fix: shorten the platform name (max 63 in all)")
-    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", name) or ".." in name or name.startswith("xn--"):
-        raise ValueError(f"bucket name {name!r} breaks S3 naming rules; fix: {NAME_FIX}")
+        raise ValueError(
+            f"bucket name {excerpt(name)} is {len(name)} characters; fix: shorten the platform name (max 63 in all)"
+        )
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", name) or ".." in name:
+        raise ValueError(f"bucket name {excerpt(name)} breaks S3 naming rules; fix: {NAME_FIX}")
+    if re.fullmatch(r"[0-9]+(\.[0-9]+){3}", name):
+        raise ValueError(f"bucket name {excerpt(name)} looks like an IP address; fix: use a name with letters")
+    reserved = [p for p in BUCKET_RESERVED_PREFIXES if name.startswith(p)]
+    reserved += [s for s in BUCKET_RESERVED_SUFFIXES if name.endswith(s)]
+    if reserved:
+        raise ValueError(
+            f"bucket name {excerpt(name)} uses {reserved[0]!r}, which S3 reserves; fix: choose another name"
+        )
     return name
 
 
 # --------------------------------------------------------------------------- project
 
-INSTANCE_RE = re.compile(r"^[a-z][a-z0-9]*\.[a-z0-9]+$")
-ML_INSTANCE_RE = re.compile(r"^ml\.[a-z][a-z0-9-]*\.[a-z0-9]+$")
-CRON_RE = re.compile(r"^cron\((\S+ ){5}\S+\)$")
-RATE_RE = re.compile(r"^rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)$")
+INSTANCE_RE = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
+ML_INSTANCE_RE = re.compile(r"ml\.[a-z][a-z0-9-]*\.[a-z0-9]+")
 
 
 def _ml_instance(value: str) -> str:
-    if not ML_INSTANCE_RE.match(value):
-        raise ValueError(f"{value!r} is not a SageMaker instance type; fix: write it like ml.m5.large")
+    if not ML_INSTANCE_RE.fullmatch(value):
+        raise ValueError(f"{excerpt(value)} is not a SageMaker instance type; fix: write it like ml.m5.large")
     return value
 
 
 MlInstance = Annotated[str, AfterValidator(_ml_instance)]
 
 
-class NotebookSpec(Strict):
+class NotebookSpec(SpecModel):
     owner: Annotated[str, named("owner")] = Field(
         description="User the notebook belongs to; names the instance <project>-<owner>."
     )
@@ -216,7 +319,7 @@ class NotebookSpec(Strict):
     )
 
 
-class SparkClusterSpec(Strict):
+class SparkClusterSpec(SpecModel):
     name: Annotated[str, named("spark cluster name")] = Field(description="Cluster name, unique in the project.")
     release_label: str = Field("emr-7.2.0", description="EMR release (7.x).")
     master_instance_type: str = Field("m5.xlarge", description="EC2 type of the primary node.")
@@ -225,19 +328,18 @@ class SparkClusterSpec(Strict):
     max_nodes: int | None = Field(None, ge=1, le=100, description="Managed scaling ceiling; default 2 x core_nodes.")
     idle_timeout_minutes: int = Field(60, ge=5, le=10080, description="Auto-terminate after idle (5 min - 7 days).")
 
-
     @field_validator("release_label")
     @classmethod
     def _release(cls, value: str) -> str:
-        if not re.fullmatch(r"emr-7\.\d+\.\d+", value):
-            raise ValueError(f"{value!r} is not an EMR 7.x release; fix: use e.g. emr-7.2.0")
+        if not re.fullmatch(r"emr-7\.[0-9]{1,3}\.[0-9]{1,3}", value):
+            raise ValueError(f"{excerpt(value)} is not an EMR 7.x release; fix: use e.g. emr-7.2.0")
         return value
 
     @field_validator("master_instance_type", "core_instance_type")
     @classmethod
     def _ec2_type(cls, value: str) -> str:
-        if not INSTANCE_RE.match(value) or value.startswith("ml."):
-            raise ValueError(f"{value!r} is not an EC2 instance type; fix: write it like m5.xlarge")
+        if not INSTANCE_RE.fullmatch(value) or value.startswith("ml."):
+            raise ValueError(f"{excerpt(value)} is not an EC2 instance type; fix: write it like m5.xlarge")
         return value
 
     @model_validator(mode="after")
@@ -247,28 +349,35 @@ class SparkClusterSpec(Strict):
         return self
 
 
-class ModelSpec(Strict):
+class ModelSpec(SpecModel):
     name: Annotated[str, named("model name")] = Field(
         description="Model name: a model package group and an ECR repository."
     )
-    share_with: tuple[str, ...] = Field((), description="Other projects granted read access to this model.")
+    share_with: tuple[ProjectName, ...] = items("Other projects granted read access to this model.")
 
 
-class EndpointSpec(Strict):
+ModelRef = Annotated[str, named("model name")]
+
+
+class EndpointSpec(SpecModel):
     name: Annotated[str, named("endpoint name")] = Field(description="Endpoint name, unique in the project.")
-    model: str = Field(description="A model of this project (models[].name).")
+    model: ModelRef = Field(description="A model of this project (models[].name).")
     image_tag: str = Field("1.0.0", description="Tag of the serving image in the model's ECR repository (immutable).")
     instance_type: MlInstance = Field("ml.m5.large", description="SageMaker hosting instance type.")
     min_instances: int = Field(1, ge=1, le=20, description="Autoscaling minimum.")
     max_instances: int = Field(2, ge=1, le=20, description="Autoscaling maximum.")
-    capture_percent: int = Field(100, ge=0, le=100, description="Share of requests captured into the prediction log.")
-
+    capture_percent: int = Field(
+        100, ge=CAPTURE_MIN_PERCENT, le=100,
+        description=f"Share of requests captured into the prediction log ({CAPTURE_MIN_PERCENT}-100).",
+    )
 
     @field_validator("image_tag")
     @classmethod
     def _tag(cls, value: str) -> str:
         if value == "latest" or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", value):
-            raise ValueError(f"image tag {value!r} is not a pinned tag; fix: use an immutable version such as 1.0.0")
+            raise ValueError(
+                f"image tag {excerpt(value)} is not a pinned tag; fix: use an immutable version such as 1.0.0"
+            )
         return value
 
     @model_validator(mode="after")
@@ -280,9 +389,9 @@ class EndpointSpec(Strict):
         return self
 
 
-class BatchJobSpec(Strict):
+class BatchJobSpec(SpecModel):
     name: Annotated[str, named("batch job name")] = Field(description="Batch scoring job name, unique in the project.")
-    model: str = Field(description="A model of this project (models[].name).")
+    model: ModelRef = Field(description="A model of this project (models[].name).")
     schedule: str = Field(description="EventBridge Scheduler expression: cron(m h dom mon dow yr) or rate(N unit).")
     entry_point: str | None = Field(
         None, description="Scoring script, a key under the project prefix; default code/<name>/score.py."
@@ -291,12 +400,15 @@ class BatchJobSpec(Strict):
     output_prefix: str | None = Field(
         None, description="Where predictions go, a prefix under the project prefix; default predictions/<name>/."
     )
+    arguments: tuple[FreeText, ...] = Field(
+        (), strict=False, max_length=20,
+        description="Extra arguments passed to the script after --input, --output and --model (text, at most 20).",
+    )
 
     @field_validator("entry_point", "input_prefix", "output_prefix")
     @classmethod
     def _relative(cls, value: str | None) -> str | None:
         return value if value is None else check_relative_key(value)
-
 
     @field_validator("schedule")
     @classmethod
@@ -304,50 +416,111 @@ class BatchJobSpec(Strict):
         return check_schedule(value)
 
 
-RELATIVE_KEY_RE = re.compile(r"^[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*/?$")
+RELATIVE_KEY_RE = re.compile(r"[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*/?")
 
 
 def check_relative_key(value: str) -> str:
     """An S3 key or prefix relative to the project prefix (the project cannot escape its prefix)."""
-    if not RELATIVE_KEY_RE.match(value) or ".." in value.split("/"):
+    if len(value) > 512 or not RELATIVE_KEY_RE.fullmatch(value) or ".." in value.split("/"):
         raise ValueError(
-            f"{value!r} is not a path inside the project prefix; "
+            f"{excerpt(value)} is not a path inside the project prefix; "
             "fix: write a relative path such as code/score.py (no s3://, no leading /, no ..)"
         )
     return value
 
 
+RATE_RE = re.compile(r"rate\(([1-9][0-9]{0,5}) (minute|minutes|hour|hours|day|days)\)")
+CRON_RE = re.compile(r"cron\(([0-9A-Za-z*?,/#-]+( [0-9A-Za-z*?,/#-]+){5})\)")
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+# (field, lowest, highest, names for 1.., extra forms) of the six EventBridge Scheduler cron fields.
+CRON_FIELDS = (
+    ("minutes", 0, 59, (), ""), ("hours", 0, 23, (), ""), ("day-of-month", 1, 31, (), "?LW"),
+    ("month", 1, 12, MONTHS, ""), ("day-of-week", 1, 7, DAYS, "?L#"), ("year", 1970, 2199, (), ""),
+)
+SCHEDULE_FIX = "fix: cron(0 2 * * ? *) (6 fields: minutes hours day-of-month month day-of-week year) or rate(1 day)"
+
+
+def _cron_value(text: str, low: int, high: int, names: tuple[str, ...]) -> bool:
+    if text.upper() in names:
+        return True
+    return text.isascii() and text.isdigit() and low <= int(text) <= high
+
+
+def _cron_item(item: str, low: int, high: int, names: tuple[str, ...], extra: str) -> bool:
+    """One comma-separated item of a cron field: *, v, v-v, */n, v/n, v-v/n, or L/W/# forms."""
+    if item == "?" and "?" in extra:
+        return True
+    if "L" in extra and (item == "L" or (extra == "?LW" and item == "LW")):
+        return True
+    if "W" in extra and item.endswith("W") and _cron_value(item[:-1], low, high, ()):
+        return True
+    if "#" in extra and "#" in item:
+        day, _, nth = item.partition("#")
+        return _cron_value(day, low, high, names) and nth in ("1", "2", "3", "4", "5")
+    if extra == "?L#" and item.endswith("L") and _cron_value(item[:-1], low, high, names):
+        return True
+    base, _, step = item.partition("/")
+    if step and not (step.isascii() and step.isdigit() and 1 <= int(step) <= high):
+        return False
+    if base == "*":
+        return True
+    start, _, end = base.partition("-")
+    return _cron_value(start, low, high, names) and (not end or _cron_value(end, low, high, names))
+
+
 def check_schedule(value: str) -> str:
-    """Validate an EventBridge Scheduler cron() or rate() expression."""
-    if RATE_RE.match(value):
-        return value
-    if CRON_RE.match(value):
-        fields = value[5:-1].split(" ")
-        if (fields[2] == "?") == (fields[4] == "?"):
+    """Validate an EventBridge Scheduler cron() or rate() expression (full grammar, values in range)."""
+    rate = RATE_RE.fullmatch(value)
+    if rate:
+        if (rate.group(1) == "1") != (not rate.group(2).endswith("s")):
             raise ValueError(
-                f"{value!r}: exactly one of day-of-month and day-of-week must be '?'; fix: e.g. cron(0 2 * * ? *)"
+                f"{excerpt(value)}: use the singular unit for 1, the plural otherwise; fix: rate(1 day), rate(2 days)"
             )
         return value
-    raise ValueError(f"{value!r} is not a schedule; fix: cron(0 2 * * ? *) (6 fields) or rate(1 day)")
+    cron = CRON_RE.fullmatch(value)
+    if not cron:
+        raise ValueError(f"{excerpt(value)} is not a schedule; {SCHEDULE_FIX}")
+    fields = cron.group(1).split(" ")
+    for text, (field, low, high, names, extra) in zip(fields, CRON_FIELDS):
+        if not all(_cron_item(item, low, high, names, extra) for item in text.split(",")):
+            allowed = f"{low}-{high}" + (f" or {names[0]}-{names[-1]}" if names else "")
+            raise ValueError(
+                f"{excerpt(value)}: the {field} field {excerpt(text, 20)} is not valid; "
+                f"fix: use {allowed}, *, ranges a-b, lists a,b and steps */n"
+            )
+    if (fields[2] == "?") == (fields[4] == "?"):
+        raise ValueError(
+            f"{excerpt(value)}: exactly one of day-of-month and day-of-week must be '?'; fix: e.g. cron(0 2 * * ? *)"
+        )
+    return value
 
-
-IAM_ROLE_NAME_MAX = 64
-# The longest IAM role name suffix the modules add per entry (e.g. <project>-<cluster>-emr-ec2).
-ROLE_SUFFIX = {"notebooks": "-nb", "spark_clusters": "-emr-ec2", "endpoints": "-endpoint", "batch_jobs": "-schedule"}
 
 Classification = Literal["public", "internal", "confidential", "restricted"]
 
 
-class ProjectSpec(Strict):
+class PhysicalName(NamedTuple):
+    """A name an AWS resource of the project stack will carry, and the spec field it comes from."""
+
+    kind: str  # the AWS namespace the name must be unique in, e.g. "IAM role"
+    name: str
+    field: str  # e.g. "endpoints[0].name"
+    limit: int | None  # longest name AWS (or the module) accepts; None: no practical limit
+
+
+SAGEMAKER = "SageMaker/EMR"
+
+
+class ProjectSpec(SpecModel):
     name: str = Field(description="Project name; must match the file name projects/<name>.yaml.")
     team: Team = Field(description="Owning team (tag).")
     cost_center: CostCenter = Field(description="Cost center (tag), e.g. CC-1234.")
     data_classification: Classification = Field(description="Highest classification of the project's data (tag).")
-    notebooks: tuple[NotebookSpec, ...] = ()
-    spark_clusters: tuple[SparkClusterSpec, ...] = ()
-    models: tuple[ModelSpec, ...] = ()
-    endpoints: tuple[EndpointSpec, ...] = ()
-    batch_jobs: tuple[BatchJobSpec, ...] = ()
+    notebooks: tuple[NotebookSpec, ...] = items("SageMaker notebook instances, one per owner.")
+    spark_clusters: tuple[SparkClusterSpec, ...] = items("EMR clusters for interactive Spark.")
+    models: tuple[ModelSpec, ...] = items("Models: a model package group and an ECR repository each.")
+    endpoints: tuple[EndpointSpec, ...] = items("Online SageMaker endpoints serving a model of this project.")
+    batch_jobs: tuple[BatchJobSpec, ...] = items("Scheduled batch scoring jobs on EMR Serverless.")
 
     @field_validator("name")
     @classmethod
@@ -356,48 +529,87 @@ class ProjectSpec(Strict):
             raise ValueError("'platform' is the name of the shared stack; fix: choose another project name")
         return _name(value, "project name", max_len=32)
 
+    def physical_names(self) -> list[PhysicalName]:
+        """Every name the project stack gives an AWS resource whose name must be unique (modules/*.py
+        name them; tests/unit/test_spec_names.py checks this list against the synthesized example)."""
+        p = self.name
+
+        def named_(kind: str, field: str, *parts: str, limit: int | None = None, cut: int | None = None
+                   ) -> PhysicalName:
+            name = project_resource_name(p, *parts)
+            return PhysicalName(kind, name[:cut] if cut else name, field, limit)
+
+        out = [named_("IAM role", "name", "deploy", limit=IAM_ROLE_NAME_MAX),
+               named_("IAM policy", "name", "boundary", limit=128)]
+        for i, nb in enumerate(self.notebooks):
+            f = f"notebooks[{i}].owner"
+            out += [named_("SageMaker notebook instance", f, nb.owner, limit=SAGEMAKER_NAME_MAX),
+                    named_("SageMaker lifecycle configuration", f, nb.owner, "idle-stop", cut=SAGEMAKER_NAME_MAX),
+                    named_("IAM role", f, "nb", nb.owner, limit=IAM_ROLE_NAME_MAX)]
+        for i, sc in enumerate(self.spark_clusters):
+            f = f"spark_clusters[{i}].name"
+            out += [named_("EMR cluster", f, sc.name, limit=SAGEMAKER_NAME_MAX),
+                    named_("EMR security configuration", f, sc.name, limit=SAGEMAKER_NAME_MAX),
+                    named_("IAM role", f, sc.name, "emr-ec2", limit=IAM_ROLE_NAME_MAX),
+                    named_("IAM instance profile", f, sc.name, "emr-ec2", limit=IAM_ROLE_NAME_MAX),
+                    named_("IAM role", f, sc.name, "emr", limit=IAM_ROLE_NAME_MAX),
+                    *(named_("EC2 security group", f, sc.name, part, limit=255)
+                      for part in ("primary", "core", "service"))]
+        for i, m in enumerate(self.models):
+            f = f"models[{i}].name"
+            out += [named_("SageMaker model package group", f, m.name, limit=SAGEMAKER_NAME_MAX),
+                    PhysicalName("ECR repository", f"{p}/{m.name}", f, 256)]
+        for i, ep in enumerate(self.endpoints):
+            f = f"endpoints[{i}].name"
+            out += [*(named_(f"SageMaker {kind}", f, ep.name, limit=SAGEMAKER_NAME_MAX)
+                      for kind in ("model", "endpoint configuration", "endpoint")),
+                    named_("IAM role", f, ep.name, "endpoint", limit=IAM_ROLE_NAME_MAX),
+                    named_("Application Auto Scaling policy", f, ep.name, "invocations", limit=256)]
+        for i, job in enumerate(self.batch_jobs):
+            f = f"batch_jobs[{i}].name"
+            out += [named_("EMR Serverless application", f, job.name, limit=SAGEMAKER_NAME_MAX),
+                    named_("EventBridge schedule", f, job.name, limit=SAGEMAKER_NAME_MAX),
+                    named_("IAM role", f, job.name, "job", limit=IAM_ROLE_NAME_MAX),
+                    named_("IAM role", f, job.name, "schedule", limit=IAM_ROLE_NAME_MAX)]
+        return out
 
     @model_validator(mode="after")
     def _references_and_names(self) -> ProjectSpec:
-        for field, items, key in (
+        for field, entries, key in (
             ("notebooks", self.notebooks, "owner"),
             ("spark_clusters", self.spark_clusters, "name"),
             ("models", self.models, "name"),
             ("endpoints", self.endpoints, "name"),
             ("batch_jobs", self.batch_jobs, "name"),
         ):
-            suffix = ROLE_SUFFIX.get(field, "")
             seen: set[str] = set()
-            for item in items:
-                value = getattr(item, key)
+            for entry in entries:
+                value = getattr(entry, key)
                 if value in seen:
                     raise ValueError(f"{field}: {key} {value!r} appears twice; fix: give each entry its own {key}")
                 seen.add(value)
-                full = f"{self.name}-{value}"
-                if len(full) > SAGEMAKER_NAME_MAX:
-                    raise ValueError(
-                        f"{field}: {full!r} is {len(full)} characters, over the 63-character SageMaker/EMR "
-                        f"limit; fix: shorten the project name or the {key}"
-                    )
-                role = f"{full}{suffix}"
-                if len(role) > IAM_ROLE_NAME_MAX:
-                    raise ValueError(
-                        f"{field}: the IAM role {role!r} is {len(role)} characters, over the 64-character IAM "
-                        f"limit; fix: shorten the project name or the {key}"
-                    )
+        too_long = [
+            f"{n.field.split('[')[0]}: the {n.kind} {n.name!r} is {len(n.name)} characters, over the "
+            f"{n.limit}-character {'IAM' if n.kind.startswith('IAM') else SAGEMAKER} limit; fix: shorten the "
+            f"project name or {n.field}"
+            for n in self.physical_names() if n.limit is not None and len(n.name) > n.limit
+        ]
+        if too_long:
+            raise ValueError("\n    ".join(too_long[:2]))
         models = {m.name for m in self.models}
-        for field, items in (("endpoints", self.endpoints), ("batch_jobs", self.batch_jobs)):
-            for i, item in enumerate(items):
-                if item.model not in models:
+        for field, entries in (("endpoints", self.endpoints), ("batch_jobs", self.batch_jobs)):
+            for i, entry in enumerate(entries):
+                if entry.model not in models:
                     known = ", ".join(sorted(models)) or "none declared"
                     raise ValueError(
-                        f"{field}[{i}].model {item.model!r} is not a model of this project (models: {known}); "
+                        f"{field}[{i}].model {entry.model!r} is not a model of this project (models: {known}); "
                         f"fix: add it under models: or correct the name"
                     )
         return self
 
 
 # --------------------------------------------------------------------------- loading
+
 
 
 @dataclass(frozen=True)
@@ -412,7 +624,8 @@ class Zone:
 def _format_loc(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        text = str(part)[:40]
+        out += f"[{part}]" if isinstance(part, int) else (f".{text}" if out else text)
     return out or "(top level)"
 
 
@@ -420,63 +633,74 @@ _FIXES = {
     "extra_forbidden": "remove it or fix its spelling (see `mlzone schema` for the allowed fields)",
     "missing": "add this field",
     "literal_error": "use one of the allowed values",
+    "int_type": "write a whole number without quotes (true/false are not numbers)",
+    "bool_type": "write true or false without quotes",
+    "string_type": "write text (quote it if YAML reads it as a number, date or boolean)",
+    "tuple_type": "write a list, e.g. [a, b]",
+    "model_type": "write a mapping of fields, e.g. {name: ...}",
 }
 
 
 def _explain(file: Path, exc: ValidationError) -> str:
-    lines = [f"{file}: invalid spec ({exc.error_count()} problem{'s' if exc.error_count() > 1 else ''})"]
-    for err in exc.errors():
+    errors = exc.errors()
+    lines = [f"{file}: invalid spec ({len(errors)} problem{'s' if len(errors) > 1 else ''})"]
+    for err in errors[:PROBLEMS_SHOWN]:
         loc = _format_loc(err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
         fix = "" if "fix:" in msg else f"; fix: {_FIXES.get(err['type'], 'correct the value')}"
-        got = "" if err["type"] == "missing" else f" (got {err['input']!r})"
-        lines.append(f"  - {loc}: {msg}{fix}{got if len(repr(err['input'])) < 120 else ''}")
+        got = "" if err["type"] in ("missing", "extra_forbidden") else f" (got {excerpt(err['input'])})"
+        line = f"  - {loc}: {msg}{fix}{got}"
+        lines.append(line if len(line) <= LINE_MAX else line[: LINE_MAX - 3] + "...")
+    if len(errors) > PROBLEMS_SHOWN:
+        lines.append(f"  - ... and {len(errors) - PROBLEMS_SHOWN} more")
     return "\n".join(lines)
 
 
-def _read_yaml(file: Path) -> dict[str, Any]:
+def load_platform(file: Path, root: Path | None = None) -> PlatformSpec:
+    """Read and validate `platform.yaml` (`root`: the zone folder it must stay in; default its folder)."""
+    file = Path(file)
     try:
-        data = yaml.safe_load(file.read_text())
-    except FileNotFoundError:
-        raise SpecError(f"{file}: file not found; fix: create it (see README 'Specs') or pass the right folder") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SpecError(f"{file}: not valid YAML{where}: {problem}; fix: correct the syntax there") from None
-    if not isinstance(data, dict):
-        raise SpecError(f"{file}: expected a mapping of fields at the top level, got {type(data).__name__}")
-    return data
-
-
-def load_platform(file: Path) -> PlatformSpec:
-    """Read and validate `platform.yaml`."""
-    try:
-        return PlatformSpec.model_validate(_read_yaml(file))
+        return PlatformSpec.model_validate(read_yaml(file, Path(root) if root else file.parent))
     except ValidationError as exc:
         raise SpecError(_explain(file, exc)) from None
 
 
-def load_project(file: Path) -> ProjectSpec:
-    """Read and validate one `projects/<name>.yaml`; the name must match the file name."""
+def load_project(file: Path, root: Path | None = None) -> ProjectSpec:
+    """Read and validate one `projects/<name>.yaml`; the name must match the file name.
+    `root`: the zone folder it must stay in (default: the folder above projects/)."""
+    file = Path(file)
     try:
-        spec = ProjectSpec.model_validate(_read_yaml(file))
+        spec = ProjectSpec.model_validate(read_yaml(file, Path(root) if root else file.parent.parent))
     except ValidationError as exc:
         raise SpecError(_explain(file, exc)) from None
     if spec.name != file.stem:
         raise SpecError(
             f"{file}: name {spec.name!r} does not match the file name; fix: rename the file to "
-            f"projects/{spec.name}.yaml or set name: {file.stem}"
+            f"projects/{spec.name}.yaml or set name: {excerpt(file.stem)}"
         )
     return spec
+
+
+def check_unique_names(specs: list[tuple[Path, ProjectSpec]]) -> None:
+    """Refuse two projects (or two entries) that would give AWS resources the same physical name."""
+    owners: dict[tuple[str, str], tuple[Path, str]] = {}
+    for file, spec in specs:
+        for n in spec.physical_names():
+            first = owners.setdefault((n.kind, n.name), (file, n.field))
+            if first != (file, n.field):
+                raise SpecError(
+                    f"{file}: {n.field} gives the {n.kind} the name {n.name!r}, which {first[0]} already gives "
+                    f"it through {first[1]}; fix: rename one of them (names are <project>-<name>, so a project "
+                    f"name followed by an entry name can repeat another project's)"
+                )
 
 
 def load_zone(root: Path) -> Zone:
     """Load `<root>/platform.yaml` and every `<root>/projects/*.yaml`, with cross-file checks."""
     root = Path(root)
-    platform = load_platform(root / "platform.yaml")
+    platform = load_platform(root / "platform.yaml", root)
     files = sorted((root / "projects").glob("*.y*ml"))
-    projects = tuple(load_project(f) for f in files)
+    projects = tuple(load_project(f, root) for f in files)
     by_name: dict[str, Path] = {}
     for file, spec in zip(files, projects):
         if spec.name in by_name:
@@ -492,6 +716,7 @@ def load_zone(root: Path) -> Zone:
                         f"{file}: models[{i}].share_with names {other!r}, which is not another project "
                         f"(projects: {', '.join(sorted(by_name))}); fix: use an existing project name"
                     )
+    check_unique_names(list(zip(files, projects)))
     return Zone(root=root, platform=platform, projects=projects)
 
 

@@ -1,13 +1,5 @@
-import os
-
+from modules.limits import audit_min_retention_days as minimum_days
 from policies.checks._common import MlzCheck, failed, get
-
-DEFAULT_MIN_DAYS = 2555  # seven years, the AuditSpec default
-
-
-def minimum_days() -> int:
-    """Platform minimum retention of locked (audit) data: `MLZONE_AUDIT_MIN_RETENTION_DAYS` or 2555."""
-    return int(os.environ.get("MLZONE_AUDIT_MIN_RETENTION_DAYS", DEFAULT_MIN_DAYS))
 
 
 class S3ObjectLockCompliance(MlzCheck):

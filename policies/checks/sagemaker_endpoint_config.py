@@ -1,5 +1,6 @@
 import re
 
+from modules.limits import CAPTURE_MIN_PERCENT
 from policies.checks._common import TOKEN, MlzCheck, failed, get, is_set
 
 # The platform capture bucket is named <platform>-predictions-<region> (stacks/spec.py).
@@ -32,7 +33,7 @@ class SageMakerEndpointConfigEncryptedCaptured(MlzCheck):
             "the endpoint configuration has no KMS key": is_set(get(conf, "kms_key_arn")),
             "data capture is not configured": bool(capture),
             "data capture is disabled": str(get(capture, "enable_capture", True)).lower() != "false",
-            "data capture samples 0% of requests": (get(capture, "initial_sampling_percentage", 0) or 0) > 0,
+            "data capture samples 0% of requests": (get(capture, "initial_sampling_percentage", 0) or 0) >= CAPTURE_MIN_PERCENT,
             "data capture does not go to the platform capture bucket (<platform>-predictions-<region>)":
                 capture_uri_ok(get(capture, "destination_s3_uri")),
             "captured data has no KMS key": is_set(get(capture, "kms_key_id")),
