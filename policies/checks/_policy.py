@@ -185,12 +185,19 @@ def names(statement: dict, wanted: tuple[str, ...]) -> list[str]:
     return [a for a in wanted if a.lower() in patterns]
 
 
-WIDE_RESOURCE = re.compile(r"arn:[^:]*:[^:]*:[^:]*:[^:]*:(\*|[\w-]+[/:]\*|\*/\*)")
+WIDE_RESOURCE = re.compile(r"arn:[^:]*:(?P<service>[^:]*):[^:]*:[^:]*:(?P<part>.*)")
+WIDE_PART = re.compile(r"\*.*|[\w-]+[/:]\*")  # `*...`, or every resource of a type: `role/*`, `key/*`
 
 
 def is_wide(resource: str) -> bool:
-    """`*`, or every resource of a type (`arn:aws:iam::123456789012:role/*`, `arn:aws:s3:::*/*`)."""
-    return resource == "*" or bool(WIDE_RESOURCE.fullmatch(resource))
+    """`*`, or every resource of a type (`arn:aws:iam::123456789012:role/*`, `arn:aws:s3:::*/*`).
+
+    S3 ARNs have no type segment: `arn:aws:s3:::bucket/*` is one bucket, not wide."""
+    arn = WIDE_RESOURCE.fullmatch(resource)
+    if resource == "*" or arn is None:
+        return resource == "*"
+    part = arn["part"]
+    return part.startswith("*") if arn["service"] == "s3" else bool(WIDE_PART.fullmatch(part))
 
 
 def wide_resources(statement: dict) -> list[str]:

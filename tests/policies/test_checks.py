@@ -41,7 +41,7 @@ def subjects(doc: dict) -> set[str]:
     if gate.kind_of(doc) == "plan":
         names = {c["name"] for c in doc.get("resource_changes", [])}
     else:
-        names = {name for resources in doc["resource"].values() for name in resources}
+        names = {name for block in ("resource", "data") for resources in doc.get(block, {}).values() for name in resources}
     return {n for n in names if n.startswith(("good", "bad"))}
 
 
