@@ -26,6 +26,7 @@ import fnmatch
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -307,10 +308,16 @@ def loaded_check_ids() -> set[str]:
     return {c.id for c in python + graph} | {PLAN_RULE}
 
 
-def allowed_accounts(synth: dict | None) -> list[str]:
-    """The provider's `allowed_account_ids` (the AWS target pins the zone's account there)."""
+SOURCE_ACCOUNT = re.compile(r'aws:SourceAccount\\?"\s*:\s*\\?"(\d{12})\\?"')
+
+
+def home_accounts(synth: dict | None) -> list[str]:
+    """The zone's own account(s) for a stack: the provider's `allowed_account_ids` (AWS target), else
+    the accounts its trust and service grants pin with `aws:SourceAccount` (every mlzone service role
+    carries one; the local target sets no allowed_account_ids)."""
     providers = ((synth or {}).get("provider") or {}).get("aws") or []
-    return [str(a) for p in providers if isinstance(p, dict) for a in p.get("allowed_account_ids") or []]
+    pinned = [str(a) for p in providers if isinstance(p, dict) for a in p.get("allowed_account_ids") or []]
+    return pinned or sorted(set(SOURCE_ACCOUNT.findall(json.dumps(synth.get("resource") or {}) if synth else "")))
 
 
 def _scan(file: Path, kind: str, checks: list[str] | None = None, home_accounts: list[str] = ()):
@@ -381,7 +388,7 @@ def gate_file(file: Path) -> FileResult:
         result.errors.append("checkov scans Terraform JSON only in files named *.tf.json; fix: rename the file")
         return result
     result.waivers = construct_waivers(synth)
-    passed, failed, parse_errors = _scan(file, kind, home_accounts=allowed_accounts(synth))
+    passed, failed, parse_errors = _scan(file, kind, home_accounts=home_accounts(synth))
     result.passed = len(passed)
     result.errors += [f"checkov could not parse {e}" for e in parse_errors]
     for rec in failed:
