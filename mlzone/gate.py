@@ -444,6 +444,9 @@ def run(paths: list[Path], exceptions_file: Path = EXCEPTIONS_FILE, today: dt.da
     warnings += [f"exception {w.check_id} on {w.resource} now matches {path}, which is not in its matches: list; "
                  f"fix: check that the reason is true for it and add it, or narrow the glob"
                  for w, paths in used.items() if w.is_glob for path in sorted(paths - set(w.matches or ()))]
+    warnings += [f"exception {w.check_id} on {w.resource} lists {path} in matches: but no longer matches it; "
+                 f"fix: remove it from the list" for w in valid if w.is_glob and w.scope in kinds
+                 for path in w.matches or () if path.split("/", 1)[0] in stacks and path not in used.get(w, set())]
     return GateResult(files=results, errors=errors, warnings=warnings, report_only=report_only())
 
 
