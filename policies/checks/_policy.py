@@ -22,7 +22,7 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.data.base_check import BaseDataCheck
 
-from policies.checks._common import UNKNOWN, MlzCheck, actions, allows, as_list, get, principals, unwrap
+from policies.checks._common import UNKNOWN, MlzCheck, _policy_values, actions, allows, as_list, get, principals, unwrap
 
 IDENTITY, RESOURCE, TRUST, KEY = "identity", "resource", "trust", "key"
 
@@ -80,16 +80,9 @@ def parse(entity_type: str, conf: dict) -> Parsed:
         parsed.documents.append(Document(kind, "statement", body))
         return parsed
     for kind, key in DOCUMENTS.get(entity_type, ()):
-        for value in _values(conf, key):
+        for value in _policy_values(conf, key):
             _read(parsed, kind, key, value)
     return parsed
-
-
-def _values(conf: dict, key: str) -> list[Any]:
-    head, _, rest = key.partition(".")
-    items = as_list(conf.get(head)) if rest else [conf.get(head)]
-    values = [get(item, rest) if rest else unwrap(item) for item in items]
-    return [v for v in values if v not in (None, "", [], {})]
 
 
 def _read(parsed: Parsed, kind: str, key: str, value: Any) -> None:

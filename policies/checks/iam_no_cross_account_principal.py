@@ -14,7 +14,8 @@ class IamNoUnconditionedCrossAccountPrincipal(PolicyCheck):
     Rationale: a bucket, key, repository, registry or trust policy naming another account's root or
     roles, `*`, `NotPrincipal` or a federated identity provider without a condition that pins the
     caller (aws:PrincipalOrgID, aws:PrincipalAccount, aws:PrincipalArn, aws:SourceAccount, ...)
-    opens the resource to identities mlzone does not govern. The home account is the one the
+    opens the resource to identities mlzone does not govern (a federated provider is pinned by a
+    condition on the token's subject, `<provider>:sub`). The home account is the one the
     policy's resources and conditions name (and, on the AWS target, the provider's
     allowed_account_ids); a policy naming no account may name one account's principals only.
 
@@ -28,14 +29,16 @@ class IamNoUnconditionedCrossAccountPrincipal(PolicyCheck):
         home = home_accounts(document)
         problems, unpinned_accounts = [], set()
         for statement in document.statements:
-            if not allows(statement) or PINNING & {k.lower() for k in condition_keys(statement)}:
+            keys = {k.lower() for k in condition_keys(statement)}
+            if not allows(statement) or PINNING & keys:
                 continue
             who = principals(statement)
             if "NotPrincipal" in statement or "*" in who.get("*", []) + who.get("AWS", []):
                 problems.append(f"statement {sid(statement)} allows every principal without a condition")
                 continue
-            if who.get("Federated"):
-                problems.append(f"statement {sid(statement)} trusts {', '.join(who['Federated'])} without a condition")
+            if who.get("Federated") and not any(k.endswith(":sub") for k in keys):  # the identity, not just the audience
+                problems.append(f"statement {sid(statement)} trusts {', '.join(who['Federated'])} "
+                                f"without a condition on the subject (<provider>:sub)")
             for principal in who.get("AWS", []):
                 unpinned_accounts |= accounts_in(principal)
                 foreign = accounts_in(principal) - home if home else set()

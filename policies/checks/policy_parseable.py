@@ -1,5 +1,5 @@
 from policies.checks._common import MlzCheck
-from policies.checks._policy import DATA_DOCUMENT, POLICY_TYPES, parse
+from policies.checks._policy import POLICY_TYPES, parse
 
 
 class PolicyParseable(MlzCheck):
@@ -23,4 +23,3 @@ class PolicyParseable(MlzCheck):
 
 
 check = PolicyParseable()
-assert DATA_DOCUMENT not in POLICY_TYPES  # data sources are built from blocks: always readable
