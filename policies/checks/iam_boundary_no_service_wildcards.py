@@ -13,7 +13,7 @@ class IamManagedPolicyNoServiceWildcards(PolicyCheck):
     from the grants it caps).
     """
 
-    ID = "CKV_MLZ_40"
+    ID = "CKV_MLZ_42"
     RESOURCES = ("aws_iam_policy",)
     KINDS = (IDENTITY,)
 

@@ -190,7 +190,7 @@ MUTATIONS = [
              policy("resource_policy", lambda doc: doc["Statement"][0].update(Principal={"AWS": FOREIGN}, Condition={})),
              "CKV_MLZ_38"),
     Mutation("boundary allows iam:* on *", F, "aws_iam_policy", "fraud-detection/boundary/policy",
-             policy("policy", add_statement(ADMIN)), "CKV_MLZ_40"),
+             policy("policy", add_statement(ADMIN)), "CKV_MLZ_42"),
     Mutation("policy the gate cannot read", C, "aws_iam_role_policy", "churn/notebook-bob/role/policy",
              setting("policy", '${file("policy.json")}'), "CKV_MLZ_30"),
 ]
