@@ -144,3 +144,15 @@ def test_the_real_glob_exceptions_list_their_matches() -> None:
     waivers, problems = gate.load_waivers()
     assert not problems and not [p for w in waivers for p in w.problems(TODAY)]
     assert all(w.matches for w in waivers if w.is_glob)
+
+
+def test_audit_storage_refuses_governance_without_a_reason(zone) -> None:
+    """Even past the spec (props built in code), GOVERNANCE without its allow reason cannot be built."""
+    from stacks.app import build_stacks
+    from stacks.spec import Zone
+    from stacks.target import Target
+
+    audit = zone.platform.audit.model_copy(update={"object_lock_mode": "GOVERNANCE"})
+    platform = zone.platform.model_copy(update={"audit": audit})
+    with pytest.raises(ValueError, match="waiver on platform/audit/audit: the reason must say why"):
+        build_stacks(Testing.app(), Zone(zone.root, platform, ()), Target())
