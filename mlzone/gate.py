@@ -86,10 +86,12 @@ class Waiver:
 
     def problems(self, today: dt.date) -> list[str]:
         if self.origin == CONSTRUCT:
-            where = f"waiver of {self.check_id} recorded on construct {self.resource}"
-            short = len(self.reason.strip()) < MIN_REASON
-            return [f"{where}: reason must be at least {MIN_REASON} characters; fix: say why in the allow_* reason"] \
-                if short else []
+            where = f"waiver of {self.check_id} recorded on construct {self.resource or '(no path)'}"
+            return [problem for problem, bad in (
+                (f"{where}: reason must be at least {MIN_REASON} characters; fix: say why in the allow_* reason",
+                 len(self.reason.strip()) < MIN_REASON),
+                (f"{where}: a waiver covers one construct, not a whole stack", "/" not in self.resource),
+            ) if bad]
         where = f"exception {self.check_id} on {self.resource or '(no resource)'}"
         found = [f"{where}: missing {k}" for k in ("check_id", "resource", "owner", "ticket") if not getattr(self, k)]
         if len(self.reason.strip()) < MIN_REASON:

@@ -34,6 +34,8 @@ def waive(construct: Construct, reason: str | None, *check_ids: str) -> None:
     """Record that the resources of `construct` may fail `check_ids`, for `reason`."""
     where = f"waiver on {construct.node.path}"
     text = check_reason(where, reason)
+    if isinstance(construct, TerraformStack):
+        raise ValueError(f"{where}: waive on the construct that made the decision, not on a whole stack")
     bad = [c for c in check_ids if not CHECK_ID.fullmatch(c)]
     if not check_ids or bad:
         raise ValueError(f"{where}: name the check ids it waives (e.g. CKV_MLZ_6), got {list(check_ids)}")

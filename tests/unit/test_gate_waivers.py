@@ -73,6 +73,8 @@ def test_a_waiver_must_name_check_ids() -> None:
         waive(Construct(stack, "app"), REASON)
     with pytest.raises(ValueError, match="name the check ids"):
         waive(Construct(stack, "other"), REASON, "no such check")
+    with pytest.raises(ValueError, match="not on a whole stack"):
+        waive(stack, REASON, "CKV_MLZ_19")
 
 
 def test_waivers_are_node_metadata(tmp_path: Path) -> None:
@@ -85,6 +87,7 @@ def test_waivers_are_node_metadata(tmp_path: Path) -> None:
 @pytest.mark.parametrize("entry,problem", [
     ({"path": "demo/app", "checks": ["CKV_MLZ_19"], "reason": "short"}, f"at least {MIN_REASON} characters"),
     ({"path": "demo/app", "checks": ["CKV_MLZ_999"], "reason": REASON}, "names unknown check CKV_MLZ_999"),
+    ({"path": "demo", "checks": ["CKV_MLZ_19"], "reason": REASON}, "not a whole stack"),
 ])
 def test_the_gate_refuses_a_bad_waiver_in_the_json(tmp_path: Path, entry: dict, problem: str) -> None:
     file = synth_with_waiver(tmp_path, "CKV_MLZ_19")
