@@ -4,11 +4,16 @@
 The gate fails closed. It fails when
 - any check fails on a resource without a valid exception (`policies/exceptions.yaml`);
 - a file cannot be parsed, is neither Terraform JSON nor a plan, or zero checks ran on it
-  (checkov itself exits 0 in those cases, see TOOLCHAIN.md);
+  (checkov itself exits 0 in those cases: checkov#7454);
 - a plan deletes or replaces a KMS key, a CloudTrail trail, an Object Lock configuration or an
   Object-Locked (audit) bucket (`MLZ_PLAN_1`) without an exception naming it;
-- an exception is expired, has a reason under 20 characters, or lacks owner/ticket/expiry.
-Exceptions that match nothing in the gated stacks only warn.
+- an exception is expired, has a reason under 20 characters, or lacks owner/ticket/expiry; a glob
+  exception lacks its `matches:` list (the resources its reason was reviewed for);
+- a construct waiver (`modules/waivers.py`: an `allow_*` reason recorded in the construct's
+  metadata, copied to `"//".mlzone.waivers` of cdk.tf.json) has a short reason or names an
+  unknown check.
+Exceptions that match nothing in the gated stacks, and glob exceptions that match a resource not in
+their `matches:` list, only warn.
 
 Findings name the construct path (the `"//".metadata.path` of cdk.tf.json; for a plan, the
 cdk.tf.json next to it), so they read `platform/audit/access-logs/bucket`, not a logical id.
@@ -21,11 +26,14 @@ import fnmatch
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from modules.waivers import MIN_REASON
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS_DIR = ROOT / "policies" / "checks"
@@ -34,9 +42,9 @@ MODE_ENV = "MLZONE_GATE"  # "report-only": print findings, never fail (local exp
 PLAN_RULE = "MLZ_PLAN_1"
 PLAN_RULE_NAME = "Ensure plans do not delete or replace audit data, trails or KMS keys"
 PROTECTED_TYPES = ("aws_kms_key", "aws_cloudtrail", "aws_s3_bucket_object_lock_configuration")
-MIN_REASON = 20
 SCOPES = ("any", "synth", "plan")
-_OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE"}  # no network (TOOLCHAIN.md)
+_OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE"}  # checkov offline: no network
+CONSTRUCT = "construct"  # Waiver.origin of a waiver recorded on a construct
 
 
 class GateError(RuntimeError):
@@ -58,21 +66,38 @@ class Waiver:
     ticket: str
     expires: dt.date | None
     scope: str = "any"  # any | synth | plan: e.g. a scanner false positive seen only on plan JSON
+    matches: tuple[str, ...] | None = None  # a glob entry: the resources its reason was reviewed for
+    origin: str = "exceptions.yaml"  # or CONSTRUCT: an `allow_*` reason recorded on the construct
 
     @property
     def stack(self) -> str:
         return self.resource.split("/", 1)[0]
 
-    def matches(self, finding: Finding) -> bool:
-        return self.check_id == finding.check_id and self.scope in ("any", finding.kind) and any(
-            fnmatch.fnmatchcase(name, self.resource) for name in (finding.path, f"{finding.stack}/{finding.address}")
-        )
+    @property
+    def is_glob(self) -> bool:
+        return self.origin != CONSTRUCT and any(c in self.resource for c in "*?[")
+
+    def matches_finding(self, finding: Finding) -> bool:
+        if self.check_id != finding.check_id or self.scope not in ("any", finding.kind):
+            return False
+        if self.origin == CONSTRUCT:  # the construct and everything under it
+            return finding.path == self.resource or finding.path.startswith(self.resource + "/")
+        return any(fnmatch.fnmatchcase(name, self.resource) for name in (finding.path, f"{finding.stack}/{finding.address}"))
 
     def problems(self, today: dt.date) -> list[str]:
+        if self.origin == CONSTRUCT:
+            where = f"waiver of {self.check_id} recorded on construct {self.resource or '(no path)'}"
+            return [problem for problem, bad in (
+                (f"{where}: reason must be at least {MIN_REASON} characters; fix: say why in the allow_* reason",
+                 len(self.reason.strip()) < MIN_REASON),
+                (f"{where}: a waiver covers one construct, not a whole stack", "/" not in self.resource),
+            ) if bad]
         where = f"exception {self.check_id} on {self.resource or '(no resource)'}"
         found = [f"{where}: missing {k}" for k in ("check_id", "resource", "owner", "ticket") if not getattr(self, k)]
         if len(self.reason.strip()) < MIN_REASON:
             found.append(f"{where}: reason must be at least {MIN_REASON} characters; fix: say why the risk is accepted")
+        if self.is_glob and not self.matches:
+            found.append(f"{where}: a glob exception needs `matches:`, the resources its reason is true for today")
         if self.scope not in SCOPES:
             found.append(f"{where}: scope {self.scope!r} is not one of {', '.join(SCOPES)}")
         if self.expires is None:
@@ -112,6 +137,7 @@ class FileResult:
     passed: int = 0
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    waivers: list[Waiver] = field(default_factory=list)  # recorded on the stack's constructs
 
     @property
     def failed(self) -> list[Finding]:
@@ -144,8 +170,10 @@ class GateResult:
     def summary(self) -> str:
         checks = sum(r.passed + len(r.findings) for r in self.files)
         verdict = "passed" if self.ok else "BLOCKED"
+        waived = sorted({f"{f.check_id} on {f.waiver.resource}" for f in self.excepted if f.waiver.origin == CONSTRUCT})
+        by_constructs = f" (waived by construct allow_* reasons: {', '.join(waived)})" if waived else ""
         return (f"policy gate {verdict}: {len(self.files)} file(s), {checks} check results, "
-                f"{len(self.failed)} failed, {len(self.excepted)} excepted, {len(self.all_errors)} error(s)")
+                f"{len(self.failed)} failed, {len(self.excepted)} excepted{by_constructs}, {len(self.all_errors)} error(s)")
 
 
 # --------------------------------------------------------------------------- exceptions
@@ -176,8 +204,17 @@ def load_waivers(file: Path = EXCEPTIONS_FILE) -> tuple[list[Waiver], list[str]]
             reason=str(entry.get("reason") or ""), owner=str(entry.get("owner") or ""),
             ticket=str(entry.get("ticket") or ""), expires=expires if isinstance(expires, dt.date) else None,
             scope=str(entry.get("scope") or "any"),
+            matches=tuple(str(m) for m in entry["matches"]) if isinstance(entry.get("matches"), list) else None,
         ))
     return waivers, problems
+
+
+def construct_waivers(synth: dict | None) -> list[Waiver]:
+    """The waivers a stack's constructs recorded (`"//".mlzone.waivers`, see modules/waivers.py)."""
+    recorded = (((synth or {}).get("//") or {}).get("mlzone") or {}).get("waivers") or []
+    return [Waiver(check_id=str(check), resource=str(entry.get("path") or ""), reason=str(entry.get("reason") or ""),
+                   owner=CONSTRUCT, ticket=f"allow_* on {entry.get('path')}", expires=None, origin=CONSTRUCT)
+            for entry in recorded if isinstance(entry, dict) for check in entry.get("checks") or []]
 
 
 # --------------------------------------------------------------------------- files
@@ -208,13 +245,14 @@ def kind_of(doc: Any) -> str:
 
 
 def construct_paths(synth: dict) -> dict[str, str]:
-    """`<type>.<logicalId>` and `<logicalId>` -> construct path, from cdk.tf.json metadata."""
+    """`<type>.<logicalId>` (`data.<type>.<logicalId>`) and `<logicalId>` -> construct path, from cdk.tf.json."""
     paths: dict[str, str] = {}
-    for type_, resources in (synth.get("resource") or {}).items():
-        for logical_id, body in resources.items():
-            path = ((body or {}).get("//") or {}).get("metadata", {}).get("path")
-            if path:
-                paths[f"{type_}.{logical_id}"] = paths[logical_id] = path
+    for block, prefix in (("data", "data."), ("resource", "")):
+        for type_, resources in (synth.get(block) or {}).items():
+            for logical_id, body in resources.items():
+                path = ((body or {}).get("//") or {}).get("metadata", {}).get("path")
+                if path:
+                    paths[f"{prefix}{type_}.{logical_id}"] = paths[logical_id] = path
     return paths
 
 
@@ -259,9 +297,46 @@ def _checkov() -> None:
     _loaded = True
 
 
-def _scan(file: Path, kind: str, checks: list[str] | None = None):
-    """checkov records of one file (all checks, or only `checks`): (passed, failed, parsing errors)."""
+def loaded_check_ids() -> set[str]:
+    """Ids of every check checkov loaded (built-in and ours), plus the plan change rule."""
     _checkov()
+    from checkov.common.checks_infra.registry import get_graph_checks_registry
+    from checkov.terraform.checks.data.registry import data_registry
+    from checkov.terraform.checks.resource.registry import resource_registry
+
+    python = [c for r in (resource_registry, data_registry) for checks in (*r.checks.values(), *r.wildcard_checks.values())
+              for c in checks]
+    graph = [c for t in ("terraform", "terraform_plan") for c in get_graph_checks_registry(t).checks]
+    return {c.id for c in python + graph} | {PLAN_RULE}
+
+
+SOURCE_ACCOUNT = re.compile(r'aws:SourceAccount\\?"\s*:\s*\\?"(\d{12})\\?"')
+
+
+def home_accounts(synth: dict | None) -> list[str]:
+    """The zone's own account(s) for a stack: the provider's `allowed_account_ids` (AWS target), else
+    the accounts its trust and service grants pin with `aws:SourceAccount` (every mlzone service role
+    carries one; the local target sets no allowed_account_ids)."""
+    providers = ((synth or {}).get("provider") or {}).get("aws") or []
+    pinned = [str(a) for p in providers if isinstance(p, dict) for a in p.get("allowed_account_ids") or []]
+    return pinned or sorted(set(SOURCE_ACCOUNT.findall(json.dumps(synth.get("resource") or {}) if synth else "")))
+
+
+def _scan(file: Path, kind: str, checks: list[str] | None = None, home_accounts: list[str] = ()):
+    """checkov records of one file (all checks, or only `checks`): (passed, failed, parsing errors).
+
+    `home_accounts` tells the cross-account check (CKV_MLZ_38) which accounts are the zone's own."""
+    _checkov()
+    from policies.checks._policy import HOME_ENV
+
+    os.environ[HOME_ENV] = ",".join(home_accounts)
+    try:
+        return _run_checkov(file, kind, checks)
+    finally:
+        os.environ.pop(HOME_ENV, None)
+
+
+def _run_checkov(file: Path, kind: str, checks: list[str] | None):
     from checkov.runner_filter import RunnerFilter
     from checkov.terraform.plan_runner import Runner as PlanRunner
     from checkov.terraform_json.runner import TerraformJsonRunner
@@ -314,7 +389,8 @@ def gate_file(file: Path) -> FileResult:
     if kind == "synth" and not file.name.endswith(".tf.json"):
         result.errors.append("checkov scans Terraform JSON only in files named *.tf.json; fix: rename the file")
         return result
-    passed, failed, parse_errors = _scan(file, kind)
+    result.waivers = construct_waivers(synth)
+    passed, failed, parse_errors = _scan(file, kind, home_accounts=home_accounts(synth))
     result.passed = len(passed)
     result.errors += [f"checkov could not parse {e}" for e in parse_errors]
     for rec in failed:
@@ -349,16 +425,30 @@ def run(paths: list[Path], exceptions_file: Path = EXCEPTIONS_FILE, today: dt.da
     results = [gate_file(f) for f in files]
     if not files:
         errors.append("no cdk.tf.json or plan JSON found; the gate fails closed")
-    used: set[Waiver] = set()
+    recorded = list(dict.fromkeys(w for r in results for w in r.waivers))  # a plan repeats its synth's
+    errors += [p for w in recorded for p in w.problems(today)]
+    if recorded:
+        known = loaded_check_ids()
+        errors += [f"waiver recorded on construct {w.resource} names unknown check {w.check_id}; fix: the check id"
+                   for w in recorded if w.check_id not in known]
+    used: dict[Waiver, set[str]] = {}
+    exceptions = sorted(valid, key=lambda w: w.is_glob)  # an exact entry wins over a glob
     for result in results:
+        candidates = [w for w in result.waivers if not w.problems(today)] + exceptions
         for i, finding in enumerate(result.findings):
-            waiver = next((w for w in valid if w.matches(finding)), None)
+            waiver = next((w for w in candidates if w.matches_finding(finding)), None)
             if waiver:
-                used.add(waiver)
+                used.setdefault(waiver, set()).add(finding.path)
                 result.findings[i] = replace(finding, waiver=waiver)
     stacks, kinds = {r.stack for r in results} | {"*"}, {r.kind for r in results} | {"any"}
     warnings = [f"exception {w.check_id} on {w.resource} matched nothing; remove it if the resource is fixed"
                 for w in waivers if w not in used and w.stack in stacks and w.scope in kinds]
+    warnings += [f"exception {w.check_id} on {w.resource} now matches {path}, which is not in its matches: list; "
+                 f"fix: check that the reason is true for it and add it, or narrow the glob"
+                 for w, paths in used.items() if w.is_glob for path in sorted(paths - set(w.matches or ()))]
+    warnings += [f"exception {w.check_id} on {w.resource} lists {path} in matches: but no longer matches it; "
+                 f"fix: remove it from the list" for w in valid if w.is_glob and w.scope in kinds
+                 for path in w.matches or () if path.split("/", 1)[0] in stacks and path not in used.get(w, set())]
     return GateResult(files=results, errors=errors, warnings=warnings, report_only=report_only())
 
 

@@ -14,6 +14,7 @@ from constructs import Construct
 
 from modules.bucket import Bucket, BucketProps, ObjectLock
 from modules.iam import assume_role_policy, policy_document
+from modules.waivers import waive
 
 ACCESS_LOG_SSE_REASON = "S3 server access logging can only deliver to SSE-S3 buckets (AWS limitation)"
 ACCESS_LOG_NO_LOGS_REASON = "this is the access-log bucket; logging it into itself would loop"
@@ -36,7 +37,8 @@ class AuditStorageProps:
     account_id: str  # trail delivery is restricted to this account
     region: str  # home region of the trail
     retention_days: int = 2555  # Object Lock retention, in days
-    lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"  # GOVERNANCE needs a reason in the spec
+    lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"  # GOVERNANCE needs allow_governance_mode_reason
+    allow_governance_mode_reason: str | None = None  # opt-out: waives CKV_MLZ_6 (mode) on the audit bucket only
     trail_log_retention_days: int = 365  # the CloudWatch copy of the trail; the bucket keeps the evidence
 
 
@@ -60,6 +62,8 @@ class AuditStorage(Construct):
                 "Condition": {"StringEquals": {"aws:SourceAccount": props.account_id}},
             },),
         ))
+        waive(self.access_logs, ACCESS_LOG_SSE_REASON, "CKV_MLZ_1", "CKV_MLZ_26", "CKV_AWS_145")
+        waive(self.access_logs, ACCESS_LOG_NO_LOGS_REASON, "CKV_AWS_18")
         # Read through the policy, so every bucket logging into it is configured after the delivery grant.
         self.access_log_bucket_name = self.access_logs.policy.bucket
         audit_arn = f"arn:aws:s3:::{props.audit_bucket_name}"
@@ -86,6 +90,8 @@ class AuditStorage(Construct):
                 },
             ),
         ))
+        if props.lock_mode != "COMPLIANCE":
+            waive(self.audit, props.allow_governance_mode_reason, "CKV_MLZ_6")
         # A CloudWatch Logs copy of the trail, so metric filters and alarms can watch API activity.
         log_group = CloudwatchLogGroup(
             self, "trail-logs", name=f"/mlzone/{props.prefix}/cloudtrail", kms_key_id=props.logs_key_arn,

@@ -59,6 +59,7 @@ class PlatformStack(TerraformStack):
             logs_key_arn=self.logs_key.arn,
             account_id=account, region=region, retention_days=platform.audit.retention_days,
             lock_mode=platform.audit.object_lock_mode,
+            allow_governance_mode_reason=getattr(platform.audit.allow_governance_mode, "reason", None),
         ))
         self.captures = CaptureStorage(self, "captures", CaptureStorageProps(
             bucket_name=platform.bucket_name("predictions"), kms_key_arn=self.data_key.arn,

@@ -70,8 +70,13 @@ def REMOVE(body: dict) -> None:  # noqa: N802  (a marker: the mutation deletes t
     body.clear()
 
 
-P, F = "platform", "fraud-detection"
+P, F, C = "platform", "fraud-detection", "churn"
 ADMIN = {"Effect": "Allow", "Action": "iam:*", "Resource": "*"}
+FOREIGN = "arn:aws:iam::999999999999:root"
+
+
+def allow(action, resource="*", **extra) -> Callable[[dict], None]:
+    return add_statement({"Sid": "Mutation", "Effect": "Allow", "Action": action, "Resource": resource, **extra})
 MUTATIONS = [
     Mutation("bucket encryption removed", P, "aws_s3_bucket_server_side_encryption_configuration",
              "platform/captures/bucket/encryption", REMOVE, "CKV_MLZ_1", "platform/captures/bucket/bucket"),
@@ -92,7 +97,7 @@ MUTATIONS = [
     Mutation("object lock in GOVERNANCE mode", P, "aws_s3_bucket_object_lock_configuration",
              "platform/audit/audit/object-lock", setting("rule.default_retention.mode", "GOVERNANCE"), "CKV_MLZ_6"),
     Mutation("object lock retention 30 days", P, "aws_s3_bucket_object_lock_configuration",
-             "platform/audit/audit/object-lock", setting("rule.default_retention.days", 30), "CKV_MLZ_6"),
+             "platform/audit/audit/object-lock", setting("rule.default_retention.days", 30), "CKV_MLZ_41"),
     Mutation("object lock rule removed", P, "aws_s3_bucket_object_lock_configuration",
              "platform/audit/audit/object-lock", REMOVE, "CKV_MLZ_7", "platform/audit/audit/bucket"),
     Mutation("single-region trail", P, "aws_cloudtrail", "platform/audit/trail",
@@ -147,6 +152,47 @@ MUTATIONS = [
     Mutation("AdministratorAccess attached", F, "aws_iam_role_policy_attachment",
              "fraud-detection/spark-explore/service-role/managed-0",
              setting("policy_arn", "arn:aws:iam::aws:policy/AdministratorAccess"), "CKV_MLZ_21"),
+    # IAM content (issue 9 §3): roles with a boundary (project roles) and without (platform, EMR service role)
+    Mutation("iam:PassRole on *", F, "aws_iam_role_policy", "fraud-detection/notebook-alice/role/policy",
+             policy("policy", allow("iam:PassRole")), "CKV_MLZ_31"),
+    Mutation("iam:PassRole on * (EMR service role, no boundary)", F, "aws_iam_role_policy",
+             "fraud-detection/spark-explore/service-role/policy",
+             policy("policy", lambda doc: doc["Statement"][0].update(Resource="*")), "CKV_MLZ_31"),
+    Mutation("CreatePolicyVersion + SetDefaultPolicyVersion", P, "aws_iam_role_policy", "platform/network/flow-logs-policy",
+             policy("policy", allow(["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"])), "CKV_MLZ_32"),
+    Mutation("AttachRolePolicy + PutRolePolicy on *", F, "aws_iam_role_policy",
+             "fraud-detection/spark-explore/service-role/policy",
+             policy("policy", allow(["iam:AttachRolePolicy", "iam:PutRolePolicy"])), "CKV_MLZ_33"),
+    Mutation("iam:Put* on every role", C, "aws_iam_role_policy", "churn/deploy-role/policy",
+             policy("policy", allow("iam:Put*", "arn:aws:iam::123456789012:role/*")), "CKV_MLZ_33"),
+    Mutation("sts:AssumeRole on *", C, "aws_iam_role_policy", "churn/deploy-role/policy",
+             policy("policy", allow("sts:AssumeRole")), "CKV_MLZ_34"),
+    Mutation("s3:GetObject on *", F, "aws_iam_role_policy", "fraud-detection/endpoint-scorer/role/policy",
+             policy("policy", allow("s3:GetObject")), "CKV_MLZ_35"),
+    Mutation("kms:Decrypt on * (platform role, no boundary)", P, "aws_iam_role_policy", "platform/experiment-tracking/policy",
+             policy("policy", allow("kms:Decrypt")), "CKV_MLZ_35"),
+    Mutation("secretsmanager:GetSecretValue on *", F, "aws_iam_role_policy",
+             "fraud-detection/batch-nightly-scoring/job-role/policy",
+             policy("policy", allow("secretsmanager:GetSecretValue")), "CKV_MLZ_35"),
+    Mutation("Allow + NotAction", C, "aws_iam_role_policy", "churn/notebook-bob/role/policy",
+             policy("policy", add_statement({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})), "CKV_MLZ_36"),
+    Mutation("Allow + NotResource", P, "aws_iam_role_policy", "platform/audit/trail-logs-policy",
+             policy("policy", add_statement({"Effect": "Allow", "Action": "s3:GetObject",
+                                             "NotResource": "arn:aws:s3:::acme-ml-audit-eu-west-1/*"})), "CKV_MLZ_37"),
+    Mutation("key policy grants another account", P, "aws_kms_key", "platform/data-key/key",
+             policy("policy", add_statement({"Effect": "Allow", "Principal": {"AWS": FOREIGN}, "Action": "kms:Decrypt",
+                                             "Resource": "*"})), "CKV_MLZ_38"),
+    Mutation("bucket policy grants another account", P, "aws_s3_bucket_policy", "platform/emr-logs/policy",
+             policy("policy", add_statement({"Effect": "Allow", "Principal": {"AWS": FOREIGN}, "Action": "s3:GetObject",
+                                             "Resource": "arn:aws:s3:::acme-ml-emr-logs-eu-west-1/*"})), "CKV_MLZ_38"),
+    Mutation("registry shared with another account", C, "aws_sagemaker_model_package_group_policy",
+             "churn/model-churn-model/share",
+             policy("resource_policy", lambda doc: doc["Statement"][0].update(Principal={"AWS": FOREIGN}, Condition={})),
+             "CKV_MLZ_38"),
+    Mutation("boundary allows iam:* on *", F, "aws_iam_policy", "fraud-detection/boundary/policy",
+             policy("policy", add_statement(ADMIN)), "CKV_MLZ_42"),
+    Mutation("policy the gate cannot read", C, "aws_iam_role_policy", "churn/notebook-bob/role/policy",
+             setting("policy", '${file("policy.json")}'), "CKV_MLZ_30"),
 ]
 
 

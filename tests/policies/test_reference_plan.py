@@ -87,8 +87,15 @@ def set_value(type_: str, prefix: str, key: str, value):
      "CKV_MLZ_12", "fraud-detection/notebook-alice/instance"),
     ("fraud-detection", set_value("aws_ecr_repository", "model-fraud-scorer", "image_tag_mutability", "MUTABLE"),
      "CKV_MLZ_18", "fraud-detection/model-fraud-scorer/repository"),
+    ("fraud-detection", set_value("aws_iam_role_policy", "notebook-alice_role_policy", "policy", json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]})),
+     "CKV_MLZ_31", "fraud-detection/notebook-alice/role/policy"),
+    ("platform", set_value("aws_kms_key", "data-key", "policy", json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                                                "Action": "kms:*", "Resource": "*"}]})),
+     "CKV_MLZ_38", "platform/data-key/key"),
 ], ids=["delete key", "replace audit bucket", "delete trail", "delete object lock", "rotation off",
-        "single-region trail", "notebook root", "mutable ECR"])
+        "single-region trail", "notebook root", "mutable ECR", "PassRole on *", "key for another account"])
 def test_the_plan_gate_blocks(plans: dict[str, Path], tmp_path: Path, stack: str, edit, check: str, path: str) -> None:
     result = gate.run([mutated(plans[stack], tmp_path, edit)])
     assert (check, path) in {(f.check_id, f.path) for f in result.failed}, report.lines(result)

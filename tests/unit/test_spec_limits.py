@@ -56,9 +56,9 @@ def test_audit_retention_minimum_is_one_limit(tmp_path, monkeypatch, minimum):
         message = spec_error(tmp_path, "platform", {"name": "acme-ml", "region": "eu-west-1",
                                                      "audit": {"retention_days": days}})
         assert (message is not None) == refused and (not refused or "audit.retention_days" in message), message
-        fixture = "s3_object_lock/pass.tf.json"
+        fixture = "s3_object_lock_retention/pass.tf.json"
         assert gate_fails(tmp_path, fixture, "aws_s3_bucket_object_lock_configuration",
-                          ("rule", "default_retention", "days"), days, "CKV_MLZ_6") == refused
+                          ("rule", "default_retention", "days"), days, "CKV_MLZ_41") == refused
 
 
 def test_capture_percent_minimum_is_one_limit(tmp_path):
