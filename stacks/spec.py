@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from modules.naming import project_name
+
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 NAME_FIX = "use lowercase letters, digits and single hyphens, starting with a letter (e.g. fraud-detection)"
 REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
@@ -109,6 +111,9 @@ class PredictionsSpec(Strict):
 class ExperimentTrackingSpec(Strict):
     enabled: bool = Field(True, description="Run a SageMaker managed MLflow tracking server.")
     size: Literal["Small", "Medium", "Large"] = Field("Small", description="Tracking server size.")
+    allow_shared_server: Allow | None = Field(None, description=(
+        "Opt-out: one platform server for public/internal projects, which then see and change each other's "
+        "experiments and runs (confidential/restricted projects keep their own). Default: a server per project."))
 
 
 class PlatformSpec(Strict):
@@ -350,7 +355,7 @@ class ProjectSpec(Strict):
                 if value in seen:
                     raise ValueError(f"{field}: {key} {value!r} appears twice; fix: give each entry its own {key}")
                 seen.add(value)
-                full = f"{self.name}-{value}"
+                full = project_name(self.name, value)
                 if len(full) > SAGEMAKER_NAME_MAX:
                     raise ValueError(
                         f"{field}: {full!r} is {len(full)} characters, over the 63-character SageMaker/EMR "
