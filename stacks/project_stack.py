@@ -121,8 +121,8 @@ class ProjectStack(TerraformStack):
             unbounded = replace(unbounded, tracking=TrackingAccess(
                 server_arn=out["tracking_server_arn"], bucket=out["mlflow_bucket"], prefix=(),
                 key_arn=out["data_key_arn"]))
-        elif platform.experiment_tracking.enabled:
-            unbounded = replace(unbounded, tracking=own_server_access(unbounded))
+        elif platform.experiment_tracking.enabled and (project.notebooks or project.spark_clusters):
+            unbounded = replace(unbounded, tracking=own_server_access(unbounded))  # where experiments run
         self.boundary = ProjectBoundary(self, "boundary", ProjectBoundaryProps(scope=unbounded))
         p = self.scope = replace(unbounded, boundary_arn=self.boundary.arn)
         tracking = None
