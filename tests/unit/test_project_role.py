@@ -39,6 +39,12 @@ def test_boundary_stays_inside_the_project():
     assert st["PassProjectRoles"]["Resource"] == "arn:aws:iam::123456789012:role/mlzone/team-a/*"
     assert all(a != "*" and not a.endswith(":*") for x in st.values() for a in actions(x))
     assert "Mlflow" not in st  # experiment tracking off in this scope
+    logs = "arn:aws:logs:eu-west-1:123456789012:log-group:"
+    assert st["Logs"]["Resource"] == [f"{logs}/aws/sagemaker/Endpoints/team-a--*", f"{logs}/aws/codebuild/team-a--*",
+                                      f"{logs}/mlzone/team-a/*"]  # no account-wide /aws/sagemaker/ or /aws/emr-serverless/
+    assert st["OwnLogStreams"]["Resource"] == f"{logs}/aws/sagemaker/NotebookInstances:log-stream:team-a--*"
+    assert st["VpcProjectSecurityGroups"]["Condition"] == {"StringEquals": {"ec2:ResourceTag/project": "team-a"}}
+    assert not any(r.endswith("security-group/*") for r in st["VpcInterfaces"]["Resource"])
 
 
 def test_role_rules():
