@@ -65,9 +65,9 @@ class ProjectNetwork(Construct):
         notebooks, spark = self.groups.get("notebooks"), self.groups.get("spark")
         if notebooks and spark:
             for app, port in CLUSTER_PORTS.items():
-                self._rule(f"notebooks-{app}-out", notebooks, "egress", port, f"{app} on the project's clusters",
+                self._rule(f"notebooks-{app}-out", notebooks, "egress", port, f"{app} on the clusters of the project",
                            source_security_group_id=spark.id)
-                self._rule(f"spark-{app}-in", spark, "ingress", port, f"{app} from the project's notebooks",
+                self._rule(f"spark-{app}-in", spark, "ingress", port, f"{app} from the notebooks of the project",
                            source_security_group_id=notebooks.id)
         self.group_ids = {kind: group.id for kind, group in self.groups.items()}
 
