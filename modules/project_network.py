@@ -23,6 +23,7 @@ from cdktf_cdktf_provider_aws.security_group_rule import SecurityGroupRule
 from constructs import Construct
 
 from modules.naming import project_name
+from modules.spark_cluster import EMR_MANAGED_TAG
 
 CLUSTER_PORTS = {"livy": 8998, "jeg": 9547, "yarn": 8088}  # what a notebook needs on its cluster's primary node
 KINDS = ("notebooks", "spark", "models", "batch")
@@ -54,6 +55,7 @@ class ProjectNetwork(Construct):
                 self, f"{kind}-sg", name=project_name(props.project, kind), vpc_id=props.vpc_id,
                 revoke_rules_on_delete=True,
                 description=f"mlzone project {props.project}: {kind}, reachable from nothing outside the project",
+                tags=EMR_MANAGED_TAG if kind == "spark" else None,  # AmazonEMRServicePolicy_v2 uses only tagged groups
             )
             for kind in KINDS if kind in props.kinds
         }
