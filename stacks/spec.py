@@ -189,7 +189,7 @@ MlInstance = Annotated[str, AfterValidator(_ml_instance)]
 
 class NotebookSpec(Strict):
     owner: Annotated[str, named("owner")] = Field(
-        description="User the notebook belongs to; names the instance <project>-<owner>."
+        description="User the notebook belongs to; names the instance <project>--<owner>."
     )
     instance_type: MlInstance = Field("ml.t3.medium", description="SageMaker notebook instance type.")
     volume_size_gb: int = Field(20, ge=5, le=16384, description="Encrypted EBS volume size.")
@@ -314,7 +314,7 @@ def check_schedule(value: str) -> str:
 
 
 IAM_ROLE_NAME_MAX = 64
-# The longest IAM role name suffix the modules add per entry (e.g. <project>-<cluster>-emr-ec2).
+# The longest IAM role name suffix the modules add per entry (e.g. <project>--<cluster>-emr-ec2).
 ROLE_SUFFIX = {"notebooks": "-nb", "spark_clusters": "-emr-ec2", "endpoints": "-endpoint", "batch_jobs": "-schedule"}
 
 Classification = Literal["public", "internal", "confidential", "restricted"]
