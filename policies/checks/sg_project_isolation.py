@@ -34,6 +34,10 @@ class SecurityGroupProjectIsolation(MlzCheck):
     every other member; an ingress from a group the stack does not create opens it to workloads of
     other stacks.
 
+    Which groups a stack creates is judged on cdk.tf.json (gate 1, before every plan), where each
+    of them is a `${aws_security_group...}` reference; in a plan the ids of existing groups are
+    literals, so gate 2 judges only the all-traffic self-referencing ingress.
+
     Remediation: attach the project's own groups (modules/project_network.py, built by each
     project stack); open only the ports a workload needs, from the project's own groups.
     """
@@ -42,6 +46,8 @@ class SecurityGroupProjectIsolation(MlzCheck):
     RESOURCES = (*WORKLOAD_GROUPS, *RULES)
 
     def problems(self, conf):
+        if "__change_actions__" in conf:  # a plan: ids of existing groups are literals, provenance is judged on synth
+            return [p for rule in self._ingress(conf) for p in self._judge(rule, provenance=False)]
         if self.entity_type in WORKLOAD_GROUPS:
             groups = [g for path in WORKLOAD_GROUPS[self.entity_type] for g in as_list(get(conf, path))]
             if not groups:
@@ -64,8 +70,9 @@ class SecurityGroupProjectIsolation(MlzCheck):
         return [{"protocol": get(conf, "ip_protocol"), "self": same, "sources": [] if same else as_list(source)}]
 
     @staticmethod
-    def _judge(rule: dict) -> list[str]:
-        found = [f"ingress from security group {g}, which this stack does not create" for g in foreign(rule["sources"])]
+    def _judge(rule: dict, provenance: bool = True) -> list[str]:
+        found = [f"ingress from security group {g}, which this stack does not create"
+                 for g in (foreign(rule["sources"]) if provenance else [])]
         if rule["self"] and str(rule["protocol"]).lower() in ALL_TRAFFIC:
             found.append("ingress of all traffic from the group itself")
         return found
