@@ -68,7 +68,8 @@ def test_workloads_sit_only_in_the_projects_own_groups(project_deployed, aws) ->
     sm = aws("sagemaker")
     notebook = sm.describe_notebook_instance(NotebookInstanceName=NOTEBOOK)
     model = sm.describe_model(ModelName=f"{EXAMPLE_PROJECT}--scorer")
-    (cluster,) = [c for c in aws("emr").list_clusters()["Clusters"] if c["Name"] == f"{EXAMPLE_PROJECT}--explore"]
+    live = aws("emr").list_clusters(ClusterStates=["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"])["Clusters"]
+    (cluster,) = [c for c in live if c["Name"] == f"{EXAMPLE_PROJECT}--explore"]  # not one an earlier test destroyed
     ec2 = aws("emr").describe_cluster(ClusterId=cluster["Id"])["Cluster"]["Ec2InstanceAttributes"]
     emr = {ec2.get("EmrManagedMasterSecurityGroup"), ec2.get("EmrManagedSlaveSecurityGroup"),
            *ec2.get("AdditionalMasterSecurityGroups", [])}
