@@ -2,8 +2,8 @@
 EventBridge Scheduler schedule that starts one job run per tick.
 
 Secure defaults:
-- The application runs only inside the platform VPC's private subnets with the workload security
-  group, stops itself after 15 idle minutes, and is capped (vCPU/memory) so a bad job cannot burn
+- The application runs only inside the platform VPC's private subnets with the project's `batch`
+  security group (HTTPS to the AWS endpoints and S3 only; nothing reaches it), stops itself after 15 idle minutes, and is capped (vCPU/memory) so a bad job cannot burn
   the budget.
 - The job run's role (bounded by the project boundary) may read the project's data prefix, write
   only the job's output prefix, read the model registry, and write its logs under the project's EMR
@@ -15,7 +15,7 @@ Secure defaults:
 Pointing the job at your scoring script: upload it to
 `s3://<data-bucket>/<project>/<entry_point>` (default `code/<job>/score.py`) — any PySpark script
 works. Each run calls it with `--input s3://<data-bucket>/<project>/<input_prefix>`,
-`--output s3://<data-bucket>/<project>/<output_prefix>` and `--model <project>-<model>` (the model
+`--output s3://<data-bucket>/<project>/<output_prefix>` and `--model <project>--<model>` (the model
 package group to load the approved version from). To use another script, change `entry_point`
 in the project YAML; to pass more arguments, add `arguments:`.
 """
@@ -40,8 +40,8 @@ class BatchInferenceProps:
     """One scheduled scoring job of one model."""
 
     project: ProjectScope  # the project (key, prefixes, network, boundary)
-    name: str  # job name; the application and schedule are <project>-<name>
-    model: str  # the model it scores with; passed to the script as --model <project>-<model>
+    name: str  # job name; the application and schedule are <project>--<name>
+    model: str  # the model it scores with; passed to the script as --model <project>--<model>
     schedule: str  # EventBridge Scheduler expression, e.g. cron(0 2 * * ? *)
     entry_point: str = ""  # script key under the project prefix; default code/<name>/score.py
     input_prefix: str = "input/"  # read from s3://<data>/<project>/<input_prefix>
@@ -91,7 +91,7 @@ class BatchInference(Construct):
         ))
         self.application = EmrserverlessApplication(  # "SPARK": the API spelling (moto rejects "spark")
             self, "application", name=name, release_label=props.release_label, type="SPARK",
-            network_configuration={"subnet_ids": p.subnet_ids, "security_group_ids": [p.security_group_id]},
+            network_configuration={"subnet_ids": p.subnet_ids, "security_group_ids": [p.security_group("batch")]},
             auto_start_configuration={"enabled": True},
             auto_stop_configuration={"enabled": True, "idle_timeout_minutes": 15},
             maximum_capacity={"cpu": f"{props.max_vcpu} vCPU", "memory": f"{props.max_memory_gb} GB"},

@@ -3,7 +3,8 @@ captured into the platform prediction log.
 
 Secure defaults:
 - The model runs with network isolation (the container has no network at all, not even to AWS),
-  inside the platform VPC's private subnets, from a pinned, immutable tag of the project's ECR
+  inside the platform VPC's private subnets with the project's `models` security group (HTTPS to
+  the AWS endpoints and S3 only; nothing reaches it), from a pinned, immutable tag of the project's ECR
   repository; its execution role may pull the project's images, write captures under its own
   prefix, write its logs, and manage its VPC interfaces, nothing else.
 - The endpoint configuration encrypts the instance volumes with the project key and captures
@@ -43,7 +44,7 @@ class EndpointProps:
     """One endpoint = one model version behind one autoscaled variant."""
 
     project: ProjectScope  # the project (key, prefixes, network, boundary)
-    name: str  # endpoint name; the endpoint is <project>-<name>
+    name: str  # endpoint name; the endpoint is <project>--<name>
     image_uri: str  # the project's ECR repository URL of the model (ModelRegistry.repository_url)
     image_tag: str = "1.0.0"  # pinned, immutable tag ("latest" is refused)
     instance_type: str = "ml.m5.large"  # hosting instance type
@@ -88,7 +89,7 @@ class Endpoint(Construct):
         self.model = SagemakerModel(
             self, "model", name=name, execution_role_arn=self.role.arn, enable_network_isolation=True,
             primary_container={"image": f"{props.image_uri}:{props.image_tag}", "mode": "SingleModel"},
-            vpc_config={"subnets": p.subnet_ids, "security_group_ids": [p.security_group_id]},
+            vpc_config={"subnets": p.subnet_ids, "security_group_ids": [p.security_group("models")]},
             depends_on=[self.role.policy],
         )
         capture = props.capture_percent > 0

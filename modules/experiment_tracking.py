@@ -1,16 +1,23 @@
-"""Experiment tracking for every project: a SageMaker managed MLflow tracking server.
+"""Experiment tracking: SageMaker managed MLflow tracking servers.
 
-Secure defaults:
-- The artifact store is a platform bucket with every `Bucket` default (SSE-KMS with the platform
-  data key, public access blocked, TLS only, versioned, access-logged).
-- The server's role may read and write that bucket and use its key, nothing else.
-- Automatic registration into the SageMaker model registry is off: models are registered in each
-  project's own model package groups by the project's deploy role, not by the shared server.
-- There is no network path to the server: clients reach it through IAM-authenticated
-  `sagemaker-mlflow` API calls. Projects get access through their roles
-  (`ProjectScope.mlflow_statements`), which also confine their artifacts to
-  `s3://<mlflow-bucket>/<project>/`: create experiments with
-  `mlflow.create_experiment(name, artifact_location="s3://<mlflow-bucket>/<project>/<name>")`.
+MLflow's `sagemaker-mlflow:*` actions have no resource finer than the server: whoever may use a
+server may read and change every experiment and run on it. So by default **every project has its
+own server** (`ProjectTracking`, `<project>--mlflow`): its role is a project role (bounded by the
+project boundary) that may read and write only `s3://<data-bucket>/<project>/mlflow/` with the
+project key, and only the project's roles are granted that server. Create experiments with
+`mlflow.create_experiment(name, artifact_location="s3://<data-bucket>/<project>/mlflow/<name>")`.
+
+The platform's shared server (`ExperimentTracking`, `<platform>-mlflow`) exists only when
+`experiment_tracking.allow_shared_server: {reason: ...}` is set in `platform.yaml`. It then
+serves every `public`/`internal` project (each keeps its artifacts under
+`s3://<mlflow-bucket>/<project>/`, encrypted with the platform key), and **shares** the experiment
+and run metadata: any of those projects can list, read and change the others' experiments, runs,
+parameters, metrics and tags. `confidential` and `restricted` projects always get their own server.
+
+Secure defaults of both: SSE-KMS artifact store with public access blocked and TLS only; automatic
+registration into the SageMaker model registry off (models are registered in each project's own
+model package groups by its deploy role); no network path to the server (clients use
+IAM-authenticated `sagemaker-mlflow` API calls through the VPC endpoints).
 """
 
 from __future__ import annotations
@@ -25,18 +32,23 @@ from constructs import Construct
 
 from modules.bucket import Bucket, BucketProps
 from modules.iam import assume_role_policy, policy_document
+from modules.project_role import OBJECT_READ, OBJECT_WRITE, ProjectRole, ProjectRoleProps, ProjectScope, TrackingAccess
+
+SAGEMAKER = "sagemaker.amazonaws.com"
+OWN_SERVER_CLASSIFICATIONS = ("confidential", "restricted")  # never on a shared server
+Size = Literal["Small", "Medium", "Large"]
 
 
 @dataclass(frozen=True, kw_only=True)
 class ExperimentTrackingProps:
-    """One tracking server shared by the projects of a platform."""
+    """The optional tracking server shared by the public/internal projects of a platform."""
 
     name: str  # platform name; the server is <name>-mlflow
     account_id: str  # the role trusts SageMaker for this account only
     bucket_name: str  # artifact store bucket (created here)
     kms_key_arn: str  # encrypts the artifact store
     access_log_bucket: str  # S3 access logs of the artifact store
-    size: Literal["Small", "Medium", "Large"] = "Small"  # tracking server size
+    size: Size = "Small"  # tracking server size
     maintenance_window: str = "Sun:03:00"  # weekly maintenance start (UTC)
 
 
@@ -51,7 +63,7 @@ class ExperimentTracking(Construct):
         bucket_arn = f"arn:aws:s3:::{props.bucket_name}"
         role = IamRole(
             self, "role", name=f"{props.name}-mlflow",
-            assume_role_policy=assume_role_policy("sagemaker.amazonaws.com", props.account_id),
+            assume_role_policy=assume_role_policy(SAGEMAKER, props.account_id),
         )
         policy = IamRolePolicy(self, "policy", role=role.id, name="artifact-store", policy=policy_document(
             {"Sid": "Artifacts", "Effect": "Allow",
@@ -73,3 +85,50 @@ class ExperimentTracking(Construct):
         self.tracking_uri = self.server.tracking_server_url
         self.bucket_name = self.bucket.name
         self.role_arn = role.arn
+
+
+def own_server_access(project: ProjectScope) -> TrackingAccess:
+    """Where a project's own server lives (its ARN is known before the server exists, for the boundary)."""
+    name = project.resource_name("mlflow", max_len=63)
+    return TrackingAccess(server_arn=project.arn("sagemaker", f"mlflow-tracking-server/{name}"),
+                          bucket=project.data_bucket, prefix=("mlflow",), key_arn=project.key_arn)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProjectTrackingProps:
+    """A project's own tracking server; `project.tracking` must be `own_server_access(project)`."""
+
+    project: ProjectScope  # the project (boundary, data prefix, key)
+    size: Size = "Small"  # tracking server size
+    maintenance_window: str = "Sun:03:00"  # weekly maintenance start (UTC)
+
+    def __post_init__(self) -> None:
+        if self.project.tracking != own_server_access(self.project):
+            raise ValueError(f"project {self.project.name}: tracking is not its own server; "
+                             "fix: set ProjectScope.tracking=own_server_access(scope)")
+
+
+class ProjectTracking(Construct):
+    """Outputs: `arn`, `name`, `tracking_uri`, `artifact_uri`, `role_arn`."""
+
+    def __init__(self, scope: Construct, id: str, props: ProjectTrackingProps) -> None:
+        super().__init__(scope, id)
+        p, access = props.project, props.project.tracking
+        self.artifact_uri = p.s3_uri(access.bucket, *access.prefix)
+        self.role = ProjectRole(self, "role", ProjectRoleProps(
+            scope=p, name="mlflow", service=SAGEMAKER, statements=(
+                *p.prefix_statements("Artifacts", access.bucket, (*OBJECT_READ, *OBJECT_WRITE), *access.prefix),
+                {"Sid": "ArtifactKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                 "Resource": access.key_arn},
+            ),
+        ))
+        self.server = SagemakerMlflowTrackingServer(
+            self, "server", tracking_server_name=p.resource_name("mlflow", max_len=63), role_arn=self.role.arn,
+            artifact_store_uri=self.artifact_uri, tracking_server_size=props.size,
+            automatic_model_registration=False, weekly_maintenance_window_start=props.maintenance_window,
+            depends_on=[self.role.policy],
+        )
+        self.arn = self.server.arn
+        self.name = self.server.tracking_server_name
+        self.tracking_uri = self.server.tracking_server_url
+        self.role_arn = self.role.arn

@@ -30,7 +30,7 @@ class ModelRegistryProps:
     """One model: its package group and its image repository."""
 
     project: ProjectScope  # the owning project (key, account, role path)
-    model: str  # model name: group <project>-<model>, repository <project>/<model>
+    model: str  # model name: group <project>--<model>, repository <project>/<model>
     share_with: tuple[str, ...] = ()  # other projects granted read (describe + pull); default none
     deploy_role_arn: str  # the project's deploy role (pushes images, registers versions)
 

@@ -1,14 +1,21 @@
-"""How a project's resources are named: `<project>-<part>-...` (one definition of the delimiter).
+"""Physical names of project resources: `<project>--<resource>`, defined once.
 
-`ProjectScope.resource_name` builds every project resource name with it, and the spec layer uses
-it to predict the physical names a project will produce (to refuse collisions across projects).
+Project and resource names never contain `--` (the spec refuses it) and never start or end with a
+hyphen, so the first `--` of a physical name ends the project name: `fraud--*` matches every
+resource of project `fraud` and none of `fraud-detection` (`fraud-detection--*`). Every IAM
+pattern over project resources is built from `project_pattern`, every name from `project_name`.
 """
 
 from __future__ import annotations
 
-DELIMITER = "-"
+DELIMITER = "--"
 
 
-def project_resource_name(project: str, *parts: str) -> str:
-    """The physical name of a project resource, e.g. `fraud-detection-scorer`."""
-    return DELIMITER.join((project, *parts))
+def project_name(project: str, *parts: str) -> str:
+    """`<project>--<part>-<part>...`: the physical name of one resource of a project."""
+    return f"{project}{DELIMITER}{'-'.join(parts)}" if parts else project
+
+
+def project_pattern(project: str) -> str:
+    """An IAM/fnmatch pattern matching every physical name of `project`, and only those."""
+    return f"{project}{DELIMITER}*"

@@ -1,5 +1,6 @@
 """A private VPC: private subnets only, no internet or NAT gateway, VPC endpoints for the AWS
-services ML workloads need, a locked default security group, and flow logs to encrypted logs."""
+services ML workloads need, a locked default security group, and flow logs to encrypted logs.
+Workloads get no group here: every project has its own (modules/project_network.py)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,10 @@ class NetworkProps:
 
 
 class Network(Construct):
-    """Outputs: `vpc_id`, `subnet_ids`, `workload_security_group_id`, `endpoint_security_group_id`."""
+    """Outputs: `vpc_id`, `subnet_ids`, `endpoint_security_group_id`, `s3_prefix_list_id`.
+
+    No workload security group: each project stack creates its own (modules/project_network.py).
+    """
 
     def __init__(self, scope: Construct, id: str, props: NetworkProps) -> None:
         super().__init__(scope, id)
@@ -74,25 +78,8 @@ class Network(Construct):
         SecurityGroupRule(self, "endpoints-https-in", type="ingress", security_group_id=self.endpoint_sg.id,
                           protocol="tcp", from_port=443, to_port=443, cidr_blocks=[props.cidr],
                           description="HTTPS from the VPC")
-        self.workload_sg = SecurityGroup(
-            self, "workload-sg", name=f"{props.name}-workloads", vpc_id=self.vpc.id,
-            description="ML workloads: talk to each other and to AWS endpoints, nothing from outside",
-        )
-        SecurityGroupRule(self, "workload-self-in", type="ingress", security_group_id=self.workload_sg.id,
-                          protocol="-1", from_port=0, to_port=0, self_attribute=True,
-                          description="Traffic between workloads (e.g. Spark nodes)")
-        SecurityGroupRule(self, "workload-self-out", type="egress", security_group_id=self.workload_sg.id,
-                          protocol="-1", from_port=0, to_port=0, self_attribute=True,
-                          description="Traffic between workloads (e.g. Spark nodes)")
-        SecurityGroupRule(self, "workload-https-out", type="egress", security_group_id=self.workload_sg.id,
-                          protocol="tcp", from_port=443, to_port=443, cidr_blocks=[props.cidr],
-                          description="HTTPS to the interface endpoints")
-
         s3 = VpcEndpoint(self, "s3-endpoint", vpc_id=self.vpc.id, service_name=f"com.amazonaws.{props.region}.s3",
                          vpc_endpoint_type="Gateway", route_table_ids=[routes.id])
-        SecurityGroupRule(self, "workload-s3-out", type="egress", security_group_id=self.workload_sg.id,
-                          protocol="tcp", from_port=443, to_port=443, prefix_list_ids=[s3.prefix_list_id],
-                          description="HTTPS to S3 through the gateway endpoint")
         for svc in props.interface_services:
             VpcEndpoint(
                 self, f"{svc.replace('.', '-')}-endpoint", vpc_id=self.vpc.id,
@@ -115,5 +102,5 @@ class Network(Construct):
                 log_destination=log_group.arn, iam_role_arn=role.arn)
 
         self.vpc_id = self.vpc.id
-        self.workload_security_group_id = self.workload_sg.id
+        self.s3_prefix_list_id = s3.prefix_list_id
         self.endpoint_security_group_id = self.endpoint_sg.id

@@ -1,10 +1,12 @@
 """A SageMaker notebook instance for one person of a project.
 
-Private by construction: it runs in a private subnet of the platform VPC with the workload
-security group, has no direct internet access (AWS APIs are reached through the VPC endpoints),
+Private by construction: it runs in a private subnet of the platform VPC with the project's
+`notebooks` security group (HTTPS to the AWS endpoints, and the project's own Spark clusters'
+Livy/JEG/YARN ports; nothing reaches it), has no direct internet access (AWS APIs are reached through the VPC endpoints),
 no root access, an EBS volume encrypted with the project key, and IMDSv2 only. Its execution role
 may read and write the project's data prefix, read the project's captures and model registry, use
-the MLflow tracking server, stop itself, and nothing else. A lifecycle configuration stops the
+the project's MLflow tracking server, write its own log streams (`<project>--<owner>/...`) of the
+account-wide `/aws/sagemaker/NotebookInstances` group, stop itself, and nothing else. A lifecycle configuration stops the
 instance after N idle minutes (no kernel activity), so forgotten notebooks do not run all weekend.
 """
 
@@ -19,7 +21,7 @@ from cdktf_cdktf_provider_aws.sagemaker_notebook_instance_lifecycle_configuratio
 )
 from constructs import Construct
 
-from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope, require_reasons
+from modules.project_role import NOTEBOOK_LOG_GROUP, ProjectRole, ProjectRoleProps, ProjectScope, require_reasons
 
 SAGEMAKER = "sagemaker.amazonaws.com"
 # Runs at every start: a cron job that stops the instance once every kernel has been idle for the limit.
@@ -50,7 +52,7 @@ class NotebookProps:
     """One notebook per owner; every default is the locked-down choice."""
 
     project: ProjectScope  # the project (key, prefixes, network, boundary)
-    owner: str  # person the instance belongs to; the instance is <project>-<owner>
+    owner: str  # person the instance belongs to; the instance is <project>--<owner>
     instance_type: str = "ml.t3.medium"  # smallest general-purpose type
     volume_size_gb: int = 20  # EBS volume, encrypted with the project key
     idle_stop_minutes: int | None = 60  # stop after this many idle minutes; None: never (costs money)
@@ -80,7 +82,7 @@ class Notebook(Construct):
                 *p.capture_read_statements(),
                 *p.registry_statements(),
                 *p.mlflow_statements(),
-                p.logs_statement("/aws/sagemaker/NotebookInstances"),
+                *p.log_stream_statements(NOTEBOOK_LOG_GROUP),
                 {"Sid": "StopItself", "Effect": "Allow",
                  "Action": ["sagemaker:StopNotebookInstance", "sagemaker:DescribeNotebookInstance"],
                  "Resource": p.arn("sagemaker", f"notebook-instance/{name}")},
@@ -96,7 +98,7 @@ class Notebook(Construct):
         self.instance = SagemakerNotebookInstance(
             self, "instance", name=name, role_arn=self.role.arn, instance_type=props.instance_type,
             volume_size=props.volume_size_gb, kms_key_id=p.key_arn,
-            subnet_id=p.subnet_id(props.subnet_index), security_groups=[p.security_group_id],
+            subnet_id=p.subnet_id(props.subnet_index), security_groups=[p.security_group("notebooks")],
             direct_internet_access="Enabled" if props.allow_internet_reason else "Disabled",
             root_access="Enabled" if props.allow_root_access_reason else "Disabled",
             instance_metadata_service_configuration={"minimum_instance_metadata_service_version": "2"},

@@ -8,7 +8,7 @@ Isolation between projects is built from three pieces, all named after the proje
   EMR-log and MLflow buckets); roles get object access below their prefix only;
 - a permissions boundary per project (`ProjectBoundary`) attached to every role that runs project
   code: even a role policy edited by hand cannot reach past the project's prefixes, key and
-  `<project>-*` resources.
+  `<project>--*` resources (modules/naming.py: no pattern of one project matches another's names).
 
 Roles live under the IAM path `/mlzone/<project>/`, so `iam:PassRole` can be scoped to the
 project's roles with one ARN pattern.
@@ -16,8 +16,8 @@ project's roles with one ARN pattern.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from cdktf import Fn
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
@@ -27,7 +27,7 @@ from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAtt
 from constructs import Construct
 
 from modules.iam import assume_role_policy, policy_document
-from modules.naming import project_resource_name
+from modules.naming import project_name, project_pattern
 
 IAM_NAME_MAX = 64
 KEY_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey")
@@ -55,6 +55,9 @@ VPC_ATTACH = (
     "ec2:DeleteNetworkInterfacePermission",
 )
 LOG_WRITE = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams")
+STREAM_WRITE = ("logs:CreateLogStream", "logs:PutLogEvents")
+# Log groups every project's workloads write to (AWS names them): projects get their own streams only.
+NOTEBOOK_LOG_GROUP = "/aws/sagemaker/NotebookInstances"
 MLFLOW_USE = (
     "sagemaker:CreatePresignedMlflowTrackingServerUrl", "sagemaker:DescribeMlflowTrackingServer",
     "sagemaker-mlflow:AccessUI", "sagemaker-mlflow:CreateExperiment", "sagemaker-mlflow:SearchExperiments",
@@ -82,6 +85,16 @@ def role_pattern(account_id: str, project: str) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TrackingAccess:
+    """The MLflow tracking server a project uses and where its artifacts live."""
+
+    server_arn: str  # the project's own server, or the platform's shared one
+    bucket: str  # artifact bucket
+    prefix: tuple[str, ...]  # below <bucket>/<project>/: ("mlflow",) in the data bucket, () in the shared bucket
+    key_arn: str  # key encrypting the artifacts (the project key, or the platform key when shared)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ProjectScope:
     """Where a project's resources live and what its roles may touch; built once per project stack."""
 
@@ -95,21 +108,31 @@ class ProjectScope:
     key_arn: str  # the project's own KMS key; no other project's role can use it
     vpc_id: str  # the platform VPC
     subnet_ids: Sequence[str]  # private subnets of the platform VPC
-    security_group_id: str  # the platform workload security group (no ingress from outside)
+    security_groups: Mapping[str, str] = field(default_factory=dict)  # workload kind -> the project's own group
     boundary_arn: str = ""  # permissions boundary of the project roles (set by ProjectBoundary)
-    mlflow_bucket: str | None = None  # platform MLflow artifact bucket; None: experiment tracking off
-    tracking_server_arn: str | None = None  # platform MLflow tracking server; None: experiment tracking off
+    tracking: TrackingAccess | None = None  # MLflow server and artifact store; None: experiment tracking off
     shared_models: tuple[tuple[str, str], ...] = ()  # (project, model) pairs other projects shared with this one
 
     def resource_name(self, *parts: str, max_len: int = IAM_NAME_MAX) -> str:
-        """`<project>-<parts...>`, checked against the AWS name limit (IAM: 64, SageMaker/EMR: 63)."""
-        name = project_resource_name(self.name, *parts)
+        """`<project>--<parts...>`, checked against the AWS name limit (IAM: 64, SageMaker/EMR: 63)."""
+        name = project_name(self.name, *parts)
         if len(name) > max_len:
             raise ValueError(
                 f"{name!r} is {len(name)} characters, over the {max_len}-character AWS limit; "
                 "fix: shorten the project name or the resource name in the project spec"
             )
         return name
+
+    @property
+    def pattern(self) -> str:
+        """`<project>--*`: every physical name of this project, none of another project."""
+        return project_pattern(self.name)
+
+    def security_group(self, kind: str) -> str:
+        """The project's own security group for one workload kind (never a shared or platform group)."""
+        if kind not in self.security_groups:
+            raise ValueError(f"project {self.name}: no {kind!r} security group; fix: build a ProjectNetwork with {kind!r}")
+        return self.security_groups[kind]
 
     def subnet_id(self, index: int = 0) -> str:
         """One private subnet (index wraps around, so entries spread over the AZs)."""
@@ -167,8 +190,8 @@ class ProjectScope:
             {"Sid": "EcrRepositories", "Effect": "Allow", "Action": ecr,
              "Resource": self.arn("ecr", f"repository/{self.name}/*")},
             {"Sid": "ModelRegistry", "Effect": "Allow", "Action": registry, "Resource": [
-                self.arn("sagemaker", f"model-package-group/{self.name}-*"),
-                self.arn("sagemaker", f"model-package/{self.name}-*/*"),
+                self.arn("sagemaker", f"model-package-group/{self.pattern}"),
+                self.arn("sagemaker", f"model-package/{self.pattern}/*"),
             ]},
         ]
         if write:
@@ -180,35 +203,55 @@ class ProjectScope:
                  "Resource": [self.arn("ecr", f"repository/{owner}/{model}") for owner, model in self.shared_models]},
                 {"Sid": "SharedModelRegistry", "Effect": "Allow", "Action": list(REGISTRY_READ), "Resource": [
                     arn for owner, model in self.shared_models for arn in (
-                        self.arn("sagemaker", f"model-package-group/{owner}-{model}"),
-                        self.arn("sagemaker", f"model-package/{owner}-{model}/*"),
+                        self.arn("sagemaker", f"model-package-group/{project_name(owner, model)}"),
+                        self.arn("sagemaker", f"model-package/{project_name(owner, model)}/*"),
                     )
                 ]},
             ]
         return statements
 
-    def vpc_statements(self) -> tuple[dict, dict]:
-        """Create network interfaces in the account's subnets and security groups; describe the VPC."""
+    def vpc_statements(self) -> tuple[dict, ...]:
+        """Create network interfaces in the account's subnets, in the project's own security groups only
+        (tagged `project=<name>` by the tagging aspect); describe the VPC."""
         return (
             {"Sid": "VpcDescribe", "Effect": "Allow", "Action": list(VPC_DESCRIBE), "Resource": "*"},
             {"Sid": "VpcInterfaces", "Effect": "Allow", "Action": list(VPC_ATTACH), "Resource": [
-                self.arn("ec2", f"{kind}/*") for kind in ("network-interface", "subnet", "security-group")
+                self.arn("ec2", f"{kind}/*") for kind in ("network-interface", "subnet")
             ]},
+            {"Sid": "VpcProjectSecurityGroups", "Effect": "Allow", "Action": list(VPC_ATTACH),
+             "Resource": self.arn("ec2", "security-group/*"),
+             "Condition": {"StringEquals": {"ec2:ResourceTag/project": self.name}}},
         )
 
     def logs_statement(self, *groups: str) -> dict:
-        """Write to the named log group prefixes (e.g. `/aws/sagemaker/Endpoints/<project>-`)."""
-        return {"Sid": "Logs", "Effect": "Allow", "Action": list(LOG_WRITE),
-                "Resource": [self.arn("logs", f"log-group:{g}*") for g in groups]}
+        """Write to log groups of this project: exact names or `<...>/<project>--*` patterns, and their streams."""
+        resources = []
+        for group in groups:
+            resources.append(self.arn("logs", f"log-group:{group}"))
+            if not group.endswith("*"):
+                resources.append(self.arn("logs", f"log-group:{group}:log-stream:*"))
+        return {"Sid": "Logs", "Effect": "Allow", "Action": list(LOG_WRITE), "Resource": resources}
+
+    def log_stream_statements(self, group: str) -> list[dict]:
+        """Write only the project's own streams (`<project>--*`) of a log group every project shares
+        (the group itself may be created, under its exact name; no other stream is listed or written)."""
+        return [
+            {"Sid": "SharedLogGroup", "Effect": "Allow", "Action": "logs:CreateLogGroup",
+             "Resource": self.arn("logs", f"log-group:{group}")},
+            {"Sid": "OwnLogStreams", "Effect": "Allow", "Action": list(STREAM_WRITE),
+             "Resource": self.arn("logs", f"log-group:{group}:log-stream:{self.pattern}")},
+        ]
 
     def mlflow_statements(self) -> list[dict]:
-        """The platform tracking server, with artifacts under `<mlflow-bucket>/<project>/` only."""
-        if not self.tracking_server_arn or not self.mlflow_bucket:
+        """The project's tracking server, with artifacts under `<bucket>/<project>/<prefix>/` only."""
+        t = self.tracking
+        if t is None:
             return []
         return [
-            {"Sid": "Mlflow", "Effect": "Allow", "Action": list(MLFLOW_USE), "Resource": self.tracking_server_arn},
-            *self.prefix_statements("MlflowArtifacts", self.mlflow_bucket, (*OBJECT_READ, *OBJECT_WRITE)),
-            self.platform_key_statement(("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")),
+            {"Sid": "Mlflow", "Effect": "Allow", "Action": list(MLFLOW_USE), "Resource": t.server_arn},
+            *self.prefix_statements("MlflowArtifacts", t.bucket, (*OBJECT_READ, *OBJECT_WRITE), *t.prefix),
+            {"Sid": "MlflowKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+             "Resource": t.key_arn},
         ]
 
     def emr_artifacts_statement(self) -> dict:
@@ -262,10 +305,11 @@ class ProjectBoundary(Construct):
             *p.mlflow_statements(),
             *p.vpc_statements(),
             p.emr_artifacts_statement(),
-            p.logs_statement("/aws/sagemaker/", "/aws/emr-serverless/", f"/aws/codebuild/{p.name}-", f"/mlzone/{p.name}/"),
+            p.logs_statement(f"/aws/sagemaker/Endpoints/{p.pattern}", f"/aws/codebuild/{p.pattern}", f"/mlzone/{p.name}/*"),
+            *p.log_stream_statements(NOTEBOOK_LOG_GROUP),
             {"Sid": "ProjectEndpoints", "Effect": "Allow",
              "Action": ["sagemaker:InvokeEndpoint", "sagemaker:DescribeEndpoint"],
-             "Resource": p.arn("sagemaker", f"endpoint/{p.name}-*")},
+             "Resource": p.arn("sagemaker", f"endpoint/{p.pattern}")},
             {"Sid": "ProjectSparkClusters", "Effect": "Allow",
              "Action": ["elasticmapreduce:DescribeCluster", "elasticmapreduce:ListInstances",
                         "elasticmapreduce:GetClusterSessionCredentials"],
@@ -291,7 +335,7 @@ class ProjectRoleProps:
     """A role for one workload of a project, bounded by the project boundary."""
 
     scope: ProjectScope  # the project (its boundary_arn is attached)
-    name: str  # role name suffix: the role is <project>-<name>
+    name: str  # role name suffix: the role is <project>--<name>
     service: str  # the one AWS service that may assume it, e.g. sagemaker.amazonaws.com
     statements: tuple[dict, ...]  # inline grants; each must stay inside the boundary
     managed_policy_arns: tuple[str, ...] = ()  # AWS-managed policies to attach; default none

@@ -3,8 +3,10 @@ the project's notebooks can attach to it.
 
 Secure defaults:
 - EMR 7.x only, in a private subnet of the platform VPC, with cluster-owned EMR-managed security
-  groups (EMR adds only the rules it needs between its nodes) plus the platform workload security
-  group, so the project's notebooks reach Livy (8998) and nothing outside the VPC reaches anything.
+  groups (primary, core, service access: EMR adds only the rules it needs between this cluster's
+  nodes) plus the project's `spark` group on the primary node, so the project's own notebooks reach
+  Livy, Jupyter Enterprise Gateway and YARN (which run without authentication) and no other
+  project's workload reaches anything (modules/project_network.py).
 - A security configuration with at-rest encryption (EMRFS S3 SSE-KMS and local disks/EBS with the
   project key) and in-transit TLS, and IMDSv2 on every node.
 - Auto-termination after the spec's idle timeout (default 60 min) and managed scaling limits.
@@ -53,7 +55,7 @@ class SparkClusterProps:
     """One exploration cluster; small, encrypted, and it switches itself off."""
 
     project: ProjectScope  # the project (key, prefixes, network, boundary)
-    name: str  # cluster name; the cluster is <project>-<name>
+    name: str  # cluster name; the cluster is <project>--<name>
     release_label: str = "emr-7.2.0"  # EMR 7.x only
     master_instance_type: str = "m5.xlarge"  # primary node
     core_instance_type: str = "m5.xlarge"  # core nodes
@@ -165,8 +167,7 @@ class SparkCluster(Construct):
                 "emr_managed_master_security_group": groups["primary"].id,
                 "emr_managed_slave_security_group": groups["core"].id,
                 "service_access_security_group": groups["service"].id,
-                "additional_master_security_groups": p.security_group_id,
-                "additional_slave_security_groups": p.security_group_id,
+                "additional_master_security_groups": p.security_group("spark"),
             },
             master_instance_group={"instance_type": props.master_instance_type},
             core_instance_group={

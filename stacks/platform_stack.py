@@ -1,6 +1,7 @@
 """The shared platform stack: keys, private network, audit store and prediction-capture store, plus
 the ML pieces projects share: the EMR-log bucket, the prediction log, EMR block public
-access and (optionally) the MLflow tracking server."""
+access and (only with `experiment_tracking.allow_shared_server`) a shared MLflow tracking server.
+No workload runs here, so there is no workload security group: each project has its own."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ from stacks.spec import PlatformSpec
 from stacks.target import Target
 
 PLATFORM_STACK = "platform"
+
+
+def shared_tracking(platform: PlatformSpec) -> bool:
+    """The platform runs the shared MLflow server (an explicit opt-out of a server per project)."""
+    return platform.experiment_tracking.enabled and platform.experiment_tracking.allow_shared_server is not None
 
 
 class PlatformStack(TerraformStack):
@@ -84,7 +90,7 @@ class PlatformStack(TerraformStack):
             "prediction_log_database": self.prediction_log.database_name,
             "prediction_log_workgroup": self.prediction_log.workgroup_name,
         }
-        if platform.experiment_tracking.enabled:
+        if shared_tracking(platform):
             self.tracking = ExperimentTracking(self, "experiment-tracking", ExperimentTrackingProps(
                 name=name, account_id=account, bucket_name=platform.bucket_name("mlflow"),
                 kms_key_arn=self.data_key.arn, access_log_bucket=self.audit.access_log_bucket_name,
@@ -95,7 +101,8 @@ class PlatformStack(TerraformStack):
             **ml_outputs,
             "vpc_id": self.network.vpc_id,
             "subnet_ids": self.network.subnet_ids,
-            "workload_security_group_id": self.network.workload_security_group_id,
+            "endpoint_security_group_id": self.network.endpoint_security_group_id,
+            "s3_prefix_list_id": self.network.s3_prefix_list_id,
             "data_key_arn": self.data_key.arn,
             "audit_key_arn": self.audit_key.arn,
             "logs_key_arn": self.logs_key.arn,

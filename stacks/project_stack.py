@@ -25,24 +25,38 @@ from constructs import Construct
 from modules.batch_inference import BatchInference, BatchInferenceProps
 from modules.bucket import Bucket, BucketProps
 from modules.endpoint import Endpoint, EndpointProps
+from modules.experiment_tracking import (
+    OWN_SERVER_CLASSIFICATIONS,
+    ProjectTracking,
+    ProjectTrackingProps,
+    own_server_access,
+)
 from modules.keys import Key, KeyProps
 from modules.model_registry import ModelRegistry, ModelRegistryProps
 from modules.notebook import Notebook, NotebookProps
-from modules.project_role import ProjectBoundary, ProjectBoundaryProps, ProjectRole, ProjectRoleProps, ProjectScope
-from modules.project_role import role_pattern
+from modules.project_network import ProjectNetwork, ProjectNetworkProps
+from modules.project_role import (
+    ProjectBoundary,
+    ProjectBoundaryProps,
+    ProjectRole,
+    ProjectRoleProps,
+    ProjectScope,
+    TrackingAccess,
+    role_pattern,
+)
 from modules.spark_cluster import SparkCluster, SparkClusterProps
 from modules.tagging import RequiredTags, tag_everything
-from stacks.platform_stack import PLATFORM_STACK
+from stacks.platform_stack import PLATFORM_STACK, shared_tracking
 from stacks.provider import configure
 from stacks.spec import BUCKET_NAME_MAX, PlatformSpec, ProjectSpec, SpecError, Zone
 from stacks.target import LOCAL_STATE_DIR, Target
 
 # The platform outputs every project stack reads (name -> list?); PlatformStack must declare them all.
 PLATFORM_OUTPUTS = {
-    "vpc_id": False, "subnet_ids": True, "workload_security_group_id": False, "data_key_arn": False,
-    "access_log_bucket": False, "capture_bucket": False, "emr_log_bucket": False,
+    "vpc_id": False, "subnet_ids": True, "endpoint_security_group_id": False, "s3_prefix_list_id": False,
+    "data_key_arn": False, "access_log_bucket": False, "capture_bucket": False, "emr_log_bucket": False,
 }
-# Read as well when platform.experiment_tracking.enabled.
+# Read as well by the projects that use the platform's shared MLflow server (`uses_shared_tracking`).
 TRACKING_OUTPUTS = {"mlflow_bucket": False, "tracking_server_arn": False}
 
 
@@ -64,6 +78,16 @@ def data_bucket_name(platform: PlatformSpec, project: ProjectSpec) -> str:
             f"the S3 limit of {BUCKET_NAME_MAX}; fix: shorten the project name (or the platform name in platform.yaml)"
         )
     return name
+def uses_shared_tracking(platform: PlatformSpec, project: ProjectSpec) -> bool:
+    """Public/internal projects use the shared server when the platform has one; the others never do."""
+    return shared_tracking(platform) and project.data_classification not in OWN_SERVER_CLASSIFICATIONS
+
+
+def workload_kinds(project: ProjectSpec) -> tuple[str, ...]:
+    """The kinds of workload (each with its own security group) a project runs."""
+    used = {"notebooks": project.notebooks, "spark": project.spark_clusters, "models": project.endpoints,
+            "batch": project.batch_jobs}
+    return tuple(kind for kind, items in used.items() if items)
 
 
 def shared_with(zone: Zone, project: str) -> tuple[tuple[str, str], ...]:
@@ -86,8 +110,13 @@ class ProjectStack(TerraformStack):
         ))
         account = target.account_id(platform)
         state = platform_state(self, platform, target)
-        wanted = PLATFORM_OUTPUTS | (TRACKING_OUTPUTS if platform.experiment_tracking.enabled else {})
+        shared = uses_shared_tracking(platform, project)
+        wanted = PLATFORM_OUTPUTS | (TRACKING_OUTPUTS if shared else {})
         out = {k: state.get_list(k) if is_list else state.get_string(k) for k, is_list in wanted.items()}
+        network = ProjectNetwork(self, "network", ProjectNetworkProps(
+            project=project.name, vpc_id=out["vpc_id"], endpoint_security_group_id=out["endpoint_security_group_id"],
+            s3_prefix_list_id=out["s3_prefix_list_id"], kinds=workload_kinds(project),
+        ))
 
         self.key = Key(self, "data-key", KeyProps(
             name=f"{platform.name}-{project.name}-data", account_id=account, region=platform.region,
@@ -104,12 +133,21 @@ class ProjectStack(TerraformStack):
             name=project.name, account_id=account, region=platform.region, key_arn=self.key.arn,
             data_bucket=self.data.name, capture_bucket=out["capture_bucket"],
             emr_log_bucket=out["emr_log_bucket"], platform_key_arn=out["data_key_arn"],
-            vpc_id=out["vpc_id"], subnet_ids=out["subnet_ids"], security_group_id=out["workload_security_group_id"],
-            mlflow_bucket=out.get("mlflow_bucket"), tracking_server_arn=out.get("tracking_server_arn"),
+            vpc_id=out["vpc_id"], subnet_ids=out["subnet_ids"], security_groups=network.group_ids,
             shared_models=shared_models,
         )
+        if shared:
+            unbounded = replace(unbounded, tracking=TrackingAccess(
+                server_arn=out["tracking_server_arn"], bucket=out["mlflow_bucket"], prefix=(),
+                key_arn=out["data_key_arn"]))
+        elif platform.experiment_tracking.enabled and (project.notebooks or project.spark_clusters):
+            unbounded = replace(unbounded, tracking=own_server_access(unbounded))  # where experiments run
         self.boundary = ProjectBoundary(self, "boundary", ProjectBoundaryProps(scope=unbounded))
         p = self.scope = replace(unbounded, boundary_arn=self.boundary.arn)
+        tracking = None
+        if p.tracking and not shared:
+            tracking = ProjectTracking(self, "experiment-tracking", ProjectTrackingProps(
+                project=p, size=platform.experiment_tracking.size))
 
         # The project's CI (CodeBuild, as in the SageMaker MLOps templates) builds and pushes images and
         # registers model versions with this role; no human or other account can assume it.
@@ -117,7 +155,7 @@ class ProjectStack(TerraformStack):
             scope=p, name="deploy", service="codebuild.amazonaws.com",
             statements=(
                 *p.registry_statements(write=True), *p.data_statements(write=False),
-                p.logs_statement(f"/aws/codebuild/{project.name}-"),
+                p.logs_statement(f"/aws/codebuild/{p.pattern}"),
             ),
         ))
         registries = {
@@ -156,6 +194,8 @@ class ProjectStack(TerraformStack):
             "boundary_arn": self.boundary.arn,
             "deploy_role_arn": self.deploy_role.arn,
         }
+        if tracking:
+            outputs |= {"tracking_server_arn": tracking.arn, "mlflow_artifact_uri": tracking.artifact_uri}
         for key, value in outputs.items():
             TerraformOutput(self, key, value=value)
         for name, registry in registries.items():

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from modules.limits import AUDIT_RETENTION_DAYS, CAPTURE_MIN_PERCENT, REASON_MIN_CHARS, audit_min_retention_days
-from modules.naming import project_resource_name
+from modules.naming import project_name
 from modules.text import excerpt, terraform_literal
 from stacks.spec_file import SpecError, read_yaml
 
@@ -210,6 +210,9 @@ class PredictionsSpec(SpecModel):
 class ExperimentTrackingSpec(SpecModel):
     enabled: bool = Field(True, description="Run a SageMaker managed MLflow tracking server.")
     size: Literal["Small", "Medium", "Large"] = Field("Small", description="Tracking server size.")
+    allow_shared_server: Allow | None = Field(None, description=(
+        "Opt-out: one platform server for public/internal projects, which then see and change each other's "
+        "experiments and runs (confidential/restricted projects keep their own). Default: a server per project."))
 
 
 class PlatformSpec(SpecModel):
@@ -310,7 +313,7 @@ MlInstance = Annotated[str, AfterValidator(_ml_instance)]
 
 class NotebookSpec(SpecModel):
     owner: Annotated[str, named("owner")] = Field(
-        description="User the notebook belongs to; names the instance <project>-<owner>."
+        description="User the notebook belongs to; names the instance <project>--<owner>."
     )
     instance_type: MlInstance = Field("ml.t3.medium", description="SageMaker notebook instance type.")
     volume_size_gb: int = Field(20, ge=5, le=16384, description="Encrypted EBS volume size.")
@@ -536,7 +539,7 @@ class ProjectSpec(SpecModel):
 
         def named_(kind: str, field: str, *parts: str, limit: int | None = None, cut: int | None = None
                    ) -> PhysicalName:
-            name = project_resource_name(p, *parts)
+            name = project_name(p, *parts)
             return PhysicalName(kind, name[:cut] if cut else name, field, limit)
 
         out = [named_("IAM role", "name", "deploy", limit=IAM_ROLE_NAME_MAX),

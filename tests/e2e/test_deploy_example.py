@@ -27,7 +27,7 @@ def test_what_was_deployed_checks_out_with_boto3(deployed, example: Path, aws) -
     checked = {c["name"] for c in checks}
     assert {"bucket encrypted with our KMS key", "bucket public access blocked", "audit bucket object lock on",
             "trail logging", "notebook without direct internet", "endpoint InService with data capture"} <= checked
-    notebook = aws("sagemaker").describe_notebook_instance(NotebookInstanceName=f"{EXAMPLE_PROJECT}-alice")
+    notebook = aws("sagemaker").describe_notebook_instance(NotebookInstanceName=f"{EXAMPLE_PROJECT}--alice")
     assert notebook["DirectInternetAccess"] == "Disabled"
 
 
@@ -59,7 +59,7 @@ def test_destroy_removes_the_project_and_keeps_the_platform(deployed, example: P
                   for k in aws("kms").list_keys()["Keys"]}
     assert set(keys_after) == keys_before and set(keys_after.values()) == {"Enabled"}
     names = [n["NotebookInstanceName"] for n in aws("sagemaker").list_notebook_instances()["NotebookInstances"]]
-    assert f"{EXAMPLE_PROJECT}-alice" not in names
+    assert f"{EXAMPLE_PROJECT}--alice" not in names
     assert aws("sagemaker").list_endpoints()["Endpoints"] == []
     buckets = {b["Name"] for b in aws("s3").list_buckets()["Buckets"]}
     assert "acme-ml-audit-eu-west-1" in buckets, "the platform (audit) stays"

@@ -38,7 +38,8 @@ def fake_platform_outputs(platform: PlatformSpec, account: str) -> dict:
     values = {
         "vpc_id": "vpc-0a1b2c3d4e5f60789",
         "subnet_ids": SUBNETS,
-        "workload_security_group_id": "sg-0a1b2c3d4e5f60123",
+        "endpoint_security_group_id": "sg-0a1b2c3d4e5f60123",
+        "s3_prefix_list_id": "pl-6da54004",
         "data_key_arn": arn % ("kms", "key/0b5c1f9e-1111-4e3a-9c55-000000000001"),
         "access_log_bucket": platform.bucket_name("access-logs"),
         "capture_bucket": platform.bucket_name("predictions"),
@@ -98,7 +99,12 @@ def test_project_plan_only_creates_and_reads_the_platform_state(plans):
     values = after(plan)
     (notebook,) = [v for a, v in values.items() if a.startswith("aws_sagemaker_notebook_instance.")]
     assert notebook["subnet_id"] == SUBNETS[0]
-    assert notebook["security_groups"] == ["sg-0a1b2c3d4e5f60123"]
+    assert "security_groups" not in notebook  # the project's own group, created by this plan (id unknown)
+    (change,) = [rc for rc in plan["resource_changes"] if rc["type"] == "aws_sagemaker_notebook_instance"]
+    assert change["change"]["after_unknown"]["security_groups"] is True
+    rules = [v for a, v in values.items() if a.startswith("aws_security_group_rule.")]
+    assert {r.get("source_security_group_id") for r in rules if r["type"] == "egress"} >= {"sg-0a1b2c3d4e5f60123"}
+    assert all(r.get("source_security_group_id") is None for r in rules if r["type"] == "ingress")  # own groups only
     (model,) = [v for a, v in values.items() if a.startswith("aws_sagemaker_model.")]
     assert model["vpc_config"][0]["subnets"] == SUBNETS
 

@@ -11,7 +11,9 @@ from modules.project_role import ProjectScope
 
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/project"
 PLATFORM_KEY = "arn:aws:kms:eu-west-1:123456789012:key/platform"
-BOUNDARY = "arn:aws:iam::123456789012:policy/mlzone/team-a/team-a-boundary"
+BOUNDARY = "arn:aws:iam::123456789012:policy/mlzone/team-a/team-a--boundary"
+# The project's own group per workload kind (modules/project_network.py builds them in a project stack).
+GROUPS = {kind: f"sg-team-a-{kind}" for kind in ("notebooks", "spark", "models", "batch")}
 
 
 def scope(**changes) -> ProjectScope:
@@ -19,7 +21,7 @@ def scope(**changes) -> ProjectScope:
     base = ProjectScope(
         name="team-a", account_id="123456789012", region="eu-west-1", data_bucket="acme-data",
         capture_bucket="acme-predictions", emr_log_bucket="acme-emr-logs", platform_key_arn=PLATFORM_KEY,
-        key_arn=KEY, vpc_id="vpc-1", subnet_ids=["subnet-1", "subnet-2"], security_group_id="sg-1",
+        key_arn=KEY, vpc_id="vpc-1", subnet_ids=["subnet-1", "subnet-2"], security_groups=GROUPS,
         boundary_arn=BOUNDARY,
     )
     return replace(base, **changes)

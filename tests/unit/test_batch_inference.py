@@ -8,7 +8,7 @@ import pytest
 
 from modules.batch_inference import START_JOB_RUN, BatchInference, BatchInferenceProps
 from tests.conftest import only, synth
-from tests.unit.project_scope import KEY, actions, scope, stack, statements
+from tests.unit.project_scope import GROUPS, KEY, actions, scope, stack, statements
 
 pytestmark = pytest.mark.unit
 
@@ -26,7 +26,7 @@ def doc() -> dict:
 def test_application_runs_in_private_subnets(doc):
     app = only(doc, "aws_emrserverless_application")
     assert app["type"] == "SPARK" and app["release_label"].startswith("emr-7.")
-    assert app["network_configuration"] == {"subnet_ids": ["subnet-1", "subnet-2"], "security_group_ids": ["sg-1"]}
+    assert app["network_configuration"] == {"subnet_ids": ["subnet-1", "subnet-2"], "security_group_ids": [GROUPS["batch"]]}
     assert app["auto_stop_configuration"]["enabled"] is True
     assert app["maximum_capacity"] == {"cpu": "16 vCPU", "memory": "64 GB"}
 
@@ -43,7 +43,7 @@ def test_schedule_starts_the_job_with_the_project_role(doc):
     assert driver["EntryPoint"] == "s3://acme-data/team-a/jobs/score.py"
     assert driver["EntryPointArguments"] == [
         "--input", "s3://acme-data/team-a/events/", "--output", "s3://acme-data/team-a/predictions/nightly/",
-        "--model", "team-a-scorer"]
+        "--model", "team-a--scorer"]
     assert f"serverSideEncryption.kms.keyId={KEY}" in driver["SparkSubmitParameters"]
     assert run["ConfigurationOverrides"]["MonitoringConfiguration"]["S3MonitoringConfiguration"] == {
         "LogUri": "s3://acme-emr-logs/team-a/nightly/", "EncryptionKeyArn": KEY}

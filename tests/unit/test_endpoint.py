@@ -6,7 +6,7 @@ import pytest
 
 from modules.endpoint import Endpoint, EndpointProps
 from tests.conftest import only, synth
-from tests.unit.project_scope import KEY, PLATFORM_KEY, actions, scope, stack, statements
+from tests.unit.project_scope import GROUPS, KEY, PLATFORM_KEY, actions, scope, stack, statements
 
 pytestmark = pytest.mark.unit
 REPO = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team-a/scorer"
@@ -27,7 +27,7 @@ def test_model_is_isolated_in_the_vpc(doc):
     model = only(doc, "aws_sagemaker_model")
     assert model["enable_network_isolation"] is True
     assert model["primary_container"]["image"] == f"{REPO}:2.1.0"
-    assert model["vpc_config"] == {"subnets": ["subnet-1", "subnet-2"], "security_group_ids": ["sg-1"]}
+    assert model["vpc_config"] == {"subnets": ["subnet-1", "subnet-2"], "security_group_ids": [GROUPS["models"]]}
     assert "lifecycle" not in model  # nothing ignored unless the local target asks
 
 
@@ -45,7 +45,7 @@ def test_capture_in_the_unified_layout(doc):
 def test_autoscaling(doc):
     target = only(doc, "aws_appautoscaling_target")
     assert (target["min_capacity"], target["max_capacity"]) == (2, 5)
-    assert target["resource_id"] == "endpoint/team-a-api/variant/AllTraffic"
+    assert target["resource_id"] == "endpoint/team-a--api/variant/AllTraffic"
     policy = only(doc, "aws_appautoscaling_policy")
     assert policy["policy_type"] == "TargetTrackingScaling"
     metric = policy["target_tracking_scaling_policy_configuration"]["predefined_metric_specification"]
@@ -54,9 +54,9 @@ def test_autoscaling(doc):
 
 def test_role_writes_only_its_own_captures(doc):
     st = statements(doc, "endpoint-api_role_policy")
-    assert st["WriteCaptures"]["Resource"] == "arn:aws:s3:::acme-predictions/team-a/team-a-api/*"
+    assert st["WriteCaptures"]["Resource"] == "arn:aws:s3:::acme-predictions/team-a/team-a--api/*"
     assert not any("s3:GetObject" in actions(s) for s in st.values())  # cannot read captures back
-    assert only(doc, "aws_iam_role")["permissions_boundary"].endswith("team-a-boundary")
+    assert only(doc, "aws_iam_role")["permissions_boundary"].endswith("team-a--boundary")
 
 
 def test_capture_zero_disables_capture():

@@ -11,7 +11,7 @@ from tests.conftest import only, resources, synth
 from tests.unit.project_scope import KEY, scope, stack
 
 pytestmark = pytest.mark.unit
-DEPLOY = "arn:aws:iam::123456789012:role/mlzone/team-a/team-a-deploy"
+DEPLOY = "arn:aws:iam::123456789012:role/mlzone/team-a/team-a--deploy"
 
 
 def registry(**fields) -> dict:
@@ -41,7 +41,7 @@ def test_repository_policy_allows_only_project_roles_and_deploy_role():
 
 
 def test_group_is_private_unless_shared():
-    assert only(registry(), "aws_sagemaker_model_package_group")["model_package_group_name"] == "team-a-scorer"
+    assert only(registry(), "aws_sagemaker_model_package_group")["model_package_group_name"] == "team-a--scorer"
     assert not resources(registry(), "aws_sagemaker_model_package_group_policy")
 
 
@@ -63,6 +63,6 @@ def test_example_sharing_reaches_both_sides(example_synth):
     (st,) = json.loads(only(churn, "aws_sagemaker_model_package_group_policy")["resource_policy"])["Statement"]
     assert st["Condition"]["ArnLike"]["aws:PrincipalArn"] == ["arn:aws:iam::123456789012:role/mlzone/fraud-detection/*"]
     fraud_policies = json.dumps([r["policy"] for r in resources(example_synth["fraud-detection"], "aws_iam_role_policy").values()])
-    assert "model-package-group/churn-churn-model" in fraud_policies  # the reader's identity side
+    assert "model-package-group/churn--churn-model" in fraud_policies  # the reader's identity side
     churn_policies = json.dumps([r["policy"] for r in resources(churn, "aws_iam_role_policy").values()])
     assert "fraud-detection" not in churn_policies  # nothing flows the other way

@@ -8,7 +8,7 @@ import pytest
 
 from modules.notebook import Notebook, NotebookProps
 from tests.conftest import only, resources, synth
-from tests.unit.project_scope import KEY, actions, scope, stack, statements
+from tests.unit.project_scope import GROUPS, KEY, actions, scope, stack, statements
 
 pytestmark = pytest.mark.unit
 
@@ -22,12 +22,12 @@ def doc() -> dict:
 
 def test_notebook_is_private_and_encrypted(doc):
     nb = only(doc, "aws_sagemaker_notebook_instance")
-    assert nb["name"] == "team-a-alice"
+    assert nb["name"] == "team-a--alice"
     assert nb["direct_internet_access"] == "Disabled"
     assert nb["root_access"] == "Disabled"
     assert nb["kms_key_id"] == KEY
     assert nb["subnet_id"] == '${element(["subnet-1", "subnet-2"], 1)}'
-    assert nb["security_groups"] == ["sg-1"]
+    assert nb["security_groups"] == [GROUPS["notebooks"]]  # the project's own group, nothing shared
     assert nb["instance_metadata_service_configuration"] == {"minimum_instance_metadata_service_version": "2"}
     assert "platform_identifier" not in nb  # moto rejects it; AWS picks the current platform
 
@@ -50,8 +50,8 @@ def test_no_lifecycle_when_idle_stop_is_off():
 
 def test_role_reaches_the_project_and_nothing_else(doc):
     role = only(doc, "aws_iam_role")
-    assert role["name"] == "team-a-nb-alice" and role["path"] == "/mlzone/team-a/"
-    assert role["permissions_boundary"].endswith("team-a-boundary")
+    assert role["name"] == "team-a--nb-alice" and role["path"] == "/mlzone/team-a/"
+    assert role["permissions_boundary"].endswith("team-a--boundary")
     st = statements(doc, "notebook-alice_role_policy")
     assert st["DataObjects"]["Resource"] == "arn:aws:s3:::acme-data/team-a/*"
     assert set(actions(st["CapturesObjects"])) == {"s3:GetObject", "s3:GetObjectVersion"}  # read-only
@@ -59,10 +59,23 @@ def test_role_reaches_the_project_and_nothing_else(doc):
     assert st["ProjectKey"]["Resource"] == KEY
     assert st["EcrRepositories"]["Resource"].endswith(":repository/team-a/*")
     assert not any(a.startswith("ecr:Put") for a in actions(st["EcrRepositories"]))  # pull only
-    assert st["StopItself"]["Resource"].endswith(":notebook-instance/team-a-alice")
+    assert st["StopItself"]["Resource"].endswith(":notebook-instance/team-a--alice")
     every_resource = [r for s in st.values() for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])]
     assert all("*" != a for s in st.values() for a in actions(s))
     assert [r for r in every_resource if r == "*"] == ["*"]  # only ecr:GetAuthorizationToken, which has no resource
+
+
+def test_logs_go_to_the_projects_own_streams_of_the_shared_group(doc):
+    """/aws/sagemaker/NotebookInstances is one group for the whole account: write only team-a--* streams."""
+    st = statements(doc, "notebook-alice_role_policy")
+    group = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/sagemaker/NotebookInstances"
+    assert st["OwnLogStreams"]["Resource"] == f"{group}:log-stream:team-a--*"
+    assert set(actions(st["OwnLogStreams"])) == {"logs:CreateLogStream", "logs:PutLogEvents"}
+    assert st["SharedLogGroup"] == {"Sid": "SharedLogGroup", "Effect": "Allow", "Action": "logs:CreateLogGroup",
+                                    "Resource": group}  # the exact group, no stream
+    logs = [r for s in st.values() if any(a.startswith("logs:") for a in actions(s))
+            for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])]
+    assert all(r == group or r.endswith(":log-stream:team-a--*") for r in logs), logs
 
 
 def test_opt_outs_need_a_reason():

@@ -152,6 +152,18 @@ def test_no_security_group_allows_ingress_from_anywhere(platform):
     assert default["ingress"] == [] and default["egress"] == []
 
 
+def test_platform_has_no_workload_security_group(platform):
+    """Only the VPC endpoints' group: HTTPS from the VPC, no self-reference; workloads get per-project groups."""
+    (group,) = resources(platform, "aws_security_group").values()
+    assert group["name"] == "acme-ml-endpoints"
+    (rule,) = resources(platform, "aws_security_group_rule").values()
+    assert (rule["type"], rule["protocol"], rule["from_port"], rule["cidr_blocks"]) == ("ingress", "tcp", 443, ["10.20.0.0/16"])
+    assert "self" not in rule and "source_security_group_id" not in rule
+    outputs = platform["output"]
+    assert "workload_security_group_id" not in outputs
+    assert {"endpoint_security_group_id", "s3_prefix_list_id"} <= set(outputs)
+
+
 def test_vpc_endpoints_cover_the_ml_services(platform):
     endpoints = resources(platform, "aws_vpc_endpoint").values()
     names = {e["service_name"].removeprefix("com.amazonaws.eu-west-1.") for e in endpoints}
@@ -190,7 +202,7 @@ def test_every_bucket_blocks_public_access_versions_and_requires_tls(platform):
     ids = bucket_ids(platform)
     # Behaviour change (issue 9): project data lives in each project's own bucket (project stack).
     assert set(ids) == {f"acme-ml-{purpose}-eu-west-1" for purpose in
-                        ("audit", "access-logs", "predictions", "emr-logs", "athena", "mlflow")}
+                        ("audit", "access-logs", "predictions", "emr-logs", "athena")}  # no shared MLflow
     for bucket_id in ids.values():
         pab = for_bucket(platform, "aws_s3_bucket_public_access_block", bucket_id)
         assert all(pab[flag] is True for flag in

@@ -32,7 +32,7 @@ JOB = {"name": "nightly", "model": "scorer", "schedule": "rate(1 day)"}
     ({"batch_jobs": [{**JOB, "input_prefix": "s3://bucket/in/"}]}, r"batch_jobs\[0\].input_prefix: 's3://bucket/in/'"),
     ({"batch_jobs": [{**JOB, "output_prefix": "/out/"}]}, r"batch_jobs\[0\].output_prefix: '/out/' is not a path"),
     ({"name": "p" * 30, "spark_clusters": [{"name": "c" * 30}]},
-     r"spark_clusters: the IAM role '.*-emr-ec2' is 69 characters, over the 64-character IAM limit; fix: shorten"),
+     r"spark_clusters: the IAM role '.*-emr-ec2' is 70 characters, over the 64-character IAM limit; fix: shorten"),
     ({"name": "p" * 30, "endpoints": [{"name": "e" * 27, "model": "scorer"}]}, r"endpoints: the IAM role"),
 ])
 def test_rules(tmp_path, fields, match):

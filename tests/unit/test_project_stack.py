@@ -10,7 +10,7 @@ from cdktf import Testing
 
 from stacks.app import build_stacks
 from stacks.project_stack import PLATFORM_OUTPUTS, TRACKING_OUTPUTS, ProjectStack
-from stacks.spec import SpecError, Zone
+from stacks.spec import Allow, SpecError, Zone
 from stacks.target import Target
 from tests.conftest import only, resources, synth
 
@@ -143,7 +143,7 @@ def test_every_role_is_bounded(example_synth, project):
 
 def test_deploy_role(example_synth):
     doc = example_synth["fraud-detection"]
-    (deploy,) = [r for r in resources(doc, "aws_iam_role").values() if r["name"] == "fraud-detection-deploy"]
+    (deploy,) = [r for r in resources(doc, "aws_iam_role").values() if r["name"] == "fraud-detection--deploy"]
     (trust,) = json.loads(deploy["assume_role_policy"])["Statement"]
     assert trust["Principal"] == {"Service": "codebuild.amazonaws.com"}  # the project's CI, nobody else
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
@@ -151,9 +151,14 @@ def test_deploy_role(example_synth):
     assert "ecr:PutImage" in policy and "sagemaker:CreateModelPackage" in policy
 
 
-def test_platform_declares_every_output_projects_read(example_synth):
+def test_platform_declares_every_output_projects_read(example_synth, zone):
     outputs = example_synth["platform"]["output"]
-    assert set(PLATFORM_OUTPUTS) | set(TRACKING_OUTPUTS) <= set(outputs)
+    assert set(PLATFORM_OUTPUTS) <= set(outputs)
+    assert "workload_security_group_id" not in outputs  # no group is shared by the projects' workloads
+    tracking = zone.platform.experiment_tracking.model_copy(update={"allow_shared_server": Allow(reason="x" * 20)})
+    shared = zone.platform.model_copy(update={"experiment_tracking": tracking})
+    app = build_stacks(Testing.app(), Zone(zone.root, shared, ()), Target())
+    assert set(PLATFORM_OUTPUTS) | set(TRACKING_OUTPUTS) <= set(synth(app.node.find_child("platform"))["output"])
 
 
 def test_local_target_reads_the_platform_state_file(example_synth):

@@ -8,7 +8,7 @@ import pytest
 
 from modules.spark_cluster import EMR_SERVICE_POLICY, SparkCluster, SparkClusterProps
 from tests.conftest import only, resources, synth
-from tests.unit.project_scope import KEY, PLATFORM_KEY, actions, scope, stack, statements
+from tests.unit.project_scope import GROUPS, KEY, PLATFORM_KEY, actions, scope, stack, statements
 
 pytestmark = pytest.mark.unit
 
@@ -36,13 +36,14 @@ def test_security_configuration_encrypts_everything(doc):
 
 def test_cluster_is_private_and_terminates_itself(doc):
     cluster = only(doc, "aws_emr_cluster")
-    assert cluster["name"] == "team-a-explore" and cluster["release_label"].startswith("emr-7.")
+    assert cluster["name"] == "team-a--explore" and cluster["release_label"].startswith("emr-7.")
     assert set(cluster["applications"]) == {"Spark", "Livy", "JupyterEnterpriseGateway"}
     assert cluster["auto_termination_policy"] == {"idle_timeout": 90 * 60}
     assert cluster["security_configuration"].startswith("${aws_emr_security_configuration.")
     ec2 = cluster["ec2_attributes"]
     assert ec2["subnet_id"] == '${element(["subnet-1", "subnet-2"], 0)}'
-    assert ec2["additional_master_security_groups"] == "sg-1"
+    assert ec2["additional_master_security_groups"] == GROUPS["spark"]  # notebooks of this project only
+    assert "additional_slave_security_groups" not in ec2  # core nodes: the cluster's own managed group only
     assert all(ec2[k].startswith("${aws_security_group.spark-explore_") for k in (
         "emr_managed_master_security_group", "emr_managed_slave_security_group", "service_access_security_group"))
     assert cluster["log_uri"] == "s3://acme-emr-logs/team-a/explore/"
@@ -59,8 +60,8 @@ def test_managed_scaling_limits(doc):
 
 def test_roles_are_scoped_to_the_project(doc):
     roles = {r["name"]: r for r in resources(doc, "aws_iam_role").values()}
-    instance, service = roles["team-a-explore-emr-ec2"], roles["team-a-explore-emr"]
-    assert instance["permissions_boundary"].endswith("team-a-boundary")
+    instance, service = roles["team-a--explore-emr-ec2"], roles["team-a--explore-emr"]
+    assert instance["permissions_boundary"].endswith("team-a--boundary")
     assert "permissions_boundary" not in service  # runs no project code; AWS-managed, tag-scoped policy
     assert json.loads(instance["assume_role_policy"])["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
     assert only(doc, "aws_iam_role_policy_attachment")["policy_arn"] == EMR_SERVICE_POLICY
