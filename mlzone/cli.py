@@ -46,12 +46,19 @@ def _fail(message: str, code: int) -> typer.Exit:
 def synth_entry(root: Path, target: str | None = None) -> int:
     """Synthesize (the body of `python main.py` and `mlzone synth`); returns the exit code.
     The target is `--target`, else `MLZONE_TARGET` (so `cdktf synth` can choose it), else local."""
+    from mlzone import jsii_exit
     from mlzone.gate import GateError
+
+    jsii_exit.guard()  # before cdktf starts jsii's Node runtime: Ctrl-C leaves no traceback behind
     from mlzone.synth import synthesize
     from stacks.target import Target
 
     try:
         stacks = synthesize(root, target=Target(kind=target) if target else Target.from_env())
+    except KeyboardInterrupt:
+        err.print("[bold red]error:[/] interrupted (Ctrl-C) during synth; nothing was planned or applied",
+                  highlight=False, soft_wrap=True)
+        return 130
     except SpecError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
@@ -167,6 +174,8 @@ def _with_spinners(work, names: list[str], quiet: bool):
     """Run `work(progress)` showing one spinner per stack: its Terraform step and elapsed time."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from mlzone.terraform import Interrupted
+
     columns = (SpinnerColumn(), TextColumn("{task.fields[stack]:<20}"), TextColumn("{task.description:<8}"),
                TimeElapsedColumn())
     with Progress(*columns, console=err, disable=quiet, transient=False) as bar:
@@ -187,8 +196,27 @@ def _with_spinners(work, names: list[str], quiet: bool):
                 if not task.finished:
                     bar.update(task.id, description="skipped", total=1, completed=1)
             return result
-        except KeyboardInterrupt:
-            raise _fail("interrupted; Terraform was stopped (state is saved, re-run to converge)", 130) from None
+        except Interrupted as stop:
+            raise _interrupted(stop, names) from None
+
+
+def _interrupted(stop, names: list[str]) -> typer.Exit:
+    """Ctrl-C: say what happened to each stack (Terraform's own account of it), exit 130."""
+    lines = [s.describe() for s in stop.stopped]
+    running = {s.stack for s in stop.stopped}
+    for o in stop.results:
+        if o.stack in running:
+            continue
+        if o.interrupted:
+            lines.append(o.error.splitlines()[0])
+        else:
+            lines.append(f"stack {o.stack}: {o.result} before the interrupt")
+    finished = running | {o.stack for o in stop.results}
+    lines += [f"stack {n}: not started" for n in names if n not in finished]
+    if not stop.stopped:
+        lines.append("no Terraform step was running")
+    return _fail("interrupted (Ctrl-C):\n  " + "\n  ".join(lines) + "\nre-run the same command to converge "
+                 "(a plan is used once; the next run plans again from the saved state)", 130)
 
 
 def _failed(outcomes: list) -> bool:
@@ -386,6 +414,7 @@ def drift(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, n
     """
     from mlzone import drift as drift_check
     from mlzone.deploy import open_workspace, resolve_stacks
+    from mlzone.terraform import Interrupted
 
     _require_deployment(root, target)
     _prepare(root, target, no_synth)
@@ -394,8 +423,11 @@ def drift(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, n
             names = resolve_stacks(ws, stacks or [])
         except ValueError as exc:
             raise _fail(str(exc), 2) from None
-        with err.status(f"planning with refresh: {', '.join(names)}…"):
-            results = drift_check.detect(ws, names, parallel)
+        try:
+            with err.status(f"planning with refresh: {', '.join(names)}…"):
+                results = drift_check.detect(ws, names, parallel)
+        except Interrupted as stop:
+            raise _interrupted(stop, names) from None
     text = drift_check.markdown_report(results, target)
     path = report if report.is_absolute() else root / report
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,13 +15,13 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlzone import emulator
-from mlzone.terraform import Terraform, TerraformError, find_mirror, stop_all, write_cli_config
+from mlzone.terraform import (Interrupted, Terraform, TerraformError, TerraformInterrupted, clear_interrupt, find_mirror,
+                              run_parallel, write_cli_config)
 
 PLATFORM = "platform"
 WORK_DIR = ".mlzone"
@@ -233,6 +233,11 @@ class StackOutcome:
     applied: bool = False
     error: str = ""  # names the stack, the step and Terraform's error
     seconds: float = 0.0
+    interrupted: bool = False  # Ctrl-C stopped it (error says where)
+
+    @property
+    def result(self) -> str:
+        return "failed" if self.error else "applied" if self.applied else "planned"
 
 
 def _run_one(ws: Workspace, stack: str, apply: bool, destroy: bool, progress: Progress,
@@ -245,7 +250,7 @@ def _run_one(ws: Workspace, stack: str, apply: bool, destroy: bool, progress: Pr
             apply_stack(ws, outcome.plan, progress=progress)
             outcome.applied = True
     except TerraformError as exc:
-        outcome.error = str(exc)
+        outcome.error, outcome.interrupted = str(exc), isinstance(exc, TerraformInterrupted)
     outcome.seconds = time.monotonic() - started
     progress(stack, "failed" if outcome.error else "done")
     return outcome
@@ -256,23 +261,23 @@ def run_stacks(ws: Workspace, stacks: Iterable[str], apply: bool, destroy: bool 
     """Plan (and apply) stacks: the platform alone first, then projects `parallel` at a time.
 
     Destroy runs in the opposite order (projects first). A failed platform stops the projects.
-    Ctrl-C stops every Terraform child before it propagates.
+    Ctrl-C interrupts every running Terraform child at once and raises Interrupted (terraform.run_parallel)
+    with the outcomes of the stacks that finished.
     """
     stacks = list(stacks)
     first = [s for s in stacks if s == PLATFORM]
     rest = [s for s in stacks if s != PLATFORM]
     waves = [rest, first] if destroy else [first, rest]
     outcomes: list[StackOutcome] = []
+    clear_interrupt()
     try:
-        with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-            for wave in filter(None, waves):
-                done = list(pool.map(lambda s: _run_one(ws, s, apply, destroy, progress, reviewed_only), wave))
-                outcomes += done
-                if apply and any(o.error or (o.plan and not o.plan.gate_passed) for o in done):
-                    break
-    except KeyboardInterrupt:
-        stop_all()
-        raise
+        for wave in filter(None, waves):
+            done = run_parallel(lambda s: _run_one(ws, s, apply, destroy, progress, reviewed_only), wave, parallel)
+            outcomes += done
+            if apply and any(o.error or (o.plan and not o.plan.gate_passed) for o in done):
+                break
+    except Interrupted as stop:
+        raise Interrupted(stop.stopped, outcomes + stop.results) from None
     return outcomes
 
 
