@@ -11,6 +11,7 @@ found a stack without a current reviewed plan);
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -36,6 +37,31 @@ STACKS = typer.Argument(None, help="Stacks to act on (default: all synthesized s
 CHANGED_SINCE = typer.Option(None, "--changed-since", metavar="REF",
                              help="Only stacks whose synthesized JSON differs from the Git ref REF's "
                                   "(REF is synthesized in a temporary worktree); new stacks count as changed.")
+
+
+def _locked(command: str):
+    """Run the command holding the zone's lock (mlzone.zonelock), taken before anything else: a second
+    command in the same folder is refused at once (exit 1), naming the first. An unreadable local state
+    (deploy.StateError) ends it with exit 1, naming the file and the way back."""
+
+    def wrap(body):
+        @functools.wraps(body)
+        def locked(*args, **kwargs):
+            from mlzone.deploy import WORK_DIR, StateError
+            from mlzone.zonelock import ZoneBusy, zone_lock
+
+            root = kwargs.get("root") or Path(".")
+            try:
+                with zone_lock(root.resolve() / WORK_DIR, f"mlzone {command}", kwargs.get("target") or "local"):
+                    return body(*args, **kwargs)
+            except ZoneBusy as exc:
+                raise _fail(f"refused, nothing was done: {exc}", 1) from None
+            except StateError as exc:
+                raise _fail(str(exc), 1) from None
+
+        return locked
+
+    return wrap
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -72,6 +98,7 @@ def synth_entry(root: Path, target: str | None = None) -> int:
 
 
 @app.command()
+@_locked("synth")
 def synth(root: Path = ROOT, target: str = TARGET) -> None:
     """Validate the specs and synthesize every stack to cdktf.out/stacks/<stack>/cdk.tf.json."""
     _check_target(target)
@@ -290,6 +317,7 @@ def _print_checks(checks: list) -> None:
 
 
 @app.command()
+@_locked("plan")
 def plan(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, keep: bool = KEEP,
          no_synth: bool = NO_SYNTH, parallel: int = PARALLEL, json_out: bool = JSON_OUT, verbose: bool = VERBOSE,
          summary: Path = typer.Option(Path(".mlzone/plan-summary.md"), "--summary",
@@ -323,6 +351,7 @@ def plan(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, ke
 
 
 @app.command()
+@_locked("deploy")
 def deploy(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, keep: bool = KEEP,
            no_synth: bool = NO_SYNTH, parallel: int = PARALLEL, json_out: bool = JSON_OUT,
            verbose: bool = VERBOSE,
@@ -348,6 +377,7 @@ def deploy(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, 
 
 
 @app.command()
+@_locked("destroy")
 def destroy(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, keep: bool = KEEP,
             include_platform: bool = typer.Option(False, "--include-platform",
                                                   help="Also destroy the platform stack (gate 2 still protects "
@@ -365,6 +395,7 @@ def destroy(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET,
 
 
 @app.command()
+@_locked("verify")
 def verify(root: Path = ROOT, target: str = TARGET, json_out: bool = JSON_OUT) -> None:
     """Check with boto3 what is deployed (encryption with our keys, public access blocked, object lock, trail logging, notebooks without direct internet, endpoints InService with data capture)."""
     from mlzone.deploy import open_workspace
@@ -378,6 +409,7 @@ def verify(root: Path = ROOT, target: str = TARGET, json_out: bool = JSON_OUT) -
 
 
 @app.command()
+@_locked("status")
 def status(root: Path = ROOT, target: str = TARGET, json_out: bool = JSON_OUT) -> None:
     """What is deployed per stack (resources and outputs from the state) and the endpoints' status."""
     from mlzone.deploy import open_workspace, workspace_status
@@ -401,6 +433,7 @@ def status(root: Path = ROOT, target: str = TARGET, json_out: bool = JSON_OUT) -
 
 
 @app.command()
+@_locked("drift")
 def drift(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, no_synth: bool = NO_SYNTH,
           parallel: int = PARALLEL,
           json_out: bool = JSON_OUT, verbose: bool = VERBOSE,
@@ -444,12 +477,16 @@ def drift(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, n
 
 
 @app.command()
+@_locked("stop")
 def stop(root: Path = ROOT) -> None:
     """Stop the local emulator a command left running with --keep (everything deployed on it is gone)."""
     from mlzone.deploy import WORK_DIR
     from mlzone.emulator import stop_kept
 
-    out.print("stopped the local emulator" if stop_kept(root / WORK_DIR) else "no local emulator was kept")
+    result = stop_kept(root / WORK_DIR)
+    out.print({"stopped": "stopped the local emulator", "none": "no local emulator was kept",
+               "stale": f"{WORK_DIR}/emulator.json named no running mlzone emulator (verified by command line and "
+                        "token): removed it, signalled nothing"}[result], highlight=False)
 
 
 @app.command("new-project")

@@ -100,6 +100,11 @@ class Workspace:
         for folder in (self.work / LOCAL_STATE, self.work / "plans"):
             shutil.rmtree(folder, ignore_errors=True)
 
+    def check_local_states(self) -> None:
+        """Raise StateError naming the first local state file that is not a readable Terraform state."""
+        for state in sorted((self.work / LOCAL_STATE).glob("*.tfstate")):
+            read_state(state)
+
     def plan_key(self, stack: str, destroy: bool = False) -> str:
         """Hash of what a plan depends on: synthesized JSON, target variables, state it was made against."""
         digest = hashlib.sha256()
@@ -108,9 +113,36 @@ class Workspace:
         for depends in sorted({stack, PLATFORM}):  # project stacks read the platform's outputs
             state = self.local_state(depends)
             if state.is_file():
-                doc = json.loads(state.read_text())
+                doc = read_state(state)
                 digest.update(f"{depends}:{doc.get('lineage')}:{doc.get('serial')}".encode())
         return digest.hexdigest()
+
+
+class StateError(TerraformError):
+    """A local state file that Terraform could not use; the message names it and the way back."""
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    """A local Terraform state as JSON; StateError for an empty, truncated or non-JSON file.
+
+    Terraform reads an empty state file as "nothing deployed" (and would create everything again) and
+    reports a truncated one with its details cut off, so both are refused here, before Terraform runs."""
+    data = path.read_bytes()
+    try:
+        doc = json.loads(data) if data.strip() else None
+    except ValueError as exc:
+        problem = f"not valid JSON ({exc.msg} at byte {exc.pos} of {len(data)}: truncated?)"
+    else:
+        if isinstance(doc, dict):
+            return doc
+        problem = f"empty ({len(data)} bytes)" if doc is None else "not a JSON object"
+    backup = path.with_name(path.name + ".backup")
+    way_back = (f"Terraform keeps the state before its last write in {backup}; fix: check it and restore it "
+                f"(`cp {backup} {path}`), then plan again (a resource created after that backup must be imported)"
+                if backup.is_file() else
+                "there is no backup next to it; fix: if the emulator holds nothing you need, `mlzone stop` and deploy "
+                "again (a fresh emulator starts from an empty state)")
+    raise StateError(f"{path} is not a readable Terraform state: {problem}; {way_back}")
 
 
 @dataclass
@@ -324,7 +356,9 @@ def state_resources(state: dict[str, Any]) -> list[dict[str, Any]]:
 def open_workspace(root: Path, target: str, keep: bool = False) -> Iterator[Workspace]:
     """The workspace for one command; on the local target with an emulator (kept, reused or stopped on exit).
 
-    A freshly started emulator holds nothing, so local state and plans of an older one are dropped.
+    A freshly started emulator holds nothing, so local state and plans of an older one are dropped; the
+    state kept for a reused one must be readable (StateError). The caller holds the zone lock
+    (mlzone.zonelock), so no other command is using the state being dropped.
     """
     root = root.resolve()
     if target != "local":
@@ -334,6 +368,7 @@ def open_workspace(root: Path, target: str, keep: bool = False) -> Iterator[Work
         ws = Workspace(root, target, emulator_url=emu.url)
         if not emu.reused:
             ws.reset_local_state()
+        ws.check_local_states()
         yield ws
 
 
