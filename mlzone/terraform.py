@@ -146,8 +146,9 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     try:
         proc.wait(GRACE_SECONDS)
     except subprocess.TimeoutExpired:
-        _signal(proc, signal.SIGKILL)
-        proc.wait()
+        pass
+    _signal(proc, signal.SIGKILL)  # whatever is left of its group (children holding its output open)
+    proc.wait()
 
 
 def interrupt_all() -> list[Stopped]:
@@ -171,9 +172,8 @@ def interrupt_all() -> list[Stopped]:
     stopped = []
     for proc, (stack, step, log) in live.items():
         killed = proc.poll() is None
-        if killed:
-            _signal(proc, signal.SIGKILL)
-            proc.wait()
+        _signal(proc, signal.SIGKILL)  # it, if still running, and what is left of its group
+        proc.wait()
         text = log.read_text(errors="replace") if log.is_file() else ""
         stopped.append(Stopped(stack, step, log, ended.get(proc, time.monotonic() - started), proc.returncode,
                                killed=killed, acknowledged=INTERRUPT_ACK in text,

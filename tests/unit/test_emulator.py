@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
-
-import subprocess
 
 from mlzone.emulator import STATE_FILE, Emulator, healthy, is_ours, kept_url, patch_moto, stop_kept
 
