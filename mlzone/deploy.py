@@ -179,9 +179,16 @@ def count_changes(plan: dict[str, Any]) -> tuple[int, int, int]:
 
 
 def unsupported_on_emulator(plan: dict[str, Any]) -> list[str]:
-    """Resources in the plan that the local emulator cannot run (emulator.UNSUPPORTED), with the reason."""
-    return [f"{rc['address']}: {emulator.UNSUPPORTED[rc['type']]}" for rc in plan.get("resource_changes", [])
-            if rc["type"] in emulator.UNSUPPORTED and rc["change"]["actions"] != ["no-op"]]
+    """Changes in the plan that the local emulator cannot run, with the reason: resources it cannot hold
+    (emulator.UNSUPPORTED) and in-place updates it cannot do (emulator.UNSUPPORTED_UPDATES)."""
+    found = []
+    for rc in plan.get("resource_changes", []):
+        actions = rc["change"]["actions"]
+        if rc["type"] in emulator.UNSUPPORTED and actions != ["no-op"]:
+            found.append(f"{rc['address']}: {emulator.UNSUPPORTED[rc['type']]}")
+        elif rc["type"] in emulator.UNSUPPORTED_UPDATES and actions == ["update"]:
+            found.append(f"{rc['address']}: {emulator.UNSUPPORTED_UPDATES[rc['type']]}")
+    return found
 
 
 # Never destroyed by mlzone: data encrypted with a project key stays readable after its stack is gone.

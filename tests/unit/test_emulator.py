@@ -167,6 +167,18 @@ def test_sagemaker_update_endpoint_moves_it_to_the_new_configuration(aws) -> Non
         sm.update_endpoint(EndpointName="churn-api", EndpointConfigName="missing")
 
 
+def test_logs_associate_and_disassociate_kms_key(aws) -> None:
+    logs = aws("logs")
+    logs.create_log_group(logGroupName="/mlzone/acme-ml/vpc-flow-logs")
+    key = "arn:aws:kms:eu-west-1:123456789012:key/abc"
+    logs.associate_kms_key(logGroupName="/mlzone/acme-ml/vpc-flow-logs", kmsKeyId=key)
+    assert logs.describe_log_groups()["logGroups"][0]["kmsKeyId"] == key
+    logs.disassociate_kms_key(logGroupName="/mlzone/acme-ml/vpc-flow-logs")
+    assert "kmsKeyId" not in logs.describe_log_groups()["logGroups"][0]
+    with pytest.raises(ClientError, match="ResourceNotFound"):
+        logs.associate_kms_key(logGroupName="/missing", kmsKeyId=key)
+
+
 def test_sagemaker_delete_model_package_group(aws) -> None:
     sm = aws("sagemaker")
     sm.create_model_package_group(ModelPackageGroupName="fraud-scorer")
