@@ -1,12 +1,14 @@
 """The `mlzone` command line: synth → gate 1 → plan → gate 2 → apply → verify.
 
 Exit codes: 0 success;
-1 a step failed (Terraform, gate 1, a verify check);
+1 a step failed (Terraform, gate 1, a verify check), another mlzone command holds the zone's lock, or
+a local state file is unreadable;
 2 invalid input (spec, flags, unknown stack);
 3 refused (a plan failed gate 2, the platform stack needs --include-platform, or --reviewed-only
 found a stack without a current reviewed plan);
 4 drift found (`mlzone drift`: a deployed stack differs from its configuration);
-130 interrupted (Ctrl-C: Terraform children are stopped first, state is saved).
+130 interrupted (Ctrl-C: every running Terraform step is interrupted at once; what happened to each
+stack is printed).
 """
 
 from __future__ import annotations
