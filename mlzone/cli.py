@@ -44,7 +44,7 @@ CHANGED_SINCE = typer.Option(None, "--changed-since", metavar="REF",
 def _locked(command: str):
     """Run the command holding the zone's lock (mlzone.zonelock), taken before anything else: a second
     command in the same folder is refused at once (exit 1), naming the first. An unreadable local state
-    (deploy.StateError) ends it with exit 1, naming the file and the way back."""
+    (deploy.StateError) ends it with exit 1, naming the file and the way back; Ctrl-C with exit 130."""
 
     def wrap(body):
         @functools.wraps(body)
@@ -60,6 +60,8 @@ def _locked(command: str):
                 raise _fail(f"refused, nothing was done: {exc}", 1) from None
             except StateError as exc:
                 raise _fail(str(exc), 1) from None
+            except KeyboardInterrupt:  # outside Terraform (those steps end in Interrupted, see _interrupted)
+                raise _fail("interrupted (Ctrl-C); no Terraform step was running", 130) from None
 
         return locked
 

@@ -17,7 +17,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -193,8 +193,10 @@ def run_parallel(work: Callable[[T], R], items: list[T], workers: int) -> list[R
     """`work` over `items`, `workers` at a time. On Ctrl-C: interrupt_all() at once, wait (bounded) for
     the workers to return, and raise Interrupted with the results of the items that finished."""
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
-    futures = [pool.submit(work, item) for item in items]
+    futures: list[Future[R]] = []
     try:
+        for item in items:
+            futures.append(pool.submit(work, item))
         return [f.result() for f in futures]
     except KeyboardInterrupt:
         stopped = interrupt_all()

@@ -197,3 +197,20 @@ def test_ctrl_c_after_cdktf_loaded_leaves_no_jsii_traceback(tmp_path: Path) -> N
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert "BrokenPipeError" not in stderr and "Exception ignored" not in stderr, stderr
+
+
+def test_stop_with_a_stale_emulator_record_leaves_the_recorded_process_alone(tmp_path: Path) -> None:
+    sleeper = subprocess.Popen(["sleep", "300"], start_new_session=True)  # as a kept emulator would be
+    try:
+        (tmp_path / ".mlzone").mkdir()
+        (tmp_path / ".mlzone" / "emulator.json").write_text(json.dumps({"pid": sleeper.pid,
+                                                                       "url": "http://127.0.0.1:1"}))
+        result = runner.invoke(app(), ["stop", "--root", str(tmp_path)])
+        assert result.exit_code == 0, result.output
+        assert "named no running mlzone emulator" in " ".join(result.output.split())
+        time.sleep(0.5)
+        assert sleeper.poll() is None, "the unrelated process survived"
+        assert not (tmp_path / ".mlzone" / "emulator.json").exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
