@@ -60,8 +60,9 @@ def _locked(command: str):
                 raise _fail(f"refused, nothing was done: {exc}", 1) from None
             except StateError as exc:
                 raise _fail(str(exc), 1) from None
-            except KeyboardInterrupt:  # outside Terraform (those steps end in Interrupted, see _interrupted)
-                raise _fail("interrupted (Ctrl-C); no Terraform step was running", 130) from None
+            except KeyboardInterrupt:  # outside the parallel Terraform steps (those end in _interrupted)
+                raise _fail("interrupted (Ctrl-C) while no apply was running; re-run the command to finish it",
+                            130) from None
 
         return locked
 
