@@ -74,9 +74,10 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def synth_entry(root: Path, target: str | None = None) -> int:
+def synth_entry(root: Path, target: str | None = None, console: Console = out) -> int:
     """Synthesize (the body of `python main.py` and `mlzone synth`); returns the exit code.
-    The target is `--target`, else `MLZONE_TARGET` (so `cdktf synth` can choose it), else local."""
+    The target is `--target`, else `MLZONE_TARGET` (so `cdktf synth` can choose it), else local.
+    Each synthesized stack is reported on `console` (stderr before plan/deploy, whose stdout may be --json)."""
     from mlzone import jsii_exit
     from mlzone.gate import GateError
 
@@ -98,7 +99,7 @@ def synth_entry(root: Path, target: str | None = None) -> int:
                   "(policies/README.md)", highlight=False, soft_wrap=True)
         return 1
     for stack in stacks:
-        out.print(f"synthesized {stack.name}: {stack / 'cdk.tf.json'}", highlight=False, soft_wrap=True)
+        console.print(f"synthesized {stack.name}: {stack / 'cdk.tf.json'}", highlight=False, soft_wrap=True)
     return 0
 
 
@@ -140,7 +141,7 @@ def _prepare(root: Path, target: str, no_synth: bool) -> None:
     if no_synth:
         return
     with err.status("synthesizing (gate 1)…"):
-        code = synth_entry(root, target)
+        code = synth_entry(root, target, console=err)
     if code:
         raise typer.Exit(code)
 

@@ -34,8 +34,7 @@ def test_a_spec_change_updates_the_resources_in_place_on_the_emulator(deployed, 
     try:
         changed = mlzone("deploy", EXAMPLE_PROJECT, "--root", str(example), "--keep", "--json")
         assert changed.exit_code == 0, changed.output
-        document = changed.stdout[changed.stdout.index('{\n  "stacks"'):]  # after synth's "synthesized ..." lines
-        plan = json.loads(document)["stacks"][0]["plan"]
+        plan = json.loads(changed.stdout)["stacks"][0]["plan"]  # stdout is only the JSON, synth reports on stderr
         assert plan["changes"] >= 3 and (plan["adds"], plan["destroys"]) == (0, 0), f"updated in place: {plan}"
 
         notebook = aws("sagemaker").describe_notebook_instance(NotebookInstanceName=f"{EXAMPLE_PROJECT}-alice")
