@@ -34,8 +34,14 @@ def test_a_spec_change_updates_the_resources_in_place_on_the_emulator(deployed, 
     try:
         changed = mlzone("deploy", EXAMPLE_PROJECT, "--root", str(example), "--keep", "--json")
         assert changed.exit_code == 0, changed.output
-        plan = json.loads(changed.stdout)["stacks"][0]["plan"]  # stdout is only the JSON, synth reports on stderr
-        assert plan["changes"] >= 3 and (plan["adds"], plan["destroys"]) == (0, 0), f"updated in place: {plan}"
+        assert json.loads(changed.stdout)["stacks"][0]["applied"]  # stdout is only the JSON, synth reports on stderr
+        planned = json.loads((example / ".mlzone" / "plans" / EXAMPLE_PROJECT / "plan.json").read_text())
+        actions = {rc["type"]: rc["change"]["actions"] for rc in planned["resource_changes"]
+                   if rc["change"]["actions"] != ["no-op"]}
+        for updated in ("aws_sagemaker_notebook_instance", "aws_emr_cluster", "aws_scheduler_schedule"):
+            assert actions.get(updated) == ["update"], f"{updated} updated in place: {actions}"
+        replaced = {t for t, a in actions.items() if a != ["update"]}
+        assert replaced <= {"aws_emr_managed_scaling_policy"}, f"only what the provider cannot update: {actions}"
 
         notebook = aws("sagemaker").describe_notebook_instance(NotebookInstanceName=f"{EXAMPLE_PROJECT}-alice")
         assert (notebook["VolumeSizeInGB"], notebook["InstanceType"]) == (30, "ml.t3.large")
