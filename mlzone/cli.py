@@ -281,6 +281,9 @@ def _print_outcomes(outcomes: list, target: str, verbose: bool, json_out: bool) 
                 err.print(f"[red]gate 2[/] {o.stack}: {detail}", highlight=False, soft_wrap=True)
             for note in o.plan.unsupported:
                 err.print(f"[yellow]skipped on the emulator[/] {o.stack}: {note}", highlight=False, soft_wrap=True)
+            for address in o.plan.untainted:
+                err.print(f"[yellow]untainted[/] {o.stack}: {address} (its create was cut short by Ctrl-C; this plan "
+                          "refreshed it)", highlight=False, soft_wrap=True)
             for address in o.plan.retained:
                 err.print(f"[yellow]retained[/] {o.stack}: {address} (keys are never destroyed; see docs/cli.md)",
                           highlight=False, soft_wrap=True)

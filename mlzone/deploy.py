@@ -92,12 +92,16 @@ class Workspace:
         return Terraform(stack_dir=self.stack_dir(stack), cli_config=write_cli_config(self.work, find_mirror()),
                          env=env, timeout=self.timeout, log_dir=self.work / "logs")
 
+    def interrupted_marker(self, stack: str) -> Path:
+        """Present while the stack's last apply was stopped by Ctrl-C (see untaint_interrupted)."""
+        return self.work / "interrupted" / stack
+
     def local_state(self, stack: str) -> Path:
         return self.work / LOCAL_STATE / f"{stack}.tfstate"
 
     def reset_local_state(self) -> None:
         """A fresh emulator holds nothing: drop local state and plans made against an older one."""
-        for folder in (self.work / LOCAL_STATE, self.work / "plans"):
+        for folder in (self.work / LOCAL_STATE, self.work / "plans", self.work / "interrupted"):
             shutil.rmtree(folder, ignore_errors=True)
 
     def check_local_states(self) -> None:
@@ -158,6 +162,7 @@ class StackPlan:
     gate_details: list[str] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)  # resources the emulator cannot run, with why
     retained: list[str] = field(default_factory=list)  # destroy: resources released from state, not deleted
+    untainted: list[str] = field(default_factory=list)  # left tainted by an interrupted apply, untainted
     reused: bool = False  # the current plan was kept (stack unchanged)
     destroy: bool = False
     key: str = ""
@@ -236,6 +241,7 @@ def plan_stack(ws: Workspace, stack: str, destroy: bool = False, progress: Progr
     shutil.copy(ws.stack_dir(stack) / "cdk.tf.json", folder)  # what was planned; gate 2 maps findings with it
     progress(stack, "init")
     tf.init()
+    untainted = untaint_interrupted(ws, tf)
     retained = release_retained(tf) if destroy else []
     progress(stack, "plan")
     plan_json = tf.plan(folder / "tfplan", destroy=destroy)
@@ -246,7 +252,7 @@ def plan_stack(ws: Workspace, stack: str, destroy: bool = False, progress: Progr
     unsupported = unsupported_on_emulator(doc) if ws.target == "local" else []
     result = StackPlan(stack=stack, adds=adds, changes=changes, destroys=destroys, gate_passed=verdict.passed,
                        gate_summary=verdict.summary, gate_details=list(verdict.details), unsupported=unsupported,
-                       retained=retained, destroy=destroy, key=ws.plan_key(stack, destroy))
+                       retained=retained, untainted=untainted, destroy=destroy, key=ws.plan_key(stack, destroy))
     (folder / "meta.json").write_text(json.dumps(asdict(result), indent=2))
     return result
 
@@ -260,7 +266,29 @@ def apply_stack(ws: Workspace, plan: StackPlan, progress: Progress = _quiet) -> 
     if plan.no_changes:
         return
     progress(plan.stack, "destroy" if plan.destroy else "apply")
-    ws.terraform(plan.stack).apply(folder / "tfplan")
+    try:
+        ws.terraform(plan.stack).apply(folder / "tfplan")
+    except TerraformInterrupted:
+        ws.interrupted_marker(plan.stack).parent.mkdir(parents=True, exist_ok=True)
+        ws.interrupted_marker(plan.stack).touch()
+        raise
+
+
+def untaint_interrupted(ws: Workspace, tf: Terraform) -> list[str]:
+    """After an apply stopped by Ctrl-C, untaint what it left tainted; return those addresses.
+
+    Terraform taints a resource whose create was cut short, so the next plan would replace it (and gate 2
+    refuses replacing keys and audit buckets): the create call itself succeeded, and this plan's refresh
+    reads the resource as it is, so whatever differs from the configuration is planned as a change."""
+    marker = ws.interrupted_marker(tf.stack)
+    if not marker.is_file():
+        return []
+    state = json.loads(tf.run("show", "-json", "-no-color", log_as="show-state").stdout or "{}")
+    tainted = [r["address"] for r in state_resources(state) if r.get("tainted")]
+    for address in tainted:
+        tf.run("untaint", address, log_as="untaint")
+    marker.unlink()
+    return tainted
 
 
 @dataclass

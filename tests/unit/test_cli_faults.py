@@ -214,3 +214,23 @@ def test_stop_with_a_stale_emulator_record_leaves_the_recorded_process_alone(tmp
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+def test_the_plan_after_an_interrupted_apply_untaints_what_it_cut_short(tmp_path: Path, monkeypatch) -> None:
+    from mlzone.deploy import untaint_interrupted
+
+    root = zone(tmp_path / "zone", ("platform",))
+    calls = tmp_path / "calls"
+    state = {"values": {"root_module": {"resources": [
+        {"address": "aws_kms_key.data", "mode": "managed", "type": "aws_kms_key", "tainted": True},
+        {"address": "aws_vpc.main", "mode": "managed", "type": "aws_vpc"}]}}}
+    monkeypatch.setenv("MLZONE_TERRAFORM", fake_terraform(tmp_path, (
+        f"#!/bin/sh\necho \"$@\" >> {calls}\n[ \"$1\" = show ] && echo '{json.dumps(state)}'\nexit 0\n")))
+    ws = Workspace(root.resolve(), "local", emulator_url="http://127.0.0.1:1")
+    tf = ws.terraform("platform")
+    assert untaint_interrupted(ws, tf) == [] and not calls.exists(), "nothing to do after a clean apply"
+    ws.interrupted_marker("platform").parent.mkdir(parents=True)
+    ws.interrupted_marker("platform").touch()
+    assert untaint_interrupted(ws, tf) == ["aws_kms_key.data"]
+    assert calls.read_text().splitlines()[-1] == "untaint aws_kms_key.data"
+    assert not ws.interrupted_marker("platform").exists(), "once"
