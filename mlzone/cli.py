@@ -1,16 +1,19 @@
 """The `mlzone` command line: synth → gate 1 → plan → gate 2 → apply → verify.
 
 Exit codes: 0 success;
-1 a step failed (Terraform, gate 1, a verify check);
+1 a step failed (Terraform, gate 1, a verify check), another mlzone command holds the zone's lock, or
+a local state file is unreadable;
 2 invalid input (spec, flags, unknown stack);
 3 refused (a plan failed gate 2, the platform stack needs --include-platform, or --reviewed-only
 found a stack without a current reviewed plan);
 4 drift found (`mlzone drift`: a deployed stack differs from its configuration);
-130 interrupted (Ctrl-C: Terraform children are stopped first, state is saved).
+130 interrupted (Ctrl-C: every running Terraform step is interrupted at once; what happened to each
+stack is printed).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict
 from pathlib import Path
@@ -38,20 +41,56 @@ CHANGED_SINCE = typer.Option(None, "--changed-since", metavar="REF",
                                   "(REF is synthesized in a temporary worktree); new stacks count as changed.")
 
 
+def _locked(command: str):
+    """Run the command holding the zone's lock (mlzone.zonelock), taken before anything else: a second
+    command in the same folder is refused at once (exit 1), naming the first. An unreadable local state
+    (deploy.StateError) ends it with exit 1, naming the file and the way back; Ctrl-C with exit 130."""
+
+    def wrap(body):
+        @functools.wraps(body)
+        def locked(*args, **kwargs):
+            from mlzone.deploy import WORK_DIR, StateError
+            from mlzone.zonelock import ZoneBusy, zone_lock
+
+            root = kwargs.get("root") or Path(".")
+            try:
+                with zone_lock(root.resolve() / WORK_DIR, f"mlzone {command}", kwargs.get("target") or "local"):
+                    return body(*args, **kwargs)
+            except ZoneBusy as exc:
+                raise _fail(f"refused, nothing was done: {exc}", 1) from None
+            except StateError as exc:
+                raise _fail(str(exc), 1) from None
+            except KeyboardInterrupt:  # outside the parallel Terraform steps (those end in _interrupted)
+                raise _fail("interrupted (Ctrl-C) while no apply was running; re-run the command to finish it",
+                            130) from None
+
+        return locked
+
+    return wrap
+
+
 def _fail(message: str, code: int) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
-def synth_entry(root: Path, target: str | None = None) -> int:
+def synth_entry(root: Path, target: str | None = None, console: Console = out) -> int:
     """Synthesize (the body of `python main.py` and `mlzone synth`); returns the exit code.
-    The target is `--target`, else `MLZONE_TARGET` (so `cdktf synth` can choose it), else local."""
+    The target is `--target`, else `MLZONE_TARGET` (so `cdktf synth` can choose it), else local.
+    Each synthesized stack is reported on `console` (stderr before plan/deploy, whose stdout may be --json)."""
+    from mlzone import jsii_exit
     from mlzone.gate import GateError
+
+    jsii_exit.guard()  # before cdktf starts jsii's Node runtime: Ctrl-C leaves no traceback behind
     from mlzone.synth import synthesize
     from stacks.target import Target
 
     try:
         stacks = synthesize(root, target=Target(kind=target) if target else Target.from_env())
+    except KeyboardInterrupt:
+        err.print("[bold red]error:[/] interrupted (Ctrl-C) during synth; nothing was planned or applied",
+                  highlight=False, soft_wrap=True)
+        return 130
     except SpecError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
@@ -60,11 +99,12 @@ def synth_entry(root: Path, target: str | None = None) -> int:
                   "(policies/README.md)", highlight=False, soft_wrap=True)
         return 1
     for stack in stacks:
-        out.print(f"synthesized {stack.name}: {stack / 'cdk.tf.json'}", highlight=False, soft_wrap=True)
+        console.print(f"synthesized {stack.name}: {stack / 'cdk.tf.json'}", highlight=False, soft_wrap=True)
     return 0
 
 
 @app.command()
+@_locked("synth")
 def synth(root: Path = ROOT, target: str = TARGET) -> None:
     """Validate the specs and synthesize every stack to cdktf.out/stacks/<stack>/cdk.tf.json."""
     _check_target(target)
@@ -101,7 +141,7 @@ def _prepare(root: Path, target: str, no_synth: bool) -> None:
     if no_synth:
         return
     with err.status("synthesizing (gate 1)…"):
-        code = synth_entry(root, target)
+        code = synth_entry(root, target, console=err)
     if code:
         raise typer.Exit(code)
 
@@ -167,6 +207,8 @@ def _with_spinners(work, names: list[str], quiet: bool):
     """Run `work(progress)` showing one spinner per stack: its Terraform step and elapsed time."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from mlzone.terraform import Interrupted
+
     columns = (SpinnerColumn(), TextColumn("{task.fields[stack]:<20}"), TextColumn("{task.description:<8}"),
                TimeElapsedColumn())
     with Progress(*columns, console=err, disable=quiet, transient=False) as bar:
@@ -187,8 +229,27 @@ def _with_spinners(work, names: list[str], quiet: bool):
                 if not task.finished:
                     bar.update(task.id, description="skipped", total=1, completed=1)
             return result
-        except KeyboardInterrupt:
-            raise _fail("interrupted; Terraform was stopped (state is saved, re-run to converge)", 130) from None
+        except Interrupted as stop:
+            raise _interrupted(stop, names) from None
+
+
+def _interrupted(stop, names: list[str]) -> typer.Exit:
+    """Ctrl-C: say what happened to each stack (Terraform's own account of it), exit 130."""
+    lines = [s.describe() for s in stop.stopped]
+    running = {s.stack for s in stop.stopped}
+    for o in stop.results:
+        if o.stack in running:
+            continue
+        if o.interrupted:
+            lines.append(o.error.splitlines()[0])
+        else:
+            lines.append(f"stack {o.stack}: {o.result} before the interrupt")
+    finished = running | {o.stack for o in stop.results}
+    lines += [f"stack {n}: not started" for n in names if n not in finished]
+    if not stop.stopped:
+        lines.append("no Terraform step was running")
+    return _fail("interrupted (Ctrl-C):\n  " + "\n  ".join(lines) + "\nre-run the same command to converge "
+                 "(a plan is used once; the next run plans again from the saved state)", 130)
 
 
 def _failed(outcomes: list) -> bool:
@@ -220,6 +281,9 @@ def _print_outcomes(outcomes: list, target: str, verbose: bool, json_out: bool) 
                 err.print(f"[red]gate 2[/] {o.stack}: {detail}", highlight=False, soft_wrap=True)
             for note in o.plan.unsupported:
                 err.print(f"[yellow]skipped on the emulator[/] {o.stack}: {note}", highlight=False, soft_wrap=True)
+            for address in o.plan.untainted:
+                err.print(f"[yellow]untainted[/] {o.stack}: {address} (its create was cut short by Ctrl-C; this plan "
+                          "refreshed it)", highlight=False, soft_wrap=True)
             for address in o.plan.retained:
                 err.print(f"[yellow]retained[/] {o.stack}: {address} (keys are never destroyed; see docs/cli.md)",
                           highlight=False, soft_wrap=True)
@@ -262,6 +326,7 @@ def _print_checks(checks: list) -> None:
 
 
 @app.command()
+@_locked("plan")
 def plan(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, keep: bool = KEEP,
          no_synth: bool = NO_SYNTH, parallel: int = PARALLEL, json_out: bool = JSON_OUT, verbose: bool = VERBOSE,
          summary: Path = typer.Option(Path(".mlzone/plan-summary.md"), "--summary",
@@ -295,6 +360,7 @@ def plan(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, ke
 
 
 @app.command()
+@_locked("deploy")
 def deploy(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, keep: bool = KEEP,
            no_synth: bool = NO_SYNTH, parallel: int = PARALLEL, json_out: bool = JSON_OUT,
            verbose: bool = VERBOSE,
@@ -320,6 +386,7 @@ def deploy(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, 
 
 
 @app.command()
+@_locked("destroy")
 def destroy(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, keep: bool = KEEP,
             include_platform: bool = typer.Option(False, "--include-platform",
                                                   help="Also destroy the platform stack (gate 2 still protects "
@@ -337,6 +404,7 @@ def destroy(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET,
 
 
 @app.command()
+@_locked("verify")
 def verify(root: Path = ROOT, target: str = TARGET, json_out: bool = JSON_OUT) -> None:
     """Check with boto3 what is deployed (encryption with our keys, public access blocked, object lock, trail logging, notebooks without direct internet, endpoints InService with data capture)."""
     from mlzone.deploy import open_workspace
@@ -350,6 +418,7 @@ def verify(root: Path = ROOT, target: str = TARGET, json_out: bool = JSON_OUT) -
 
 
 @app.command()
+@_locked("status")
 def status(root: Path = ROOT, target: str = TARGET, json_out: bool = JSON_OUT) -> None:
     """What is deployed per stack (resources and outputs from the state) and the endpoints' status."""
     from mlzone.deploy import open_workspace, workspace_status
@@ -373,6 +442,7 @@ def status(root: Path = ROOT, target: str = TARGET, json_out: bool = JSON_OUT) -
 
 
 @app.command()
+@_locked("drift")
 def drift(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, no_synth: bool = NO_SYNTH,
           parallel: int = PARALLEL,
           json_out: bool = JSON_OUT, verbose: bool = VERBOSE,
@@ -386,6 +456,7 @@ def drift(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, n
     """
     from mlzone import drift as drift_check
     from mlzone.deploy import open_workspace, resolve_stacks
+    from mlzone.terraform import Interrupted
 
     _require_deployment(root, target)
     _prepare(root, target, no_synth)
@@ -394,8 +465,11 @@ def drift(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, n
             names = resolve_stacks(ws, stacks or [])
         except ValueError as exc:
             raise _fail(str(exc), 2) from None
-        with err.status(f"planning with refresh: {', '.join(names)}…"):
-            results = drift_check.detect(ws, names, parallel)
+        try:
+            with err.status(f"planning with refresh: {', '.join(names)}…"):
+                results = drift_check.detect(ws, names, parallel)
+        except Interrupted as stop:
+            raise _interrupted(stop, names) from None
     text = drift_check.markdown_report(results, target)
     path = report if report.is_absolute() else root / report
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -412,12 +486,16 @@ def drift(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, n
 
 
 @app.command()
+@_locked("stop")
 def stop(root: Path = ROOT) -> None:
     """Stop the local emulator a command left running with --keep (everything deployed on it is gone)."""
     from mlzone.deploy import WORK_DIR
     from mlzone.emulator import stop_kept
 
-    out.print("stopped the local emulator" if stop_kept(root / WORK_DIR) else "no local emulator was kept")
+    result = stop_kept(root / WORK_DIR)
+    out.print({"stopped": "stopped the local emulator", "none": "no local emulator was kept",
+               "stale": f"{WORK_DIR}/emulator.json named no running mlzone emulator (verified by command line and "
+                        "token): removed it, signalled nothing"}[result], highlight=False)
 
 
 @app.command("new-project")

@@ -15,13 +15,13 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from mlzone import emulator
-from mlzone.terraform import Terraform, TerraformError, find_mirror, stop_all, write_cli_config
+from mlzone.terraform import (Interrupted, Terraform, TerraformError, TerraformInterrupted, clear_interrupt, find_mirror,
+                              run_parallel, write_cli_config)
 
 PLATFORM = "platform"
 WORK_DIR = ".mlzone"
@@ -92,13 +92,22 @@ class Workspace:
         return Terraform(stack_dir=self.stack_dir(stack), cli_config=write_cli_config(self.work, find_mirror()),
                          env=env, timeout=self.timeout, log_dir=self.work / "logs")
 
+    def interrupted_marker(self, stack: str) -> Path:
+        """Present while the stack's last apply was stopped by Ctrl-C (see untaint_interrupted)."""
+        return self.work / "interrupted" / stack
+
     def local_state(self, stack: str) -> Path:
         return self.work / LOCAL_STATE / f"{stack}.tfstate"
 
     def reset_local_state(self) -> None:
         """A fresh emulator holds nothing: drop local state and plans made against an older one."""
-        for folder in (self.work / LOCAL_STATE, self.work / "plans"):
+        for folder in (self.work / LOCAL_STATE, self.work / "plans", self.work / "interrupted"):
             shutil.rmtree(folder, ignore_errors=True)
+
+    def check_local_states(self) -> None:
+        """Raise StateError naming the first local state file that is not a readable Terraform state."""
+        for state in sorted((self.work / LOCAL_STATE).glob("*.tfstate")):
+            read_state(state)
 
     def plan_key(self, stack: str, destroy: bool = False) -> str:
         """Hash of what a plan depends on: synthesized JSON, target variables, state it was made against."""
@@ -108,9 +117,36 @@ class Workspace:
         for depends in sorted({stack, PLATFORM}):  # project stacks read the platform's outputs
             state = self.local_state(depends)
             if state.is_file():
-                doc = json.loads(state.read_text())
+                doc = read_state(state)
                 digest.update(f"{depends}:{doc.get('lineage')}:{doc.get('serial')}".encode())
         return digest.hexdigest()
+
+
+class StateError(TerraformError):
+    """A local state file that Terraform could not use; the message names it and the way back."""
+
+
+def read_state(path: Path) -> dict[str, Any]:
+    """A local Terraform state as JSON; StateError for an empty, truncated or non-JSON file.
+
+    Terraform reads an empty state file as "nothing deployed" (and would create everything again) and
+    reports a truncated one with its details cut off, so both are refused here, before Terraform runs."""
+    data = path.read_bytes()
+    try:
+        doc = json.loads(data) if data.strip() else None
+    except ValueError as exc:
+        problem = f"not valid JSON ({exc.msg} at byte {exc.pos} of {len(data)}: truncated?)"
+    else:
+        if isinstance(doc, dict):
+            return doc
+        problem = f"empty ({len(data)} bytes)" if doc is None else "not a JSON object"
+    backup = path.with_name(path.name + ".backup")
+    way_back = (f"Terraform keeps the state before its last write in {backup}; fix: check it and restore it "
+                f"(`cp {backup} {path}`), then plan again (a resource created after that backup must be imported)"
+                if backup.is_file() else
+                "there is no backup next to it; fix: if the emulator holds nothing you need, `mlzone stop` and deploy "
+                "again (a fresh emulator starts from an empty state)")
+    raise StateError(f"{path} is not a readable Terraform state: {problem}; {way_back}")
 
 
 @dataclass
@@ -126,6 +162,7 @@ class StackPlan:
     gate_details: list[str] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)  # resources the emulator cannot run, with why
     retained: list[str] = field(default_factory=list)  # destroy: resources released from state, not deleted
+    untainted: list[str] = field(default_factory=list)  # left tainted by an interrupted apply, untainted
     reused: bool = False  # the current plan was kept (stack unchanged)
     destroy: bool = False
     key: str = ""
@@ -147,9 +184,16 @@ def count_changes(plan: dict[str, Any]) -> tuple[int, int, int]:
 
 
 def unsupported_on_emulator(plan: dict[str, Any]) -> list[str]:
-    """Resources in the plan that the local emulator cannot run (emulator.UNSUPPORTED), with the reason."""
-    return [f"{rc['address']}: {emulator.UNSUPPORTED[rc['type']]}" for rc in plan.get("resource_changes", [])
-            if rc["type"] in emulator.UNSUPPORTED and rc["change"]["actions"] != ["no-op"]]
+    """Changes in the plan that the local emulator cannot run, with the reason: resources it cannot hold
+    (emulator.UNSUPPORTED) and in-place updates it cannot do (emulator.UNSUPPORTED_UPDATES)."""
+    found = []
+    for rc in plan.get("resource_changes", []):
+        actions = rc["change"]["actions"]
+        if rc["type"] in emulator.UNSUPPORTED and actions != ["no-op"]:
+            found.append(f"{rc['address']}: {emulator.UNSUPPORTED[rc['type']]}")
+        elif rc["type"] in emulator.UNSUPPORTED_UPDATES and actions == ["update"]:
+            found.append(f"{rc['address']}: {emulator.UNSUPPORTED_UPDATES[rc['type']]}")
+    return found
 
 
 # Never destroyed by mlzone: data encrypted with a project key stays readable after its stack is gone.
@@ -197,6 +241,7 @@ def plan_stack(ws: Workspace, stack: str, destroy: bool = False, progress: Progr
     shutil.copy(ws.stack_dir(stack) / "cdk.tf.json", folder)  # what was planned; gate 2 maps findings with it
     progress(stack, "init")
     tf.init()
+    untainted = untaint_interrupted(ws, tf)
     retained = release_retained(tf) if destroy else []
     progress(stack, "plan")
     plan_json = tf.plan(folder / "tfplan", destroy=destroy)
@@ -207,7 +252,7 @@ def plan_stack(ws: Workspace, stack: str, destroy: bool = False, progress: Progr
     unsupported = unsupported_on_emulator(doc) if ws.target == "local" else []
     result = StackPlan(stack=stack, adds=adds, changes=changes, destroys=destroys, gate_passed=verdict.passed,
                        gate_summary=verdict.summary, gate_details=list(verdict.details), unsupported=unsupported,
-                       retained=retained, destroy=destroy, key=ws.plan_key(stack, destroy))
+                       retained=retained, untainted=untainted, destroy=destroy, key=ws.plan_key(stack, destroy))
     (folder / "meta.json").write_text(json.dumps(asdict(result), indent=2))
     return result
 
@@ -221,7 +266,29 @@ def apply_stack(ws: Workspace, plan: StackPlan, progress: Progress = _quiet) -> 
     if plan.no_changes:
         return
     progress(plan.stack, "destroy" if plan.destroy else "apply")
-    ws.terraform(plan.stack).apply(folder / "tfplan")
+    try:
+        ws.terraform(plan.stack).apply(folder / "tfplan")
+    except TerraformInterrupted:
+        ws.interrupted_marker(plan.stack).parent.mkdir(parents=True, exist_ok=True)
+        ws.interrupted_marker(plan.stack).touch()
+        raise
+
+
+def untaint_interrupted(ws: Workspace, tf: Terraform) -> list[str]:
+    """After an apply stopped by Ctrl-C, untaint what it left tainted; return those addresses.
+
+    Terraform taints a resource whose create was cut short, so the next plan would replace it (and gate 2
+    refuses replacing keys and audit buckets): the create call itself succeeded, and this plan's refresh
+    reads the resource as it is, so whatever differs from the configuration is planned as a change."""
+    marker = ws.interrupted_marker(tf.stack)
+    if not marker.is_file():
+        return []
+    state = json.loads(tf.run("show", "-json", "-no-color", log_as="show-state").stdout or "{}")
+    tainted = [r["address"] for r in state_resources(state) if r.get("tainted")]
+    for address in tainted:
+        tf.run("untaint", address, log_as="untaint")
+    marker.unlink()
+    return tainted
 
 
 @dataclass
@@ -233,6 +300,11 @@ class StackOutcome:
     applied: bool = False
     error: str = ""  # names the stack, the step and Terraform's error
     seconds: float = 0.0
+    interrupted: bool = False  # Ctrl-C stopped it (error says where)
+
+    @property
+    def result(self) -> str:
+        return "failed" if self.error else "applied" if self.applied else "planned"
 
 
 def _run_one(ws: Workspace, stack: str, apply: bool, destroy: bool, progress: Progress,
@@ -245,7 +317,7 @@ def _run_one(ws: Workspace, stack: str, apply: bool, destroy: bool, progress: Pr
             apply_stack(ws, outcome.plan, progress=progress)
             outcome.applied = True
     except TerraformError as exc:
-        outcome.error = str(exc)
+        outcome.error, outcome.interrupted = str(exc), isinstance(exc, TerraformInterrupted)
     outcome.seconds = time.monotonic() - started
     progress(stack, "failed" if outcome.error else "done")
     return outcome
@@ -256,23 +328,23 @@ def run_stacks(ws: Workspace, stacks: Iterable[str], apply: bool, destroy: bool 
     """Plan (and apply) stacks: the platform alone first, then projects `parallel` at a time.
 
     Destroy runs in the opposite order (projects first). A failed platform stops the projects.
-    Ctrl-C stops every Terraform child before it propagates.
+    Ctrl-C interrupts every running Terraform child at once and raises Interrupted (terraform.run_parallel)
+    with the outcomes of the stacks that finished.
     """
     stacks = list(stacks)
     first = [s for s in stacks if s == PLATFORM]
     rest = [s for s in stacks if s != PLATFORM]
     waves = [rest, first] if destroy else [first, rest]
     outcomes: list[StackOutcome] = []
+    clear_interrupt()
     try:
-        with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-            for wave in filter(None, waves):
-                done = list(pool.map(lambda s: _run_one(ws, s, apply, destroy, progress, reviewed_only), wave))
-                outcomes += done
-                if apply and any(o.error or (o.plan and not o.plan.gate_passed) for o in done):
-                    break
-    except KeyboardInterrupt:
-        stop_all()
-        raise
+        for wave in filter(None, waves):
+            done = run_parallel(lambda s: _run_one(ws, s, apply, destroy, progress, reviewed_only), wave, parallel)
+            outcomes += done
+            if apply and any(o.error or (o.plan and not o.plan.gate_passed) for o in done):
+                break
+    except Interrupted as stop:
+        raise Interrupted(stop.stopped, outcomes + stop.results) from None
     return outcomes
 
 
@@ -319,7 +391,9 @@ def state_resources(state: dict[str, Any]) -> list[dict[str, Any]]:
 def open_workspace(root: Path, target: str, keep: bool = False) -> Iterator[Workspace]:
     """The workspace for one command; on the local target with an emulator (kept, reused or stopped on exit).
 
-    A freshly started emulator holds nothing, so local state and plans of an older one are dropped.
+    A freshly started emulator holds nothing, so local state and plans of an older one are dropped; the
+    state kept for a reused one must be readable (StateError). The caller holds the zone lock
+    (mlzone.zonelock), so no other command is using the state being dropped.
     """
     root = root.resolve()
     if target != "local":
@@ -329,6 +403,7 @@ def open_workspace(root: Path, target: str, keep: bool = False) -> Iterator[Work
         ws = Workspace(root, target, emulator_url=emu.url)
         if not emu.reused:
             ws.reset_local_state()
+        ws.check_local_states()
         yield ws
 
 

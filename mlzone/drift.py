@@ -8,13 +8,12 @@ Drift plans go to `.mlzone/drift/<stack>/` and never replace the reviewed plans 
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from mlzone.deploy import Workspace, stack_state, state_resources
 from mlzone.gate import construct_paths
-from mlzone.terraform import TerraformError, stop_all
+from mlzone.terraform import TerraformError, TerraformInterrupted, clear_interrupt, run_parallel
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,11 @@ class StackDrift:
     deployed: bool = True
     items: list[DriftItem] = field(default_factory=list)
     error: str = ""
+    interrupted: bool = False  # Ctrl-C stopped its plan (error says where)
+
+    @property
+    def result(self) -> str:
+        return "failed" if self.error else "checked"
 
 
 def _changed_attributes(change: dict[str, Any]) -> list[str]:
@@ -59,17 +63,13 @@ def drift_stack(ws: Workspace, stack: str) -> StackDrift:
         synth = json.loads((ws.stack_dir(stack) / "cdk.tf.json").read_text())
         return StackDrift(stack, items=drift_items(plan, synth))
     except TerraformError as exc:
-        return StackDrift(stack, error=str(exc))
+        return StackDrift(stack, error=str(exc), interrupted=isinstance(exc, TerraformInterrupted))
 
 
 def detect(ws: Workspace, stacks: list[str], parallel: int = 2) -> list[StackDrift]:
     """Drift of each stack, `parallel` at a time (plans only read, so order does not matter)."""
-    try:
-        with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-            return list(pool.map(lambda s: drift_stack(ws, s), stacks))
-    except KeyboardInterrupt:
-        stop_all()
-        raise
+    clear_interrupt()
+    return run_parallel(lambda s: drift_stack(ws, s), stacks, parallel)
 
 
 def markdown_report(results: list[StackDrift], target: str) -> str:

@@ -3,6 +3,8 @@
 `Emulator` starts `python -m mlzone.emulator serve --port N` (moto's werkzeug app after `patch_moto()`)
 on 127.0.0.1 on a free port with `MOTO_IAM_LOAD_MANAGED_POLICIES=true`, waits until it answers, and
 stops it on exit unless asked to keep it (then `.mlzone/emulator.json` lets later commands reuse it).
+A kept emulator is reused or signalled only once verified as ours (`is_ours`: its command line, and a
+random token per start that it answers), so a stale record never touches an unrelated process.
 Everything it writes stays under the project's work folder (`.mlzone/`).
 
 Each moto gap the example needs is one small handler below, named after the missing API. Resource
@@ -12,13 +14,16 @@ types the emulator cannot run at all are listed in `UNSUPPORTED`; the local plan
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,11 +31,18 @@ from typing import Any, Callable
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 60  # seconds until moto must answer
-STATE_FILE = "emulator.json"  # in the work folder: the kept emulator's pid and url
+STATE_FILE = "emulator.json"  # in the work folder: the kept emulator's pid, url and token
+TOKEN_ENV = "MLZONE_EMULATOR_TOKEN"  # a random token per start, given to the server in its environment
+TOKEN_PATH = "/moto-api/mlzone-token"  # where the server answers it
 
 # Resource types moto cannot create even with the handlers below: {type: why}. The local plan lists
 # any of these it finds, so nothing is skipped silently. Empty while every example resource runs.
 UNSUPPORTED: dict[str, str] = {}
+# Resource types whose in-place update moto cannot do (no spec field causes one today): {type: why}.
+# The local plan lists every planned update of these types the same way.
+UNSUPPORTED_UPDATES: dict[str, str] = {
+    "aws_athena_workgroup": "moto 5.2.5 lacks Athena UpdateWorkGroup: an in-place change fails on the emulator",
+}
 
 
 # --------------------------------------------------------------------------- moto gap handlers
@@ -297,6 +309,99 @@ def sagemaker_notebook_keeping_metadata_service(create: Callable[[Any], Any],
     return create_notebook_instance, describe_notebook_instance
 
 
+# Notebook fields UpdateNotebookInstance may change: {request field: moto attribute}.
+NOTEBOOK_UPDATES = {"InstanceType": "instance_type", "RoleArn": "role_arn", "VolumeSizeInGB": "volume_size_in_gb",
+                    "LifecycleConfigName": "lifecycle_config_name", "RootAccess": "root_access",
+                    "DefaultCodeRepository": "default_code_repository",
+                    "AdditionalCodeRepositories": "additional_code_repositories", "AcceleratorTypes": "accelerator_types"}
+
+
+def sagemaker_update_notebook_instance(self: Any) -> Any:
+    """moto gap: SageMaker `UpdateNotebookInstance` (a notebook's volume size, instance type, role, lifecycle
+    configuration or IMDS setting changed). Like AWS, only a stopped notebook can be updated: the provider
+    stops it first and starts it again afterwards."""
+    from moto.core.responses import EmptyResult
+    from moto.core.utils import utcnow
+    from moto.sagemaker.exceptions import ValidationError
+
+    name = self._get_param("NotebookInstanceName")
+    notebook = self.sagemaker_backend.get_notebook_instance(name)
+    if notebook.status not in ("Stopped", "Failed"):
+        raise ValidationError(message=f"Status ({notebook.status}) not in ([Stopped, Failed]). "
+                                      f"Unable to update Notebook Instance {notebook.arn}.")
+    for param, attribute in NOTEBOOK_UPDATES.items():
+        if self._get_param(param) is not None:
+            setattr(notebook, attribute, self._get_param(param))
+    for flag, attribute in (("DisassociateLifecycleConfig", "lifecycle_config_name"),
+                            ("DisassociateDefaultCodeRepository", "default_code_repository"),
+                            ("DisassociateAdditionalCodeRepositories", "additional_code_repositories"),
+                            ("DisassociateAcceleratorTypes", "accelerator_types")):
+        if self._get_param(flag):
+            setattr(notebook, attribute, None)
+    if (imds := _raw_param(self, "InstanceMetadataServiceConfiguration")) is not None:
+        _store(self.sagemaker_backend, "notebook_imds")[name] = imds
+    notebook.last_modified_time = utcnow()
+    return EmptyResult()
+
+
+def sagemaker_update_notebook_instance_lifecycle_config(self: Any) -> Any:
+    """moto gap: SageMaker `UpdateNotebookInstanceLifecycleConfig` (a notebook's start script changed)."""
+    from moto.core.responses import EmptyResult
+    from moto.core.utils import utcnow
+    from moto.sagemaker.exceptions import ValidationError
+
+    name = self._get_param("NotebookInstanceLifecycleConfigName")
+    config = self.sagemaker_backend.notebook_instance_lifecycle_configurations.get(name)
+    if config is None:
+        raise ValidationError(message=f"Unable to describe Notebook Instance Lifecycle Config '{name}'.")
+    for param, attribute in (("OnCreate", "on_create"), ("OnStart", "on_start")):
+        if self._get_param(param) is not None:
+            setattr(config, attribute, self._get_param(param))
+    config.last_modified_time = utcnow()
+    return EmptyResult()
+
+
+def sagemaker_update_endpoint(self: Any) -> Any:
+    """moto gap: SageMaker `UpdateEndpoint` (an endpoint moved to a new endpoint configuration: its instance
+    type, capacity or data capture changed). The endpoint takes the new configuration's variants and capture."""
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.sagemaker.exceptions import ValidationError
+
+    backend, name = self.sagemaker_backend, self._get_param("EndpointName")
+    endpoint = backend.endpoints.get(name)
+    if endpoint is None:
+        raise ValidationError(message=f"Could not find endpoint '{name}'.")
+    config_name = self._get_param("EndpointConfigName")
+    config = backend.describe_endpoint_config(config_name)  # ValidationError when it does not exist
+    endpoint.endpoint_config_name = config_name
+    endpoint.production_variants = endpoint._process_production_variants(config["ProductionVariants"])
+    endpoint.data_capture_config = config["DataCaptureConfig"]
+    endpoint.last_modified_time = utcnow()
+    return ActionResult({"EndpointArn": endpoint.arn})
+
+
+def _log_group(self: Any) -> Any:
+    from moto.logs.exceptions import ResourceNotFoundException
+
+    group = self.logs_backend.groups.get(self._get_param("logGroupName"))
+    if group is None:
+        raise ResourceNotFoundException()
+    return group
+
+
+def logs_associate_kms_key(self: Any) -> str:
+    """moto gap: CloudWatch Logs `AssociateKmsKey` (a log group's key changed)."""
+    _log_group(self).kms_key_id = self._get_param("kmsKeyId")
+    return ""
+
+
+def logs_disassociate_kms_key(self: Any) -> str:
+    """moto gap: CloudWatch Logs `DisassociateKmsKey`."""
+    _log_group(self).kms_key_id = None
+    return ""
+
+
 @dataclass
 class TrackingServer:
     """A SageMaker managed MLflow tracking server as the emulator keeps it."""
@@ -409,6 +514,7 @@ def patch_moto() -> None:
     from moto.emr.responses import ElasticMapReduceResponse as Emr
     from moto.emrserverless.models import EMRServerlessBackend
     from moto.emrserverless.responses import EMRServerlessResponse as EmrServerless
+    from moto.logs.responses import LogsResponse as Logs
     from moto.s3.models import FakeBucket
     from moto.sagemaker.models import SageMakerModelBackend
     from moto.sagemaker.responses import SageMakerResponse as SageMaker
@@ -433,6 +539,11 @@ def patch_moto() -> None:
     SageMaker.create_notebook_instance, SageMaker.describe_notebook_instance = \
         sagemaker_notebook_keeping_metadata_service(SageMaker.create_notebook_instance,
                                                     SageMaker.describe_notebook_instance)
+    SageMaker.update_notebook_instance = sagemaker_update_notebook_instance
+    SageMaker.update_notebook_instance_lifecycle_config = sagemaker_update_notebook_instance_lifecycle_config
+    SageMaker.update_endpoint = sagemaker_update_endpoint
+    Logs.associate_kms_key = logs_associate_kms_key
+    Logs.disassociate_kms_key = logs_disassociate_kms_key
     SageMaker.create_model = sagemaker_create_model_keeping_isolation(SageMaker.create_model)
     SageMaker.delete_model_package_group = sagemaker_delete_model_package_group
     SageMaker.put_model_package_group_policy = sagemaker_put_model_package_group_policy
@@ -450,11 +561,27 @@ def patch_moto() -> None:
     Emr.mlzone_patched = True
 
 
+def answering_token(token: str) -> type:
+    """moto's WSGI dispatcher, also answering TOKEN_PATH with this start's token (how a later command
+    tells our emulator from whatever else now has its pid or port)."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    class WithToken(DomainDispatcherApplication):
+        def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+            if environ.get("PATH_INFO") == TOKEN_PATH:
+                start_response("200 OK", [("Content-Type", "text/plain")])
+                return [token.encode()]
+            return super().__call__(environ, start_response)
+
+    return WithToken
+
+
 def serve(port: int, host: str = HOST) -> None:
-    """Run moto's server (blocking) with the gap handlers installed."""
+    """Run moto's server (blocking) with the gap handlers installed and the token of `TOKEN_ENV`."""
     from moto import server
 
     patch_moto()
+    server.DomainDispatcherApplication = answering_token(os.environ.get(TOKEN_ENV, ""))
     server.main(["--host", host, "--port", str(port)])
 
 
@@ -499,7 +626,8 @@ class Emulator:
         stop_kept(self.work)  # kept but not answering: never leave it orphaned
         port = free_port()
         self.url = f"http://{HOST}:{port}"
-        env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "TMPDIR": str(self.work)}
+        token = secrets.token_hex(16)
+        env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "TMPDIR": str(self.work), TOKEN_ENV: token}
         log = (self.work / "logs").joinpath("emulator.log")
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as sink:
@@ -514,7 +642,7 @@ class Emulator:
                 raise RuntimeError(f"the local emulator did not start within {START_TIMEOUT}s; see {log}")
             time.sleep(0.2)
         if self.keep:
-            self.record.write_text(json.dumps({"pid": self.proc.pid, "url": self.url}))
+            self.record.write_text(json.dumps({"pid": self.proc.pid, "url": self.url, "token": token}))
         return self
 
     def stop(self, force: bool = False) -> None:
@@ -538,27 +666,71 @@ class Emulator:
         self.stop()
 
 
-def kept_url(work: Path) -> str | None:
-    """The URL of an emulator kept by an earlier command in `work`, if it still answers."""
-    record = work / STATE_FILE
-    if not record.is_file():
-        return None
-    url = json.loads(record.read_text())["url"]
-    return url if healthy(url, timeout=10) else None
-
-
-def stop_kept(work: Path) -> bool:
-    """Stop an emulator kept by an earlier `--keep`; True if one was running."""
-    record = work / STATE_FILE
-    if not record.is_file():
-        return False
-    pid = json.loads(record.read_text())["pid"]
-    record.unlink()
+def _record(work: Path) -> dict[str, Any] | None:
+    """The kept-emulator record of `work` (None when there is none or it is unreadable)."""
     try:
-        os.killpg(pid, signal.SIGKILL)  # it keeps nothing worth a graceful shutdown
+        record = json.loads((work / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def command_line(pid: int) -> list[str]:
+    """The arguments a process was started with ([] when it is gone or cannot be read)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")[:-1]
+    except OSError:
+        pass
+    shown = subprocess.run(["ps", "-ww", "-o", "args=", "-p", str(pid)], capture_output=True, text=True)
+    return shown.stdout.split()
+
+
+def answers_token(url: str, token: str, timeout: float = 10) -> bool:
+    """True when the server at `url` answers TOKEN_PATH with exactly `token`."""
+    try:
+        with urllib.request.urlopen(f"{url}{TOKEN_PATH}", timeout=timeout) as reply:
+            return bool(token) and reply.read().decode() == token
+    except (OSError, ValueError):
+        return False
+
+
+def is_ours(record: dict[str, Any]) -> bool:
+    """True only for the emulator the record describes: a live `mlzone.emulator serve --port N` process with
+    the record's pid, leading its own process group, whose server at the record's url answers its token."""
+    pid, url, token = record.get("pid"), str(record.get("url", "")), str(record.get("token", ""))
+    port = urllib.parse.urlsplit(url).port if url.startswith("http") else None
+    if not isinstance(pid, int) or pid <= 1 or port is None:
+        return False
+    if command_line(pid)[-5:] != ["-m", "mlzone.emulator", "serve", "--port", str(port)]:
+        return False
+    try:
+        if os.getpgid(pid) != pid:
+            return False
     except ProcessLookupError:
         return False
-    return True
+    return answers_token(url, token)
+
+
+def kept_url(work: Path) -> str | None:
+    """The URL of the emulator kept by an earlier command in `work`, if it is verifiably ours and answers."""
+    record = _record(work)
+    return record["url"] if record is not None and is_ours(record) else None
+
+
+def stop_kept(work: Path) -> str:
+    """Stop the emulator kept by an earlier `--keep`: "stopped", "none" (no record), or "stale" (the record
+    names no verifiable emulator of ours: it is removed and nothing is signalled)."""
+    record_file = work / STATE_FILE
+    if not record_file.exists():
+        return "none"
+    record = _record(work)
+    ours = record is not None and is_ours(record)
+    record_file.unlink()
+    if not ours:
+        return "stale"
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(record["pid"], signal.SIGKILL)  # it keeps nothing worth a graceful shutdown
+    return "stopped"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,9 +15,12 @@ import shutil
 import signal
 import subprocess
 import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 AWS_PROVIDER_VERSION = "5.100.0"  # what cdktf-cdktf-provider-aws 20.1.0 pins in required_providers
@@ -28,6 +31,10 @@ MIRROR_CANDIDATES = (
     "/usr/local/share/terraform/plugins",
     "/usr/share/terraform/plugins",
 )
+
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class TerraformError(RuntimeError):
@@ -79,32 +86,131 @@ def write_cli_config(work: Path, mirror: Path | None) -> Path:
     return config
 
 
-# Every live Terraform child, so Ctrl-C (or a timeout) can stop them all; see stop_all().
-_LIVE: set[subprocess.Popen[bytes]] = set()
+# Every live Terraform child with its (stack, step, log), so Ctrl-C (or a timeout) can stop them all.
+_LIVE: dict[subprocess.Popen[bytes], tuple[str, str, Path]] = {}
 _LIVE_LOCK = threading.Lock()
-GRACE_SECONDS = 20  # after SIGINT Terraform releases its state lock; then SIGKILL
+_INTERRUPTED = threading.Event()  # set by interrupt_all(): no new Terraform step starts
+_SIGNALLED: set[subprocess.Popen[bytes]] = set()  # children interrupt_all() interrupted
+GRACE_SECONDS = 20  # after SIGINT Terraform saves state and releases its lock; then SIGKILL
+SAVE_FAILED = ("Failed to save state", "Failed to persist state")  # Terraform's words when it could not
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """What Ctrl-C did to one running Terraform step."""
+
+    stack: str
+    step: str
+    log: Path
+    seconds: float  # from SIGINT until it exited (or was killed)
+    returncode: int
+    killed: bool = False  # it did not stop within GRACE_SECONDS (or a second Ctrl-C came)
+    acknowledged: bool = False  # Terraform logged "Interrupt received" and shut down gracefully
+    save_failed: bool = False  # Terraform logged that it could not save the state
+
+    def describe(self) -> str:
+        """One line for the user: what happened to this step, in Terraform's own terms."""
+        where = f"stack {self.stack}: {self.step}"
+        if self.returncode == 0:
+            return f"{where} had already finished when the interrupt arrived"
+        if self.killed:
+            return (f"{where} did not stop within {self.seconds:.0f}s and was killed: its state may miss the last "
+                    f"changes and stay locked (log: {self.log})")
+        if self.save_failed:
+            return f"{where} interrupted; Terraform reported it could not save the state (log: {self.log})"
+        if not self.acknowledged:
+            return f"{where} ended (exit {self.returncode}) before acting on the interrupt (log: {self.log})"
+        if self.step in WRITES_STATE:
+            return f"{where} interrupted; Terraform stopped gracefully after {self.seconds:.0f}s and saved the state"
+        return f"{where} interrupted; Terraform stopped after {self.seconds:.0f}s (this step changes nothing)"
+
+
+WRITES_STATE = ("apply", "state-rm")  # steps whose interruption leaves a partial change in the state
+INTERRUPT_ACK = "Interrupt received"  # Terraform's first words on SIGINT, before it shuts down gracefully
+
+
+class TerraformInterrupted(TerraformError):
+    """A step was stopped by Ctrl-C, or not started because Ctrl-C came first."""
+
+
+def _signal(proc: subprocess.Popen[bytes], sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     """Interrupt Terraform like Ctrl-C would (it saves state and unlocks), then kill its process group."""
     if proc.poll() is not None:
         return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGINT)
+    _signal(proc, signal.SIGINT)
     try:
         proc.wait(GRACE_SECONDS)
     except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        pass
+    _signal(proc, signal.SIGKILL)  # whatever is left of its group (children holding its output open)
+    proc.wait()
 
 
-def stop_all() -> None:
-    """Stop every running Terraform child (called on Ctrl-C from the main thread)."""
+def interrupt_all() -> list[Stopped]:
+    """Ctrl-C: SIGINT every running Terraform child at once (each runs in its own session, so the terminal's
+    interrupt does not reach it), wait up to GRACE_SECONDS for all of them, SIGKILL what is left (at once on
+    a second Ctrl-C). No Terraform step starts afterwards. Returns what happened to each."""
     with _LIVE_LOCK:
-        procs = list(_LIVE)
-    for proc in procs:
-        _stop(proc)
+        _INTERRUPTED.set()
+        live = dict(_LIVE)
+        _SIGNALLED.update(live)
+    started = time.monotonic()
+    for proc in live:
+        _signal(proc, signal.SIGINT)
+    ended: dict[subprocess.Popen[bytes], float] = {}
+    try:
+        while len(ended) < len(live) and time.monotonic() < started + GRACE_SECONDS:
+            ended.update({p: time.monotonic() - started for p in live if p not in ended and p.poll() is not None})
+            time.sleep(0.1)
+    except KeyboardInterrupt:  # a second Ctrl-C: stop waiting
+        pass
+    stopped = []
+    for proc, (stack, step, log) in live.items():
+        killed = proc.poll() is None
+        _signal(proc, signal.SIGKILL)  # it, if still running, and what is left of its group
+        proc.wait()
+        text = log.read_text(errors="replace") if log.is_file() else ""
+        stopped.append(Stopped(stack, step, log, ended.get(proc, time.monotonic() - started), proc.returncode,
+                               killed=killed, acknowledged=INTERRUPT_ACK in text,
+                               save_failed=any(s in text for s in SAVE_FAILED)))
+    return stopped
+
+
+class Interrupted(Exception):
+    """Ctrl-C stopped a run: what it did to each running Terraform step, and the results that had finished."""
+
+    def __init__(self, stopped: list[Stopped], results: list[Any]) -> None:
+        super().__init__("interrupted")
+        self.stopped, self.results = stopped, results
+
+
+def run_parallel(work: Callable[[T], R], items: list[T], workers: int) -> list[R]:
+    """`work` over `items`, `workers` at a time. On Ctrl-C: interrupt_all() at once, wait (bounded) for
+    the workers to return, and raise Interrupted with the results of the items that finished."""
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    futures: list[Future[R]] = []
+    try:
+        for item in items:
+            futures.append(pool.submit(work, item))
+        return [f.result() for f in futures]
+    except KeyboardInterrupt:
+        stopped = interrupt_all()
+        wait(futures, timeout=GRACE_SECONDS)
+        raise Interrupted(stopped, [f.result() for f in futures if f.done() and f.exception() is None]) from None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def clear_interrupt() -> None:
+    """Allow Terraform steps again (a new command in the same process, e.g. a test)."""
+    with _LIVE_LOCK:
+        _INTERRUPTED.clear()
+        _SIGNALLED.clear()
 
 
 def terraform_errors(log: str) -> str:
@@ -146,19 +252,24 @@ class Terraform:
         log = self.log_path(log_as or step)
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("wb") as sink:
-            # Own process group: our Ctrl-C handler decides how Terraform stops (SIGINT, grace, SIGKILL).
-            proc = subprocess.Popen(cmd, cwd=self.stack_dir, env=env, stdout=subprocess.PIPE, stderr=sink,
-                                    start_new_session=True)
+            # Own session: Ctrl-C reaches only mlzone, whose handler stops Terraform (interrupt_all).
             with _LIVE_LOCK:
-                _LIVE.add(proc)
+                if _INTERRUPTED.is_set():
+                    raise TerraformInterrupted(f"stack {self.stack}, step {log_as or step}: not started (interrupted)")
+                proc = subprocess.Popen(cmd, cwd=self.stack_dir, env=env, stdout=subprocess.PIPE, stderr=sink,
+                                        start_new_session=True)
+                _LIVE[proc] = (self.stack, log_as or step, log)
             try:
                 stdout = self._stream(proc, sink, keep=step in ("show", "output", "state"))
-            except BaseException:  # timeout, Ctrl-C, anything: never leave Terraform running
+            except BaseException:  # timeout, anything: never leave Terraform running
                 _stop(proc)
                 raise
             finally:
                 with _LIVE_LOCK:
-                    _LIVE.discard(proc)
+                    _LIVE.pop(proc, None)
+                    interrupted = proc in _SIGNALLED
+        if interrupted and proc.returncode != 0:
+            raise TerraformInterrupted(f"stack {self.stack}, step {log_as or step}: interrupted (log: {log})")
         if proc.returncode != 0:
             raise TerraformError(
                 f"stack {self.stack}, step {log_as or step}: terraform {step} failed (log: {log})\n"

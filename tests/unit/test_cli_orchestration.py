@@ -100,3 +100,10 @@ def test_the_markdown_summary_has_a_row_per_stack_and_the_reasons(monkeypatch) -
     assert "**churn** gate: CKV_AWS_1 churn/bucket: not encrypted" in text
     assert "**churn** not run on the emulator: aws_sagemaker_model.m: not on the emulator (test)" in text
     assert "**broken**: stack broken, step init: x" in text
+
+
+def test_the_plan_names_updates_the_emulator_cannot_do() -> None:
+    plan = {"resource_changes": [change("aws_athena_workgroup.w", "update"), change("aws_athena_workgroup.x", "no-op"),
+                                 change("aws_sagemaker_notebook_instance.n", "update")]}
+    assert deploy.unsupported_on_emulator(plan) == [
+        f"aws_athena_workgroup.w: {deploy.emulator.UNSUPPORTED_UPDATES['aws_athena_workgroup']}"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import boto3
@@ -10,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from mlzone.emulator import Emulator, healthy, patch_moto, stop_kept
+from mlzone.emulator import STATE_FILE, Emulator, healthy, is_ours, kept_url, patch_moto, stop_kept
 
 pytestmark = pytest.mark.unit
 REGION = "eu-west-1"
@@ -127,6 +128,57 @@ def test_sagemaker_model_keeps_network_isolation(aws) -> None:
     assert sm.describe_model(ModelName="fraud-detection-scorer")["EnableNetworkIsolation"] is True
 
 
+def test_sagemaker_update_notebook_instance_changes_a_stopped_notebook(aws) -> None:
+    sm = aws("sagemaker")
+    sm.create_notebook_instance(NotebookInstanceName="churn-bob", InstanceType="ml.t3.medium", VolumeSizeInGB=20,
+                                RoleArn="arn:aws:iam::123456789012:role/notebook")
+    with pytest.raises(ClientError, match="Unable to update"):  # as on AWS: stop it first
+        sm.update_notebook_instance(NotebookInstanceName="churn-bob", VolumeSizeInGB=50)
+    sm.stop_notebook_instance(NotebookInstanceName="churn-bob")
+    sm.update_notebook_instance(NotebookInstanceName="churn-bob", VolumeSizeInGB=50, InstanceType="ml.t3.large",
+                                InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "2"})
+    described = sm.describe_notebook_instance(NotebookInstanceName="churn-bob")
+    assert (described["VolumeSizeInGB"], described["InstanceType"]) == (50, "ml.t3.large")
+    assert described["InstanceMetadataServiceConfiguration"] == {"MinimumInstanceMetadataServiceVersion": "2"}
+
+
+def test_sagemaker_update_notebook_instance_lifecycle_config(aws) -> None:
+    sm = aws("sagemaker")
+    sm.create_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName="churn-bob-idle-stop",
+                                                 OnStart=[{"Content": "ZWNobw=="}])
+    sm.update_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName="churn-bob-idle-stop",
+                                                 OnStart=[{"Content": "ZWNobyAy"}])
+    described = sm.describe_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName="churn-bob-idle-stop")
+    assert described["OnStart"] == [{"Content": "ZWNobyAy"}]
+
+
+def test_sagemaker_update_endpoint_moves_it_to_the_new_configuration(aws) -> None:
+    sm = aws("sagemaker")
+    sm.create_model(ModelName="churn-model", ExecutionRoleArn="arn:aws:iam::123456789012:role/endpoint",
+                    PrimaryContainer={"Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/m:1.0.0"})
+    for name, instance_type in (("churn-api-1", "ml.m5.large"), ("churn-api-2", "ml.m5.xlarge")):
+        sm.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[{
+            "VariantName": "main", "ModelName": "churn-model", "InitialInstanceCount": 1, "InstanceType": instance_type}])
+    sm.create_endpoint(EndpointName="churn-api", EndpointConfigName="churn-api-1")
+    sm.update_endpoint(EndpointName="churn-api", EndpointConfigName="churn-api-2")
+    described = sm.describe_endpoint(EndpointName="churn-api")
+    assert (described["EndpointConfigName"], described["EndpointStatus"]) == ("churn-api-2", "InService")
+    with pytest.raises(ClientError, match="Could not find endpoint configuration"):
+        sm.update_endpoint(EndpointName="churn-api", EndpointConfigName="missing")
+
+
+def test_logs_associate_and_disassociate_kms_key(aws) -> None:
+    logs = aws("logs")
+    logs.create_log_group(logGroupName="/mlzone/acme-ml/vpc-flow-logs")
+    key = "arn:aws:kms:eu-west-1:123456789012:key/abc"
+    logs.associate_kms_key(logGroupName="/mlzone/acme-ml/vpc-flow-logs", kmsKeyId=key)
+    assert logs.describe_log_groups()["logGroups"][0]["kmsKeyId"] == key
+    logs.disassociate_kms_key(logGroupName="/mlzone/acme-ml/vpc-flow-logs")
+    assert "kmsKeyId" not in logs.describe_log_groups()["logGroups"][0]
+    with pytest.raises(ClientError, match="ResourceNotFound"):
+        logs.associate_kms_key(logGroupName="/missing", kmsKeyId=key)
+
+
 def test_sagemaker_delete_model_package_group(aws) -> None:
     sm = aws("sagemaker")
     sm.create_model_package_group(ModelPackageGroupName="fraud-scorer")
@@ -199,7 +251,45 @@ def test_emulator_starts_on_a_free_port_stops_and_keeps_only_when_asked(tmp_path
         again.stop()
         assert healthy(kept.url), "a command reusing a kept emulator must not stop it"
     finally:
-        assert stop_kept(tmp_path)
+        assert stop_kept(tmp_path) == "stopped"
     kept.proc.wait(10)
     assert not healthy(kept.url)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["logs"], "nothing persisted but the log"
+
+
+@pytest.fixture
+def unrelated(tmp_path: Path):
+    """A process that is not an emulator (its own process group, as a kept emulator would be)."""
+    proc = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    yield proc
+    proc.kill()
+    proc.wait()
+
+
+def test_a_stale_record_never_signals_the_process_that_now_has_its_pid(tmp_path: Path, unrelated) -> None:
+    live = Emulator(tmp_path / "live", keep=True).start()  # a real emulator answers the recorded url
+    try:
+        (tmp_path / STATE_FILE).write_text(json.dumps({"pid": unrelated.pid, "url": live.url, "token": "x"}))
+        assert kept_url(tmp_path) is None
+        assert stop_kept(tmp_path) == "stale" and not (tmp_path / STATE_FILE).exists()
+        (tmp_path / STATE_FILE).write_text(json.dumps({"pid": unrelated.pid, "url": "http://127.0.0.1:1"}))
+        fresh = Emulator(tmp_path).start()  # finds the stale record, starts its own
+        fresh.stop()
+        assert unrelated.poll() is None, "the unrelated process survived"
+        assert healthy(live.url), "and so did the emulator that only shares the url"
+    finally:
+        live.stop(force=True)
+
+
+def test_a_kept_emulator_is_ours_only_with_its_own_token(tmp_path: Path) -> None:
+    kept = Emulator(tmp_path, keep=True).start()
+    try:
+        record = json.loads((tmp_path / STATE_FILE).read_text())
+        assert is_ours(record)
+        assert not is_ours({**record, "token": "guessed"})
+        assert not is_ours({**record, "url": "http://127.0.0.1:1"}), "the command line names another port"
+        (tmp_path / STATE_FILE).write_text(json.dumps({**record, "token": "guessed"}))
+        assert stop_kept(tmp_path) == "stale"
+        assert healthy(kept.url), "a record it cannot prove is left alone"
+    finally:
+        kept.stop(force=True)
