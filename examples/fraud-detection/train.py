@@ -74,12 +74,12 @@ def git_commit() -> dict[str, str]:
     return {"mlflow.source.git.commit": commit, "mlzone.source.git.dirty": str(dirty).lower()}
 
 
-def experiment(name: str, artifact_uri: str) -> str:
-    """The experiment's id; a new one keeps its artifacts under the project's prefix."""
-    found = mlflow.get_experiment_by_name(name)
+def experiment(project: str, name: str, artifact_uri: str) -> str:
+    """The id of the experiment `<project>/<name>`; a new one keeps its artifacts under the project's prefix."""
+    found = mlflow.get_experiment_by_name(f"{project}/{name}")
     if found is not None:
         return found.experiment_id
-    return mlflow.create_experiment(name, artifact_location=f"{artifact_uri.rstrip('/')}/{name}")
+    return mlflow.create_experiment(f"{project}/{name}", artifact_location=f"{artifact_uri.rstrip('/')}/{name}")
 
 
 def main(argv: list[str] | None = None) -> str:
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> str:
     model = LogisticRegression(C=args.C, max_iter=2000).fit(x_train, y_train)
     scores = model.predict_proba(x_test)[:, 1]
 
-    experiment_id = experiment(f"{project}/{args.experiment}", env["MLZONE_ARTIFACT_URI"])
+    experiment_id = experiment(project, args.experiment, env["MLZONE_ARTIFACT_URI"])
     with mlflow.start_run(experiment_id=experiment_id) as run:
         mlflow.set_tags({"mlzone.project": project, "mlzone.data": json.dumps([pointer]), **git_commit()})
         mlflow.log_params({"C": args.C, "rows": args.rows, "seed": args.seed, "features": ",".join(FEATURES)})
