@@ -18,7 +18,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from mlzone.tracking import emulator_env
+from mlzone.tracking import emulator_env, healthy
 
 
 class EnvError(Exception):
@@ -103,4 +103,8 @@ def read(ws: Any, project: str) -> ProjectEnvironment:
         from mlzone.verify import clients
 
         tracking_url = tracking_server_url(clients(ws.region, ws.emulator_url)("sagemaker"))
-    return from_outputs(project, ws.region, outputs(PLATFORM), outputs(project), ws.emulator_url, tracking_url)
+    found = from_outputs(project, ws.region, outputs(PLATFORM), outputs(project), ws.emulator_url, tracking_url)
+    if ws.target == "local" and not healthy(found.tracking_uri):
+        raise EnvError(f"the local MLflow server at {found.tracking_uri} does not answer (see .mlzone/logs/mlflow.log); "
+                       "fix: `mlzone stop`, then `mlzone deploy --keep`")
+    return found

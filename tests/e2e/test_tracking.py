@@ -3,13 +3,15 @@ MLflow server mlzone runs beside the emulator, with its artifacts in the emulato
 
 The first test needs no deploy: it starts an emulator (and so MLflow) with mlzone.emulator, creates the
 buckets and the tracking server with boto3 as Terraform would, and builds the script's environment with
-mlzone.environment. The second runs `eval "$(mlzone env fraud-detection)"` in bash on the deployed example.
+mlzone.environment. The second runs the README's commands (`eval "$(mlzone env fraud-detection)"`, then
+the script) in bash on the deployed example.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -36,7 +38,9 @@ def clean_env(extra: dict[str, str]) -> dict[str, str]:
 
 
 def run_id_of(output: str) -> str:
-    return output.strip().splitlines()[-1]
+    """The run id the script prints (MLflow prints its own 'View run' lines around it)."""
+    [run_id] = re.findall(r"^[0-9a-f]{32}$", output, re.MULTILINE)
+    return run_id
 
 
 def check_run(env: dict[str, str], run_id: str, s3) -> dict:
@@ -97,27 +101,39 @@ def test_the_example_trains_and_logs_to_the_local_mlflow_server(local_zone: Proj
     check_run(env, run_id_of(done.stdout), s3)
 
 
-def test_mlzone_env_evaluated_in_bash_lets_the_script_run(deployed, example: Path) -> None:
-    assert deployed.exit_code == 0, deployed.output
-    script = (f'eval "$({sys.executable} -m mlzone env {EXAMPLE_PROJECT} --root {example})" && '
-              f'{sys.executable} {TRAIN} --rows 2000 && env')
-    done = subprocess.run(["bash", "-c", script], env=clean_env({}), capture_output=True, text=True,
-                          timeout=TIMEOUT + 120)
+def readme_tracking_commands() -> list[str]:
+    """The command lines of the README's experiment-tracking block."""
+    text = (REPO / "README.md").read_text().split("<!-- tracking-commands -->", 1)[1]
+    block = text.split("```bash\n", 1)[1].split("```", 1)[0]
+    return [line.split("  #", 1)[0].strip() for line in block.strip().splitlines()]
+
+
+def test_readme_tracking_commands_run_mlzone_env_evaluated_in_bash_then_the_script(
+        deployed, example: Path) -> None:
+    """The README's lines between deploy and stop, verbatim in bash, on the deployed example."""
+    commands = readme_tracking_commands()
+    assert commands[0] == ".venv/bin/mlzone deploy --keep" and commands[-1] == ".venv/bin/mlzone stop"
+    assert deployed.exit_code == 0, deployed.output  # the `deploy --keep` line (the session's deploy)
+    links = [example / ".venv", example / "examples"]  # the README runs in the zone folder, the repo itself
+    for link in links:
+        link.symlink_to(REPO / link.name)
+    try:
+        done = subprocess.run(["bash", "-ec", "\n".join([*commands[1:-1], "env"])], cwd=example,
+                              env=clean_env({}), capture_output=True, text=True, timeout=TIMEOUT + 120)
+    finally:
+        for link in links:
+            link.unlink()
     assert done.returncode == 0, done.stderr[-3000:]
-    env = dict(line.split("=", 1) for line in done.stdout.splitlines() if "=" in line and line.startswith(
-        ("AWS_", "MLFLOW_", "MLZONE_")))
-    run_id = next(line for line in done.stdout.splitlines() if len(line) == 32 and line.isalnum())
+    lines = done.stdout.splitlines()
+    env = dict(line.split("=", 1) for line in lines if line.startswith(("AWS_", "MLFLOW_", "MLZONE_")))
+    assert "kms" not in "".join(env.values()), "no key id reaches the script"
     s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=REGION,
                       aws_access_key_id="test", aws_secret_access_key="test")
-    for name, value in env.items():
-        os.environ[name] = value
-    try:
-        check_run(env, run_id, s3)
-    finally:
-        for name in env:
-            os.environ.pop(name)
-    [pointer] = json.loads(__import__("mlflow").MlflowClient(env["MLFLOW_TRACKING_URI"]).get_run(run_id)
-                           .data.tags["mlzone.data"])
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        tags = check_run(env, run_id_of(done.stdout), s3)
+    [pointer] = json.loads(tags["mlzone.data"])
     bucket, key = pointer["uri"].removeprefix("s3://").split("/", 1)
     assert s3.head_object(Bucket=bucket, Key=key)["ServerSideEncryption"] == "aws:kms", \
         "the data was encrypted with the project's key without the script naming it"
