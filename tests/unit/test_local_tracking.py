@@ -130,3 +130,18 @@ def test_environment_names_what_is_missing(platform: dict, project: dict, messag
     with pytest.raises(EnvError, match=message) as raised:
         from_outputs("fraud-detection", "eu-west-1", platform, project)
     assert "fix:" in str(raised.value) and not raised.value.bad_input
+
+
+@pytest.mark.parametrize("name", ["nope", "platform"])
+def test_mlzone_env_refuses_an_unknown_project_with_exit_2_before_any_aws_call(tmp_path: Path, name: str) -> None:
+    from typer.testing import CliRunner
+
+    from mlzone.cli import app
+
+    stack = tmp_path / "cdktf.out" / "stacks" / "fraud-detection"
+    stack.mkdir(parents=True)
+    (stack / "cdk.tf.json").write_text("{}")
+    result = CliRunner().invoke(app, ["env", name, "--root", str(tmp_path), "--target", "aws"])
+    assert result.exit_code == 2, result.output
+    assert f"unknown project {name!r}; projects: fraud-detection" in result.output
+    assert "Traceback" not in result.output
