@@ -91,8 +91,8 @@ def read(ws: Any, project: str) -> ProjectEnvironment:
 
     if project == PLATFORM or project not in ws.stacks():
         known = [s for s in ws.stacks() if s != PLATFORM]
-        raise EnvError(f"unknown project {project!r}; projects: {', '.join(known) or 'none'} "
-                                "(fix: name one of them, or run `mlzone synth`)", bad_input=True)
+        raise EnvError(f"unknown project {project!r}; projects: {', '.join(known) or 'none'}; "
+                       "fix: name one of them, or run `mlzone synth`", bad_input=True)
 
     def outputs(stack: str) -> dict[str, Any]:
         state = stack_state(ws, stack)
@@ -105,6 +105,6 @@ def read(ws: Any, project: str) -> ProjectEnvironment:
         tracking_url = tracking_server_url(clients(ws.region, ws.emulator_url)("sagemaker"))
     found = from_outputs(project, ws.region, outputs(PLATFORM), outputs(project), ws.emulator_url, tracking_url)
     if ws.target == "local" and not healthy(found.tracking_uri):
-        raise EnvError(f"the local MLflow server at {found.tracking_uri} does not answer (see .mlzone/logs/mlflow.log); "
-                       "fix: `mlzone stop`, then `mlzone deploy --keep`")
+        raise EnvError(f"the local MLflow server at {found.tracking_uri} does not answer "
+                       "(see .mlzone/logs/mlflow.log); fix: `mlzone stop`, then `mlzone deploy --keep`")
     return found
