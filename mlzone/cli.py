@@ -441,6 +441,21 @@ def status(root: Path = ROOT, target: str = TARGET, json_out: bool = JSON_OUT) -
     out.print(table)
 
 
+@app.command("env")
+def env_(project: str = typer.Argument(..., help="Project name."), root: Path = ROOT, target: str = TARGET) -> None:
+    """Print the environment a notebook or script of PROJECT needs, as `export` lines: eval "$(mlzone env PROJECT)"."""
+    from mlzone.deploy import open_workspace
+    from mlzone.environment import EnvError, read
+
+    _require_deployment(root, target)
+    with open_workspace(root, target, keep=True) as ws:
+        try:
+            found = read(ws, project)
+        except EnvError as exc:
+            raise _fail(str(exc), 2 if exc.bad_input else 1) from None
+    typer.echo(found.exports(), nl=False)
+
+
 @app.command()
 @_locked("drift")
 def drift(stacks: list[str] = STACKS, root: Path = ROOT, target: str = TARGET, no_synth: bool = NO_SYNTH,

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from mlzone import tracking
+
 HOST = "127.0.0.1"
 START_TIMEOUT = 60  # seconds until moto must answer
 STATE_FILE = "emulator.json"  # in the work folder: the kept emulator's pid, url and token
@@ -423,7 +425,8 @@ class TrackingServer:
             "RoleArn": req.get("RoleArn"),
             "TrackingServerStatus": "Created",
             "IsActive": "Active",
-            "TrackingServerUrl": f"https://{self.name}.mlflow.local",
+            # mlzone.tracking hook: the real local MLflow server's URL, when one runs with this emulator
+            "TrackingServerUrl": os.environ.get(tracking.TRACKING_URL_ENV) or f"https://{self.name}.mlflow.local",
             "WeeklyMaintenanceWindowStart": req.get("WeeklyMaintenanceWindowStart") or "Sun:00:00",
             "AutomaticModelRegistration": bool(req.get("AutomaticModelRegistration", False)),
             "CreationTime": self.created,
@@ -612,6 +615,7 @@ class Emulator:
     url: str = ""
     reused: bool = False  # True when an emulator kept by an earlier command was found
     proc: subprocess.Popen[bytes] | None = None
+    mlflow: tracking.MlflowServer | None = None  # mlzone.tracking hook: the zone's real MLflow server
 
     @property
     def record(self) -> Path:
@@ -628,6 +632,10 @@ class Emulator:
         self.url = f"http://{HOST}:{port}"
         token = secrets.token_hex(16)
         env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "TMPDIR": str(self.work), TOKEN_ENV: token}
+        # mlzone.tracking hook (1/3): the MLflow server's URL is fixed before the emulator starts
+        self.mlflow = tracking.for_zone(self.work, free_port(), keep=self.keep)
+        if self.mlflow:
+            env[tracking.TRACKING_URL_ENV] = self.mlflow.url
         log = (self.work / "logs").joinpath("emulator.log")
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as sink:
@@ -641,6 +649,12 @@ class Emulator:
                 self.stop(force=True)
                 raise RuntimeError(f"the local emulator did not start within {START_TIMEOUT}s; see {log}")
             time.sleep(0.2)
+        if self.mlflow:  # mlzone.tracking hook (2/3): started after the emulator, whose S3 holds its artifacts
+            try:
+                self.mlflow.start(self.url)
+            except RuntimeError:
+                self.stop(force=True)
+                raise
         if self.keep:
             self.record.write_text(json.dumps({"pid": self.proc.pid, "url": self.url, "token": token}))
         return self
@@ -649,6 +663,8 @@ class Emulator:
         """Stop the server this object started (a kept one only with force)."""
         if self.proc is None or (self.keep and not force):
             return
+        if self.mlflow:  # mlzone.tracking hook (3/3): stopped with the emulator
+            self.mlflow.stop(force=True)
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
@@ -720,6 +736,7 @@ def kept_url(work: Path) -> str | None:
 def stop_kept(work: Path) -> str:
     """Stop the emulator kept by an earlier `--keep`: "stopped", "none" (no record), or "stale" (the record
     names no verifiable emulator of ours: it is removed and nothing is signalled)."""
+    tracking.stop_kept(work)  # mlzone.tracking hook: the MLflow server kept with it
     record_file = work / STATE_FILE
     if not record_file.exists():
         return "none"

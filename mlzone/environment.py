@@ -1,0 +1,110 @@
+"""What a notebook or script needs to work in one project: `mlzone env PROJECT` prints it as `export` lines.
+
+Everything comes from the deployed stacks' outputs (the state, as `mlzone status` reads it):
+
+- `MLFLOW_TRACKING_URI`: on AWS the project's managed tracking server's ARN (the `sagemaker-mlflow`
+  plugin resolves it and signs the calls); locally the URL the emulator's `DescribeMlflowTrackingServer`
+  answers, which is the real MLflow server mlzone runs beside it (mlzone.tracking);
+- `MLZONE_DATA_URI`: the project's data prefix, `s3://<data bucket>/<project>/`;
+- `MLZONE_ARTIFACT_URI`: the project's prefix in the MLflow bucket (its experiments' artifact location);
+- locally also the emulator endpoint and its test credentials.
+
+No key id is printed: buckets encrypt with the project's key by default, so encryption stays invisible.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from mlzone.tracking import emulator_env, healthy
+
+
+class EnvError(Exception):
+    """The environment cannot be built (the message names what is missing and the fix)."""
+
+    def __init__(self, message: str, bad_input: bool = False) -> None:
+        super().__init__(message)
+        self.bad_input = bad_input  # the command line named something unknown (exit 2), not a missing deployment
+
+
+@dataclass(frozen=True)
+class ProjectEnvironment:
+    project: str
+    region: str
+    tracking_uri: str
+    data_uri: str
+    artifact_uri: str
+    emulator_url: str = ""  # local target only
+
+    def variables(self) -> dict[str, str]:
+        """The variables, in the order they are printed."""
+        found = {
+            "MLZONE_PROJECT": self.project,
+            "MLFLOW_TRACKING_URI": self.tracking_uri,
+            "MLZONE_DATA_URI": self.data_uri,
+            "MLZONE_ARTIFACT_URI": self.artifact_uri,
+            "AWS_DEFAULT_REGION": self.region,
+        }
+        return found | (emulator_env(self.emulator_url, self.region) if self.emulator_url else {})
+
+    def exports(self) -> str:
+        """`export NAME=value` lines, quoted for a POSIX shell (`eval "$(mlzone env PROJECT)"`)."""
+        return "".join(f"export {k}={shlex.quote(v)}\n" for k, v in self.variables().items())
+
+
+def from_outputs(project: str, region: str, platform: dict[str, Any], outputs: dict[str, Any],
+                 emulator_url: str = "", tracking_url: Callable[[str], str] | None = None) -> ProjectEnvironment:
+    """Build the environment from the platform's and the project's stack outputs.
+
+    The tracking server is the project's own (`tracking_server_arn` in its outputs) or else the
+    platform's shared one; on the local target `tracking_url(arn)` turns it into the server's URL."""
+    if "data_prefix" not in outputs:
+        raise EnvError(f"project {project!r} is not deployed (its stack has no outputs); "
+                                f"fix: `mlzone deploy {project}`")
+    arn = outputs.get("tracking_server_arn") or platform.get("tracking_server_arn")
+    bucket = outputs.get("mlflow_bucket") or platform.get("mlflow_bucket")
+    if not arn or not bucket:
+        raise EnvError("the platform has no experiment tracking; fix: set `experiment_tracking: "
+                                "{enabled: true}` in platform.yaml and `mlzone deploy platform`")
+    return ProjectEnvironment(
+        project=project, region=region, data_uri=outputs["data_prefix"],
+        tracking_uri=tracking_url(arn) if tracking_url else arn,
+        artifact_uri=f"s3://{bucket}/{project}/", emulator_url=emulator_url,
+    )
+
+
+def tracking_server_url(sagemaker: Any) -> Callable[[str], str]:
+    """ARN → `TrackingServerUrl` as SageMaker (here: the emulator) describes the server."""
+
+    def url(arn: str) -> str:
+        name = arn.rsplit("/", 1)[-1]
+        return sagemaker.describe_mlflow_tracking_server(TrackingServerName=name)["TrackingServerUrl"]
+
+    return url
+
+
+def read(ws: Any, project: str) -> ProjectEnvironment:
+    """The environment of `project` in a workspace (mlzone.deploy.Workspace), read from its stacks' states."""
+    from mlzone.deploy import PLATFORM, stack_state
+
+    if project == PLATFORM or project not in ws.stacks():
+        known = [s for s in ws.stacks() if s != PLATFORM]
+        raise EnvError(f"unknown project {project!r}; projects: {', '.join(known) or 'none'}; "
+                       "fix: name one of them, or run `mlzone synth`", bad_input=True)
+
+    def outputs(stack: str) -> dict[str, Any]:
+        state = stack_state(ws, stack)
+        return {k: v.get("value") for k, v in state.get("values", {}).get("outputs", {}).items()}
+
+    tracking_url = None
+    if ws.target == "local":
+        from mlzone.verify import clients
+
+        tracking_url = tracking_server_url(clients(ws.region, ws.emulator_url)("sagemaker"))
+    found = from_outputs(project, ws.region, outputs(PLATFORM), outputs(project), ws.emulator_url, tracking_url)
+    if ws.target == "local" and not healthy(found.tracking_uri):
+        raise EnvError(f"the local MLflow server at {found.tracking_uri} does not answer "
+                       "(see .mlzone/logs/mlflow.log); fix: `mlzone stop`, then `mlzone deploy --keep`")
+    return found
