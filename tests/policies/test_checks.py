@@ -19,6 +19,7 @@ from mlzone import gate
 
 CHECKS = gate.CHECKS_DIR
 FIXTURES = Path(__file__).parent / "fixtures"
+OURS = ("CKV_MLZ_", "MLZ_")  # our ids: CKV_MLZ_<n> state checks, MLZ_PLAN_<n> change rules
 
 
 def check_files() -> list[Path]:
@@ -32,7 +33,7 @@ def loaded_python_checks() -> dict[str, str]:
     gate._checkov()
     return {type(c).__module__: c.id for checks in (*resource_registry.checks.values(),
                                                     *resource_registry.wildcard_checks.values())
-            for c in checks if c.id.startswith("CKV_MLZ_")}
+            for c in checks if c.id.startswith(OURS)}
 
 
 def check_id(file: Path) -> str:
@@ -97,8 +98,8 @@ def test_check_metadata_follows_the_conventions() -> None:
     assert len(ids) == len(set(ids)), f"duplicate check ids: {sorted(ids)}"
     python_checks = [c for checks in (*resource_registry.checks.values(), *resource_registry.wildcard_checks.values())
                      for c in checks]
-    loaded = {c.id: c for c in python_checks if c.id.startswith("CKV_MLZ_")}
-    loaded |= {c.id: c for c in get_graph_checks_registry("terraform").checks if c.id.startswith("CKV_MLZ_")}
+    loaded = {c.id: c for c in python_checks if c.id.startswith(OURS)}
+    loaded |= {c.id: c for c in get_graph_checks_registry("terraform").checks if c.id.startswith(OURS)}
     assert set(ids) == set(loaded), "every check file must load into checkov"
     for ident, check in loaded.items():
         assert check.name.startswith("Ensure "), ident
