@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import json
 import logging
 import os
@@ -41,6 +42,7 @@ from modules.waivers import MIN_REASON
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS_DIR = ROOT / "policies" / "checks"
 EXCEPTIONS_FILE = ROOT / "policies" / "exceptions.yaml"
+OVERLAPS_FILE = ROOT / "policies" / "overlaps.yaml"  # built-in checks covered by ours: not run
 MODE_ENV = "MLZONE_GATE"  # "report-only": print findings, never fail (local experiments; CI never sets it)
 SCOPES = ("any", "synth", "plan")
 _OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE"}  # checkov offline: no network
@@ -353,6 +355,14 @@ def loaded_check_ids() -> set[str]:
     return {c.id for c in python + graph}
 
 
+@functools.cache
+def covered_builtins() -> dict[str, str]:
+    """Built-in check id -> the CKV_MLZ check that covers it (`decision: covered` in
+    policies/overlaps.yaml); the gate does not run these built-ins."""
+    entries = (yaml.safe_load(OVERLAPS_FILE.read_text()) or {}).get("overlaps") or []
+    return {str(e["builtin"]): str(e["by"]) for e in entries if e.get("decision") == "covered"}
+
+
 def change_rule_ids() -> set[str]:
     """Ids of the change rules (`PlanChangeCheck`s: they judge what a plan deletes or replaces)."""
     _checkov()
@@ -414,9 +424,10 @@ def _run_checkov(file: Path, kind: str, checks: list[str] | None):
 
     change = change_rule_ids()
     reports = []
-    if checks is None or set(checks) - change:
+    if checks is None or set(checks) - change:  # every check but the change rules and the covered built-ins
         state = [c for c in checks if c not in change] if checks else None
-        reports += _checkov_reports(file, kind, RunnerFilter(checks=state, skip_checks=sorted(change), show_progress_bar=False))
+        skip = sorted(change | (set() if checks else set(covered_builtins())))
+        reports += _checkov_reports(file, kind, RunnerFilter(checks=state, skip_checks=skip, show_progress_bar=False))
     view = changes_view(json.loads(file.read_text())) if kind == "plan" else None
     rules = sorted(change & set(checks)) if checks else sorted(change)
     if view and rules:
@@ -490,6 +501,10 @@ def run(paths: list[Path], exceptions_file: Path = EXCEPTIONS_FILE, today: dt.da
     if not files:
         errors.append("no cdk.tf.json or plan JSON found; the gate fails closed")
     recorded = list(dict.fromkeys(w for r in results for w in r.waivers))  # a plan repeats its synth's
+    covered = covered_builtins()
+    errors += [f"{'waiver recorded on construct' if w.origin == CONSTRUCT else 'exception on'} {w.resource} names "
+               f"{w.check_id}, which the gate does not run: {covered[w.check_id]} covers it (policies/overlaps.yaml); "
+               f"fix: name {covered[w.check_id]}" for w in [*waivers, *recorded] if w.check_id in covered]
     errors += [p for w in recorded for p in w.problems(today)]
     if recorded:
         known = loaded_check_ids()
