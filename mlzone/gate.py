@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHECKS_DIR = ROOT / "policies" / "checks"
 EXCEPTIONS_FILE = ROOT / "policies" / "exceptions.yaml"
 OVERLAPS_FILE = ROOT / "policies" / "overlaps.yaml"  # built-in checks covered by ours: not run
+PYYAML_ENV = "MLZONE_GATE_PYYAML"  # "1": checkov's pure-Python loader (benchmark comparison only)
 MODE_ENV = "MLZONE_GATE"  # "report-only": print findings, never fail (local experiments; CI never sets it)
 SCOPES = ("any", "synth", "plan")
 _OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE"}  # checkov offline: no network
@@ -307,11 +308,14 @@ def _use_libyaml_line_loader() -> None:
     hook on `yaml.CSafeLoader` builds identical documents ~11x faster
     (tests/policies/test_fast_loader.py checks this on the example's stacks). Anything libyaml
     refuses goes to checkov's own loader, so errors and fallbacks stay checkov's. No-op without
-    libyaml. Checked against checkov 3.3.30."""
+    libyaml, or with `MLZONE_GATE_PYYAML=1` (checkov's loader, for comparison in benchmarks).
+    Checked against checkov 3.3.30."""
     import yaml
     from checkov.common.parsers.yaml import loader
 
     if not getattr(yaml, "__with_libyaml__", False) or getattr(loader.loads, "libyaml", False):
+        return
+    if os.environ.get(PYYAML_ENV) == "1":
         return
     python_loads, line_loader = loader.loads, libyaml_line_loader()
 
