@@ -7,7 +7,7 @@ The gate fails closed. It fails when
   (checkov itself exits 0 in those cases: checkov#7454);
 - a plan deletes or replaces a KMS key, a CloudTrail trail, an Object Lock configuration or an
   Object-Locked (audit) bucket (`MLZ_PLAN_1`, policies/checks/plan_no_destroy.py) without an
-  exception naming it; change rules run on `changes_view(plan)`, since checkov sees only what a
+  exception naming it; change rules run on `deletions_view(plan)`, since checkov sees only what a
   plan keeps;
 - an exception is expired, has a reason under 20 characters, or lacks owner/ticket/expiry; a glob
   exception lacks its `matches:` list (the resources its reason was reviewed for);
@@ -377,21 +377,18 @@ def change_rule_ids() -> set[str]:
     return {c.id for checks in resource_registry.checks.values() for c in checks if isinstance(c, PlanChangeCheck)}
 
 
-def changes_view(plan: dict) -> dict | None:
-    """A plan JSON of every managed resource change of `plan`, deleted ones with their `before` values.
+def deletions_view(plan: dict) -> dict | None:
+    """A plan JSON of every managed resource `plan` deletes or replaces, with its `before` values.
 
     checkov scans `planned_values` only: a deleted resource is not there, and a replaced one shows
-    its new values. The change rules run on this view instead; None when the plan changes nothing."""
-    changes = [c for c in plan.get("resource_changes") or [] if c.get("mode", "managed") == "managed"]
+    its new values. The change rules run on this view instead; None when nothing is deleted (then
+    no change rule has anything to judge and no second scan runs)."""
+    changes = [c for c in plan.get("resource_changes") or [] if c.get("mode", "managed") == "managed"
+               and "delete" in ((c.get("change") or {}).get("actions") or [])]
     if not changes:
         return None
-
-    def values(change: dict) -> dict:
-        body = change.get("change") or {}
-        return (body.get("before") if "delete" in (body.get("actions") or []) else body.get("after")) or {}
-
     resources = [{"address": c.get("address"), "mode": "managed", "type": c.get("type"), "name": c.get("name"),
-                  "values": values(c)} for c in changes]
+                  "values": (c.get("change") or {}).get("before") or {}} for c in changes]
     return {"format_version": plan.get("format_version", "1.2"), "terraform_version": plan.get("terraform_version") or "1",
             "planned_values": {"root_module": {"resources": resources}}, "resource_changes": changes}
 
@@ -423,7 +420,7 @@ def _scan(file: Path, kind: str, checks: list[str] | None = None, home_accounts:
 
 
 def _run_checkov(file: Path, kind: str, checks: list[str] | None):
-    """The state checks on the file itself; the change rules on a plan's `changes_view`."""
+    """The state checks on the file itself; the change rules on a plan's `deletions_view`."""
     from checkov.runner_filter import RunnerFilter
 
     change = change_rule_ids()
@@ -432,13 +429,13 @@ def _run_checkov(file: Path, kind: str, checks: list[str] | None):
         state = [c for c in checks if c not in change] if checks else None
         skip = sorted(change | (set() if checks else set(covered_builtins())))
         reports += _checkov_reports(file, kind, RunnerFilter(checks=state, skip_checks=skip, show_progress_bar=False))
-    view = changes_view(json.loads(file.read_text())) if kind == "plan" else None
+    view = deletions_view(json.loads(file.read_text())) if kind == "plan" else None
     rules = sorted(change & set(checks)) if checks else sorted(change)
     if view and rules:
         with tempfile.TemporaryDirectory(prefix="mlzone-gate-") as tmp:
-            changes = Path(tmp) / "plan-changes.json"
-            changes.write_text(json.dumps(view))
-            reports += _checkov_reports(changes, "plan", RunnerFilter(checks=rules, show_progress_bar=False))
+            deletions = Path(tmp) / "plan-deletions.json"
+            deletions.write_text(json.dumps(view))
+            reports += _checkov_reports(deletions, "plan", RunnerFilter(checks=rules, show_progress_bar=False))
     passed = [rec for r in reports for rec in r.passed_checks]
     failed = [rec for r in reports for rec in r.failed_checks]
     errors = [str(e) for r in reports for e in r.parsing_errors]
@@ -489,6 +486,8 @@ def gate_file(file: Path) -> FileResult:
             path=paths.get(address) or paths.get(_logical_id(address)) or f"{stack}/{address}", kind=kind,
             details=tuple(rec.details or ()), guideline=rec.guideline or "",
         ))
+    if kind == "plan":
+        result.passed += 1  # the change rules judged the plan's deletions (a destroy plan keeps nothing else)
     if result.passed + len(result.findings) == 0:
         result.errors.append("zero checks ran (checkov found nothing to scan); the gate fails closed")
     return result

@@ -169,8 +169,8 @@ class PlanChangeCheck(MlzCheck):
 
     checkov scans a plan's `planned_values`, where a deleted resource is absent and a replaced one
     shows its new values. The gate therefore runs these checks, and only these, on a view of the
-    plan's resource changes, with the `before` values of every resource it deletes or replaces
-    (`mlzone.gate.changes_view`); they return UNKNOWN on anything without change actions.
+    resources a plan deletes or replaces, with their `before` values (`mlzone.gate.deletions_view`);
+    they return UNKNOWN on anything without change actions.
     """
 
     def changes(self, conf: dict) -> list[str] | None:
