@@ -37,13 +37,13 @@ from typing import Any
 
 import yaml
 
+from mlzone import checkov_yaml
 from modules.waivers import MIN_REASON
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS_DIR = ROOT / "policies" / "checks"
 EXCEPTIONS_FILE = ROOT / "policies" / "exceptions.yaml"
 OVERLAPS_FILE = ROOT / "policies" / "overlaps.yaml"  # built-in checks covered by ours: not run
-PYYAML_ENV = "MLZONE_GATE_PYYAML"  # "1": checkov's pure-Python loader (benchmark comparison only)
 MODE_ENV = "MLZONE_GATE"  # "report-only": print findings, never fail (local experiments; CI never sets it)
 SCOPES = ("any", "synth", "plan")
 _OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE"}  # checkov offline: no network
@@ -297,53 +297,8 @@ def _checkov() -> None:
     resource_registry.load_external_checks(str(CHECKS_DIR))
     for check_type in ("terraform", "terraform_plan"):
         get_graph_checks_registry(check_type).load_external_checks(str(CHECKS_DIR))
-    _use_libyaml_line_loader()
+    checkov_yaml.install()
     _loaded = True
-
-
-def _use_libyaml_line_loader() -> None:
-    """Parse cdk.tf.json with libyaml: checkov's terraform_json runner reads each file with
-    `checkov.common.parsers.yaml.loader.loads`, a pure-Python YAML loader that records
-    `__startline__`/`__endline__` on every mapping (28 of 72 s profiled for 50 projects). The same
-    hook on `yaml.CSafeLoader` builds identical documents ~11x faster
-    (tests/policies/test_fast_loader.py checks this on the example's stacks). Anything libyaml
-    refuses goes to checkov's own loader, so errors and fallbacks stay checkov's. No-op without
-    libyaml, or with `MLZONE_GATE_PYYAML=1` (checkov's loader, for comparison in benchmarks).
-    Checked against checkov 3.3.30."""
-    import yaml
-    from checkov.common.parsers.yaml import loader
-
-    if not getattr(yaml, "__with_libyaml__", False) or getattr(loader.loads, "libyaml", False):
-        return
-    if os.environ.get(PYYAML_ENV) == "1":
-        return
-    python_loads, line_loader = loader.loads, libyaml_line_loader()
-
-    def loads(content: str) -> list:
-        try:
-            return list(yaml.load_all(content, Loader=line_loader))
-        except Exception:  # noqa: BLE001 - checkov's loader decides what an unreadable file gives
-            return python_loads(content)
-
-    loads.libyaml = True  # type: ignore[attr-defined]
-    loader.loads = loads
-
-
-def libyaml_line_loader():
-    """`yaml.CSafeLoader` with checkov's line-number hook and booleans (`SafeLineLoader`)."""
-    import yaml
-    from checkov.common.parsers.yaml.loader import SafeLineLoader
-
-    class LineLoader(yaml.CSafeLoader):
-        bool_values = SafeLineLoader.bool_values
-
-        def construct_mapping(self, node, deep=False):
-            mapping = super().construct_mapping(node, deep=deep)
-            mapping["__startline__"] = node.start_mark.line + 1
-            mapping["__endline__"] = node.end_mark.line + 1
-            return mapping
-
-    return LineLoader
 
 
 def loaded_check_ids() -> set[str]:
@@ -423,14 +378,14 @@ def _run_checkov(file: Path, kind: str, checks: list[str] | None):
     """The state checks on the file itself; the change rules on a plan's `deletions_view`."""
     from checkov.runner_filter import RunnerFilter
 
-    change = change_rule_ids()
+    change, wanted = change_rule_ids(), None if checks is None else set(checks)
     reports = []
-    if checks is None or set(checks) - change:  # every check but the change rules and the covered built-ins
-        state = [c for c in checks if c not in change] if checks else None
-        skip = sorted(change | (set() if checks else set(covered_builtins())))
+    if wanted is None or wanted - change:  # all: every check but the change rules and the covered built-ins
+        state = None if wanted is None else sorted(wanted - change)
+        skip = sorted(change | (set(covered_builtins()) if wanted is None else set()))
         reports += _checkov_reports(file, kind, RunnerFilter(checks=state, skip_checks=skip, show_progress_bar=False))
     view = deletions_view(json.loads(file.read_text())) if kind == "plan" else None
-    rules = sorted(change & set(checks)) if checks else sorted(change)
+    rules = sorted(change if wanted is None else change & wanted)
     if view and rules:
         with tempfile.TemporaryDirectory(prefix="mlzone-gate-") as tmp:
             deletions = Path(tmp) / "plan-deletions.json"
