@@ -46,7 +46,10 @@ def check_id(file: Path) -> str:
 
 
 def fixtures() -> list[tuple[str, Path]]:
-    return [(check_id(f), fx) for f in check_files() for fx in sorted((FIXTURES / f.stem).glob("*.json"))]
+    """(check id, fixture file); a configuration planned from a prior state (`<name>.tfstate`, the
+    change rules' fixtures) is only the source of its `<name>_plan.json`."""
+    return [(check_id(f), fx) for f in check_files() for fx in sorted((FIXTURES / f.stem).glob("*.json"))
+            if not fx.with_name(fx.name.removesuffix(".tf.json") + ".tfstate").is_file()]
 
 
 def subjects(doc: dict) -> set[str]:
