@@ -118,3 +118,17 @@ def test_no_non_policy_yaml_in_the_checks_folder() -> None:
     for file in CHECKS.iterdir():
         if file.suffix in (".yaml", ".yml", ".json"):
             assert "metadata" in yaml.safe_load(file.read_text()), f"{file} is not a policy; move it out of checks/"
+
+
+@pytest.mark.policy
+def test_the_readme_has_one_row_per_check_id() -> None:
+    """policies/README.md's checks table: one row per id, naming the file that defines it."""
+    readme = (CHECKS.parent / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith("| <a id=")]
+    by_id = {}
+    for row in rows:
+        ident, file = (cell.strip() for cell in row.split("|")[1:3])
+        by_id.setdefault(ident.rsplit("</a>", 1)[-1], []).append(file)
+    for check in check_files():
+        assert by_id.get(check_id(check)) == [check.name], f"policies/README.md: one row for {check_id(check)} ({check.name})"
+    assert len(by_id) == len(check_files()), sorted(set(by_id) - {check_id(c) for c in check_files()})
