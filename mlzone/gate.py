@@ -6,7 +6,9 @@ The gate fails closed. It fails when
 - a file cannot be parsed, is neither Terraform JSON nor a plan, or zero checks ran on it
   (checkov itself exits 0 in those cases: checkov#7454);
 - a plan deletes or replaces a KMS key, a CloudTrail trail, an Object Lock configuration or an
-  Object-Locked (audit) bucket (`MLZ_PLAN_1`) without an exception naming it;
+  Object-Locked (audit) bucket (`MLZ_PLAN_1`, policies/checks/plan_no_destroy.py) without an
+  exception naming it; change rules run on `deletions_view(plan)`, since checkov sees only what a
+  plan keeps;
 - an exception is expired, has a reason under 20 characters, or lacks owner/ticket/expiry; a glob
   exception lacks its `matches:` list (the resources its reason was reviewed for);
 - a construct waiver (`modules/waivers.py`: an `allow_*` reason recorded in the construct's
@@ -23,25 +25,26 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import functools
 import json
 import logging
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from mlzone import checkov_yaml
 from modules.waivers import MIN_REASON
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS_DIR = ROOT / "policies" / "checks"
 EXCEPTIONS_FILE = ROOT / "policies" / "exceptions.yaml"
+OVERLAPS_FILE = ROOT / "policies" / "overlaps.yaml"  # built-in checks covered by ours: not run
 MODE_ENV = "MLZONE_GATE"  # "report-only": print findings, never fail (local experiments; CI never sets it)
-PLAN_RULE = "MLZ_PLAN_1"
-PLAN_RULE_NAME = "Ensure plans do not delete or replace audit data, trails or KMS keys"
-PROTECTED_TYPES = ("aws_kms_key", "aws_cloudtrail", "aws_s3_bucket_object_lock_configuration")
 SCOPES = ("any", "synth", "plan")
 _OFFLINE_ENV = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE"}  # checkov offline: no network
 CONSTRUCT = "construct"  # Waiver.origin of a waiver recorded on a construct
@@ -294,11 +297,12 @@ def _checkov() -> None:
     resource_registry.load_external_checks(str(CHECKS_DIR))
     for check_type in ("terraform", "terraform_plan"):
         get_graph_checks_registry(check_type).load_external_checks(str(CHECKS_DIR))
+    checkov_yaml.install()
     _loaded = True
 
 
 def loaded_check_ids() -> set[str]:
-    """Ids of every check checkov loaded (built-in and ours), plus the plan change rule."""
+    """Ids of every check checkov loaded (built-in and ours)."""
     _checkov()
     from checkov.common.checks_infra.registry import get_graph_checks_registry
     from checkov.terraform.checks.data.registry import data_registry
@@ -307,7 +311,41 @@ def loaded_check_ids() -> set[str]:
     python = [c for r in (resource_registry, data_registry) for checks in (*r.checks.values(), *r.wildcard_checks.values())
               for c in checks]
     graph = [c for t in ("terraform", "terraform_plan") for c in get_graph_checks_registry(t).checks]
-    return {c.id for c in python + graph} | {PLAN_RULE}
+    return {c.id for c in python + graph}
+
+
+@functools.cache
+def covered_builtins() -> dict[str, str]:
+    """Built-in check id -> the CKV_MLZ check that covers it (`decision: covered` in
+    policies/overlaps.yaml); the gate does not run these built-ins."""
+    entries = (yaml.safe_load(OVERLAPS_FILE.read_text()) or {}).get("overlaps") or []
+    return {str(e["builtin"]): str(e["by"]) for e in entries if e.get("decision") == "covered"}
+
+
+def change_rule_ids() -> set[str]:
+    """Ids of the change rules (`PlanChangeCheck`s: they judge what a plan deletes or replaces)."""
+    _checkov()
+    from checkov.terraform.checks.resource.registry import resource_registry
+
+    from policies.checks._common import PlanChangeCheck
+
+    return {c.id for checks in resource_registry.checks.values() for c in checks if isinstance(c, PlanChangeCheck)}
+
+
+def deletions_view(plan: dict) -> dict | None:
+    """A plan JSON of every managed resource `plan` deletes or replaces, with its `before` values.
+
+    checkov scans `planned_values` only: a deleted resource is not there, and a replaced one shows
+    its new values. The change rules run on this view instead; None when nothing is deleted (then
+    no change rule has anything to judge and no second scan runs)."""
+    changes = [c for c in plan.get("resource_changes") or [] if c.get("mode", "managed") == "managed"
+               and "delete" in ((c.get("change") or {}).get("actions") or [])]
+    if not changes:
+        return None
+    resources = [{"address": c.get("address"), "mode": "managed", "type": c.get("type"), "name": c.get("name"),
+                  "values": (c.get("change") or {}).get("before") or {}} for c in changes]
+    return {"format_version": plan.get("format_version", "1.2"), "terraform_version": plan.get("terraform_version") or "1",
+            "planned_values": {"root_module": {"resources": resources}}, "resource_changes": changes}
 
 
 SOURCE_ACCOUNT = re.compile(r'aws:SourceAccount\\?"\s*:\s*\\?"(\d{12})\\?"')
@@ -337,17 +375,35 @@ def _scan(file: Path, kind: str, checks: list[str] | None = None, home_accounts:
 
 
 def _run_checkov(file: Path, kind: str, checks: list[str] | None):
+    """The state checks on the file itself; the change rules on a plan's `deletions_view`."""
     from checkov.runner_filter import RunnerFilter
-    from checkov.terraform.plan_runner import Runner as PlanRunner
-    from checkov.terraform_json.runner import TerraformJsonRunner
 
-    runner = PlanRunner() if kind == "plan" else TerraformJsonRunner()
-    report = runner.run(root_folder=None, files=[str(file)], runner_filter=RunnerFilter(checks=checks, show_progress_bar=False))
-    reports = report if isinstance(report, list) else [report]
+    change, wanted = change_rule_ids(), None if checks is None else set(checks)
+    reports = []
+    if wanted is None or wanted - change:  # all: every check but the change rules and the covered built-ins
+        state = None if wanted is None else sorted(wanted - change)
+        skip = sorted(change | (set(covered_builtins()) if wanted is None else set()))
+        reports += _checkov_reports(file, kind, RunnerFilter(checks=state, skip_checks=skip, show_progress_bar=False))
+    view = deletions_view(json.loads(file.read_text())) if kind == "plan" else None
+    rules = sorted(change if wanted is None else change & wanted)
+    if view and rules:
+        with tempfile.TemporaryDirectory(prefix="mlzone-gate-") as tmp:
+            deletions = Path(tmp) / "plan-deletions.json"
+            deletions.write_text(json.dumps(view))
+            reports += _checkov_reports(deletions, "plan", RunnerFilter(checks=rules, show_progress_bar=False))
     passed = [rec for r in reports for rec in r.passed_checks]
     failed = [rec for r in reports for rec in r.failed_checks]
     errors = [str(e) for r in reports for e in r.parsing_errors]
     return passed, failed, errors
+
+
+def _checkov_reports(file: Path, kind: str, runner_filter) -> list:
+    from checkov.terraform.plan_runner import Runner as PlanRunner
+    from checkov.terraform_json.runner import TerraformJsonRunner
+
+    runner = PlanRunner() if kind == "plan" else TerraformJsonRunner()
+    report = runner.run(root_folder=None, files=[str(file)], runner_filter=runner_filter)
+    return report if isinstance(report, list) else [report]
 
 
 def _address(record_resource: str) -> str:
@@ -358,23 +414,8 @@ def _logical_id(address: str) -> str:
     return address.rsplit(".", 1)[-1]
 
 
-def plan_rule(plan: dict) -> list[tuple[str, str]]:
-    """(address, message) of every protected resource the plan deletes or replaces."""
-    blocked = []
-    for change in plan.get("resource_changes") or []:
-        actions = (change.get("change") or {}).get("actions") or []
-        if "delete" not in actions or change.get("mode", "managed") != "managed":
-            continue
-        before = (change.get("change") or {}).get("before") or {}
-        locked_bucket = change.get("type") == "aws_s3_bucket" and before.get("object_lock_enabled") is True
-        if change.get("type") in PROTECTED_TYPES or locked_bucket:
-            verb = "replaces" if "create" in actions else "deletes"
-            blocked.append((change.get("address", "?"), f"the plan {verb} {change.get('address')}"))
-    return blocked
-
-
 def gate_file(file: Path) -> FileResult:
-    """checkov + plan rules on one file; exceptions are applied by `run`."""
+    """checkov (state checks and, on plans, change rules) on one file; exceptions are applied by `run`."""
     try:
         doc = json.loads(file.read_text())
     except (OSError, ValueError) as exc:
@@ -401,15 +442,7 @@ def gate_file(file: Path) -> FileResult:
             details=tuple(rec.details or ()), guideline=rec.guideline or "",
         ))
     if kind == "plan":
-        for address, message in plan_rule(doc):
-            address = _address(address)
-            result.findings.append(Finding(
-                check_id=PLAN_RULE, name=PLAN_RULE_NAME, stack=stack, file=str(file), address=address,
-                path=paths.get(address) or f"{stack}/{address}", kind=kind, details=(message,),
-                guideline="Remediation: keep the logical id and the arguments that force replacement; a real "
-                          "retirement needs an exception naming the resource (policies/README.md)",
-            ))
-        result.passed += 1  # the change rule itself ran
+        result.passed += 1  # the change rules judged the plan's deletions (a destroy plan keeps nothing else)
     if result.passed + len(result.findings) == 0:
         result.errors.append("zero checks ran (checkov found nothing to scan); the gate fails closed")
     return result
@@ -426,6 +459,10 @@ def run(paths: list[Path], exceptions_file: Path = EXCEPTIONS_FILE, today: dt.da
     if not files:
         errors.append("no cdk.tf.json or plan JSON found; the gate fails closed")
     recorded = list(dict.fromkeys(w for r in results for w in r.waivers))  # a plan repeats its synth's
+    covered = covered_builtins()
+    errors += [f"{'waiver recorded on construct' if w.origin == CONSTRUCT else 'exception on'} {w.resource} names "
+               f"{w.check_id}, which the gate does not run: {covered[w.check_id]} covers it (policies/overlaps.yaml); "
+               f"fix: name {covered[w.check_id]}" for w in [*waivers, *recorded] if w.check_id in covered]
     errors += [p for w in recorded for p in w.problems(today)]
     if recorded:
         known = loaded_check_ids()

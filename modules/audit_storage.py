@@ -62,7 +62,7 @@ class AuditStorage(Construct):
                 "Condition": {"StringEquals": {"aws:SourceAccount": props.account_id}},
             },),
         ))
-        waive(self.access_logs, ACCESS_LOG_SSE_REASON, "CKV_MLZ_1", "CKV_MLZ_26", "CKV_AWS_145")
+        waive(self.access_logs, ACCESS_LOG_SSE_REASON, "CKV_MLZ_1", "CKV_MLZ_26")
         waive(self.access_logs, ACCESS_LOG_NO_LOGS_REASON, "CKV_AWS_18")
         # Read through the policy, so every bucket logging into it is configured after the delivery grant.
         self.access_log_bucket_name = self.access_logs.policy.bucket

@@ -162,3 +162,22 @@ def _policy_values(conf: dict, key: str) -> Iterator[Any]:
         value = get(item, rest) if rest else unwrap(item)
         if is_set(value):
             yield value
+
+
+class PlanChangeCheck(MlzCheck):
+    """Base of the change rules: checks of what a plan does (`__change_actions__`), not of a state.
+
+    checkov scans a plan's `planned_values`, where a deleted resource is absent and a replaced one
+    shows its new values. The gate therefore runs these checks, and only these, on a view of the
+    resources a plan deletes or replaces, with their `before` values (`mlzone.gate.deletions_view`);
+    they return UNKNOWN on anything without change actions.
+    """
+
+    def changes(self, conf: dict) -> list[str] | None:
+        raise NotImplementedError
+
+    def problems(self, conf: dict) -> list[str] | None:
+        return self.changes(conf) if CHANGE_ACTIONS in conf else UNKNOWN
+
+
+CHANGE_ACTIONS = "__change_actions__"  # set by checkov's plan parser on every planned resource

@@ -5,6 +5,8 @@
 For each `fixtures/<check>/<name>.tf.json` it plans the resources with test credentials
 (`-refresh=false`, no AWS needed) and writes `fixtures/<check>/<name>_plan.json`. Fixtures that
 Terraform itself rejects (e.g. a KMS deletion window of 5 days) stay synth-only; the script says so.
+A `<name>.tfstate` beside it is the prior state, so the plan deletes what the state has and the
+configuration lacks, and replaces what changed a force-new argument (the change-rule fixtures).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def plan_fixture(source: Path, cli_config: Path) -> Path | None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         shutil.copy(source, work / "main.tf.json")
+        if prior_state(source).is_file():
+            shutil.copy(prior_state(source), work / "terraform.tfstate")
         (work / "provider.tf.json").write_text(json.dumps(PROVIDER))
         tf = Terraform(stack_dir=work, cli_config=cli_config, timeout=300)
         try:
@@ -42,6 +46,10 @@ def plan_fixture(source: Path, cli_config: Path) -> Path | None:
     target = source.with_name(source.name.removesuffix(".tf.json") + "_plan.json")
     target.write_text(json.dumps(plan, indent=1, sort_keys=True) + "\n")
     return target
+
+
+def prior_state(source: Path) -> Path:
+    return source.with_name(source.name.removesuffix(".tf.json") + ".tfstate")
 
 
 def main(names: list[str]) -> None:

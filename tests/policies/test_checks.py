@@ -19,6 +19,7 @@ from mlzone import gate
 
 CHECKS = gate.CHECKS_DIR
 FIXTURES = Path(__file__).parent / "fixtures"
+OURS = ("CKV_MLZ_", "MLZ_")  # our ids: CKV_MLZ_<n> state checks, MLZ_PLAN_<n> change rules
 
 
 def check_files() -> list[Path]:
@@ -32,7 +33,7 @@ def loaded_python_checks() -> dict[str, str]:
     gate._checkov()
     return {type(c).__module__: c.id for checks in (*resource_registry.checks.values(),
                                                     *resource_registry.wildcard_checks.values())
-            for c in checks if c.id.startswith("CKV_MLZ_")}
+            for c in checks if c.id.startswith(OURS)}
 
 
 def check_id(file: Path) -> str:
@@ -45,7 +46,10 @@ def check_id(file: Path) -> str:
 
 
 def fixtures() -> list[tuple[str, Path]]:
-    return [(check_id(f), fx) for f in check_files() for fx in sorted((FIXTURES / f.stem).glob("*.json"))]
+    """(check id, fixture file); a configuration planned from a prior state (`<name>.tfstate`, the
+    change rules' fixtures) is only the source of its `<name>_plan.json`."""
+    return [(check_id(f), fx) for f in check_files() for fx in sorted((FIXTURES / f.stem).glob("*.json"))
+            if not fx.with_name(fx.name.removesuffix(".tf.json") + ".tfstate").is_file()]
 
 
 def subjects(doc: dict) -> set[str]:
@@ -97,8 +101,8 @@ def test_check_metadata_follows_the_conventions() -> None:
     assert len(ids) == len(set(ids)), f"duplicate check ids: {sorted(ids)}"
     python_checks = [c for checks in (*resource_registry.checks.values(), *resource_registry.wildcard_checks.values())
                      for c in checks]
-    loaded = {c.id: c for c in python_checks if c.id.startswith("CKV_MLZ_")}
-    loaded |= {c.id: c for c in get_graph_checks_registry("terraform").checks if c.id.startswith("CKV_MLZ_")}
+    loaded = {c.id: c for c in python_checks if c.id.startswith(OURS)}
+    loaded |= {c.id: c for c in get_graph_checks_registry("terraform").checks if c.id.startswith(OURS)}
     assert set(ids) == set(loaded), "every check file must load into checkov"
     for ident, check in loaded.items():
         assert check.name.startswith("Ensure "), ident
@@ -114,3 +118,17 @@ def test_no_non_policy_yaml_in_the_checks_folder() -> None:
     for file in CHECKS.iterdir():
         if file.suffix in (".yaml", ".yml", ".json"):
             assert "metadata" in yaml.safe_load(file.read_text()), f"{file} is not a policy; move it out of checks/"
+
+
+@pytest.mark.policy
+def test_the_readme_has_one_row_per_check_id() -> None:
+    """policies/README.md's checks table: one row per id, naming the file that defines it."""
+    readme = (CHECKS.parent / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith("| <a id=")]
+    by_id = {}
+    for row in rows:
+        ident, file = (cell.strip() for cell in row.split("|")[1:3])
+        by_id.setdefault(ident.rsplit("</a>", 1)[-1], []).append(file)
+    for check in check_files():
+        assert by_id.get(check_id(check)) == [check.name], f"policies/README.md: one row for {check_id(check)} ({check.name})"
+    assert len(by_id) == len(check_files()), sorted(set(by_id) - {check_id(c) for c in check_files()})

@@ -73,18 +73,18 @@ def set_value(type_: str, prefix: str, key: str, value):
 
 
 @pytest.mark.parametrize("stack,edit,check,path", [
-    ("platform", set_actions("aws_kms_key", "audit-key", ["delete"]), gate.PLAN_RULE, "platform/audit-key/key"),
+    ("platform", set_actions("aws_kms_key", "audit-key", ["delete"]), "MLZ_PLAN_1", "platform/audit-key/key"),
     ("platform", set_actions("aws_s3_bucket", "audit_bucket", ["delete", "create"], {"object_lock_enabled": True}),
-     gate.PLAN_RULE, "platform/audit/audit/bucket"),
-    ("platform", set_actions("aws_cloudtrail", "audit_trail", ["delete"]), gate.PLAN_RULE, "platform/audit/trail"),
+     "MLZ_PLAN_1", "platform/audit/audit/bucket"),
+    ("platform", set_actions("aws_cloudtrail", "audit_trail", ["delete"]), "MLZ_PLAN_1", "platform/audit/trail"),
     ("platform", set_actions("aws_s3_bucket_object_lock_configuration", "audit_object-lock", ["delete"]),
-     gate.PLAN_RULE, "platform/audit/audit/object-lock"),
+     "MLZ_PLAN_1", "platform/audit/audit/object-lock"),
     ("platform", set_value("aws_kms_key", "data-key", "enable_key_rotation", False), "CKV_MLZ_10",
      "platform/data-key/key"),
     ("platform", set_value("aws_cloudtrail", "audit_trail", "is_multi_region_trail", False), "CKV_MLZ_8",
      "platform/audit/trail"),
     ("fraud-detection", set_value("aws_sagemaker_notebook_instance", "notebook-alice", "root_access", "Enabled"),
-     "CKV_MLZ_12", "fraud-detection/notebook-alice/instance"),
+     "CKV_MLZ_44", "fraud-detection/notebook-alice/instance"),
     ("fraud-detection", set_value("aws_ecr_repository", "model-fraud-scorer", "image_tag_mutability", "MUTABLE"),
      "CKV_MLZ_18", "fraud-detection/model-fraud-scorer/repository"),
     ("fraud-detection", set_value("aws_iam_role_policy", "notebook-alice_role_policy", "policy", json.dumps({

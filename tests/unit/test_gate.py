@@ -38,6 +38,7 @@ def write_exceptions(folder: Path, *entries: dict) -> Path:
     return path
 
 
+PLAN_RULE = "MLZ_PLAN_1"  # policies/checks/plan_no_destroy.py
 WAIVER = {"check_id": "CKV_MLZ_19", "resource": "demo/app/logs", "reason": "log group encrypted by the org-wide key",
           "owner": "team-a", "ticket": "SEC-1", "expires": "2027-01-31"}
 
@@ -144,8 +145,13 @@ def plan_doc(actions: list[str], type_: str = "aws_kms_key", before: dict | None
     (["update"], "aws_kms_key", None, False),
     (["delete"], "aws_sqs_queue", None, False),
 ])
-def test_plan_rule_blocks_deleting_audit_data_and_keys(actions, type_, before, blocked) -> None:
-    assert bool(gate.plan_rule(plan_doc(actions, type_, before))) is blocked
+def test_plan_rule_blocks_deleting_audit_data_and_keys(tmp_path: Path, actions, type_, before, blocked) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(plan_doc(actions, type_, before)))
+    passed, failed, errors = gate._scan(plan, "plan", checks=[PLAN_RULE])
+    assert not errors and bool(failed) is blocked
+    if "delete" in actions and type_ != "aws_sqs_queue":
+        assert len(passed) + len(failed) == 1  # the rule judged the deletion
 
 
 def test_plan_delete_of_a_key_is_blocked_unless_an_exception_names_it(tmp_path: Path) -> None:
@@ -156,8 +162,8 @@ def test_plan_delete_of_a_key_is_blocked_unless_an_exception_names_it(tmp_path: 
     plan = folder / "plan.json"
     plan.write_text(json.dumps(plan_doc(["delete"])))
     result = run(tmp_path, plan)
-    assert [(f.check_id, f.path) for f in result.failed] == [(gate.PLAN_RULE, "platform/data-key/key")]
-    waiver = {**WAIVER, "check_id": gate.PLAN_RULE, "resource": "platform/data-key/key",
+    assert [(f.check_id, f.path) for f in result.failed] == [(PLAN_RULE, "platform/data-key/key")]
+    waiver = {**WAIVER, "check_id": PLAN_RULE, "resource": "platform/data-key/key",
               "reason": "key retired after re-encrypting every object under the new key"}
     assert run(tmp_path, plan, exceptions=write_exceptions(tmp_path, waiver)).ok
 

@@ -69,5 +69,5 @@ def test_capture_percent_minimum_is_one_limit(tmp_path):
             "endpoints": [{"name": "api", "model": "scorer", "capture_percent": percent}],
         })
         assert (message is not None) == refused and (not refused or "endpoints[0].capture_percent" in message)
-        assert gate_fails(tmp_path, "sagemaker_endpoint_config/pass.tf.json", "aws_sagemaker_endpoint_configuration",
-                          ("data_capture_config", "initial_sampling_percentage"), percent, "CKV_MLZ_13") == refused
+        assert gate_fails(tmp_path, "sagemaker_endpoint_capture_sampling/pass.tf.json", "aws_sagemaker_endpoint_configuration",
+                          ("data_capture_config", "initial_sampling_percentage"), percent, "CKV_MLZ_47") == refused
