@@ -78,10 +78,7 @@ def synth_entry(root: Path, target: str | None = None, console: Console = out) -
     """Synthesize (the body of `python main.py` and `mlzone synth`); returns the exit code.
     The target is `--target`, else `MLZONE_TARGET` (so `cdktf synth` can choose it), else local.
     Each synthesized stack is reported on `console` (stderr before plan/deploy, whose stdout may be --json)."""
-    from mlzone import jsii_exit
     from mlzone.gate import GateError
-
-    jsii_exit.guard()  # before cdktf starts jsii's Node runtime: Ctrl-C leaves no traceback behind
     from mlzone.synth import synthesize
     from stacks.target import Target
 

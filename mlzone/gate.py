@@ -38,7 +38,7 @@ from typing import Any
 import yaml
 
 from mlzone import checkov_yaml
-from modules.waivers import MIN_REASON
+from modules.limits import REASON_MIN_CHARS as MIN_REASON
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKS_DIR = ROOT / "policies" / "checks"

@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+from mlzone import jsii_exit
 from stacks.spec import Zone, load_zone
 from stacks.target import Target
 
@@ -23,6 +24,7 @@ def validate(root: Path, target: Target | None = None) -> tuple[Zone, Target]:
 def synthesize(root: Path, outdir: Path | None = None, target: Target | None = None, gate: bool = True) -> list[Path]:
     """Validate the specs, then build and synth every stack; return the stack folders. Raises SpecError."""
     zone, target = validate(root, target)
+    jsii_exit.guard()  # before cdktf starts jsii's Node runtime: Ctrl-C leaves no traceback behind
     # The cdktf app (cdktf and the provider bindings, seconds to load) is imported only once the specs are valid.
     from cdktf import TerraformStack
 

@@ -41,10 +41,11 @@ class PlatformStack(TerraformStack):
         ))
         account, region, name = target.account_id(platform), platform.region, platform.name
         workloads = f"arn:aws:iam::{account}:role/mlzone/*"  # every project role (modules/project_role.py)
+        mlflow = (f"arn:aws:iam::{account}:role/{name}-mlflow",) if shared_tracking(platform) else ()
         self.data_key = Key(self, "data-key", KeyProps(
             name=f"{name}-data", account_id=account, region=region,
             description="mlzone platform data (captures, artifacts)",
-            user_arn_patterns=(workloads, f"arn:aws:iam::{account}:role/{name}-mlflow"),
+            user_arn_patterns=(workloads, *mlflow),  # and the shared MLflow server's role, if there is one
         ))
         self.audit_key = Key(self, "audit-key", KeyProps(
             name=f"{name}-audit", account_id=account, region=region, description="mlzone audit trail and audit bucket",

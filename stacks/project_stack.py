@@ -78,16 +78,11 @@ def data_bucket_name(platform: PlatformSpec, project: ProjectSpec) -> str:
             f"the S3 limit of {BUCKET_NAME_MAX}; fix: shorten the project name (or the platform name in platform.yaml)"
         )
     return name
+
+
 def uses_shared_tracking(platform: PlatformSpec, project: ProjectSpec) -> bool:
     """Public/internal projects use the shared server when the platform has one; the others never do."""
     return shared_tracking(platform) and project.data_classification not in OWN_SERVER_CLASSIFICATIONS
-
-
-def workload_kinds(project: ProjectSpec) -> tuple[str, ...]:
-    """The kinds of workload (each with its own security group) a project runs."""
-    used = {"notebooks": project.notebooks, "spark": project.spark_clusters, "models": project.endpoints,
-            "batch": project.batch_jobs}
-    return tuple(kind for kind, items in used.items() if items)
 
 
 def shared_with(zone: Zone, project: str) -> tuple[tuple[str, str], ...]:
@@ -115,7 +110,7 @@ class ProjectStack(TerraformStack):
         out = {k: state.get_list(k) if is_list else state.get_string(k) for k, is_list in wanted.items()}
         network = ProjectNetwork(self, "network", ProjectNetworkProps(
             project=project.name, vpc_id=out["vpc_id"], endpoint_security_group_id=out["endpoint_security_group_id"],
-            s3_prefix_list_id=out["s3_prefix_list_id"], kinds=workload_kinds(project),
+            s3_prefix_list_id=out["s3_prefix_list_id"], kinds=project.workload_kinds(),
         ))
 
         self.key = Key(self, "data-key", KeyProps(

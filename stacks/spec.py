@@ -532,6 +532,12 @@ class ProjectSpec(SpecModel):
             raise ValueError("'platform' is the name of the shared stack; fix: choose another project name")
         return _name(value, "project name", max_len=32)
 
+    def workload_kinds(self) -> tuple[str, ...]:
+        """The kinds of workload (each with its own security group, modules/project_network.py) the project runs."""
+        used = {"notebooks": self.notebooks, "spark": self.spark_clusters, "models": self.endpoints,
+                "batch": self.batch_jobs}
+        return tuple(kind for kind, entries in used.items() if entries)
+
     def physical_names(self) -> list[PhysicalName]:
         """Every name the project stack gives an AWS resource whose name must be unique (modules/*.py
         name them; tests/unit/test_spec_names.py checks this list against the synthesized example)."""
@@ -543,7 +549,11 @@ class ProjectSpec(SpecModel):
             return PhysicalName(kind, name[:cut] if cut else name, field, limit)
 
         out = [named_("IAM role", "name", "deploy", limit=IAM_ROLE_NAME_MAX),
-               named_("IAM policy", "name", "boundary", limit=128)]
+               named_("IAM policy", "name", "boundary", limit=128),
+               *(named_("EC2 security group", "name", kind, limit=255) for kind in self.workload_kinds())]
+        if self.notebooks or self.spark_clusters:  # where experiments run: the project's own MLflow server
+            out += [named_("SageMaker MLflow tracking server", "name", "mlflow", limit=256),
+                    named_("IAM role", "name", "mlflow", limit=IAM_ROLE_NAME_MAX)]
         for i, nb in enumerate(self.notebooks):
             f = f"notebooks[{i}].owner"
             out += [named_("SageMaker notebook instance", f, nb.owner, limit=SAGEMAKER_NAME_MAX),
@@ -693,8 +703,8 @@ def check_unique_names(specs: list[tuple[Path, ProjectSpec]]) -> None:
             if first != (file, n.field):
                 raise SpecError(
                     f"{file}: {n.field} gives the {n.kind} the name {n.name!r}, which {first[0]} already gives "
-                    f"it through {first[1]}; fix: rename one of them (names are <project>-<name>, so a project "
-                    f"name followed by an entry name can repeat another project's)"
+                    f"it through {first[1]}; fix: rename one of them (names are <project>--<entry>-<suffix>, so "
+                    f"two entries' names with their suffixes can repeat)"
                 )
 
 

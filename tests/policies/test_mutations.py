@@ -182,7 +182,7 @@ MUTATIONS = [
              policy("policy", allow("sts:AssumeRole")), "CKV_MLZ_34"),
     Mutation("s3:GetObject on *", F, "aws_iam_role_policy", "fraud-detection/endpoint-scorer/role/policy",
              policy("policy", allow("s3:GetObject")), "CKV_MLZ_35"),
-    Mutation("kms:Decrypt on * (platform role, no boundary)", P, "aws_iam_role_policy", "platform/experiment-tracking/policy",
+    Mutation("kms:Decrypt on * (platform role, no boundary)", P, "aws_iam_role_policy", "platform/network/flow-logs-policy",
              policy("policy", allow("kms:Decrypt")), "CKV_MLZ_35"),
     Mutation("secretsmanager:GetSecretValue on *", F, "aws_iam_role_policy",
              "fraud-detection/batch-nightly-scoring/job-role/policy",

@@ -35,6 +35,7 @@ FULL_PLATFORM = {
     "account_id": "123456789012", "state_bucket": "acme-ml-state",
     "network": {"cidr": "10.20.0.0/16", "availability_zones": 2},
     "audit": {"retention_days": 2555, "object_lock_mode": "GOVERNANCE",
+              "break_glass_role_arn": "arn:aws:iam::123456789012:role/mlzone-break-glass",
               "allow_governance_mode": {"reason": REASON + "legal hold is handled elsewhere"}},
     "predictions": {"expiry_days": 90}, "experiment_tracking": {"enabled": True, "size": "Small"},
 }

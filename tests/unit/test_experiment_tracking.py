@@ -4,6 +4,7 @@ and the platform's shared server only as an explicit opt-out that confidential p
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from cdktf import Testing
@@ -40,7 +41,8 @@ def test_every_project_gets_its_own_server(example_synth):
     doc = example_synth["fraud-detection"]
     server = only(doc, "aws_sagemaker_mlflow_tracking_server")
     assert server["tracking_server_name"] == "fraud-detection--mlflow"
-    assert server["artifact_store_uri"] == "s3://${data.terraform_remote_state.platform.outputs.data_bucket}/fraud-detection/mlflow/"
+    assert re.fullmatch(r"s3://\$\{aws_s3_bucket\.data-bucket_\w+\.bucket\}/fraud-detection/mlflow/",
+                        server["artifact_store_uri"])  # the project's own data bucket (its own key)
     assert server["automatic_model_registration"] is False  # models go to the project's own groups
     assert not resources(example_synth["platform"], "aws_sagemaker_mlflow_tracking_server")  # nothing shared
 
@@ -52,8 +54,8 @@ def test_server_role_is_a_bounded_project_role_on_its_own_prefix_and_key(example
     (policy,) = [json.loads(r["policy"]) for i, r in resources(doc, "aws_iam_role_policy").items()
                  if i.startswith("experiment-tracking_")]
     st = {s["Sid"]: s for s in policy["Statement"]}
-    data = "${data.terraform_remote_state.platform.outputs.data_bucket}"
-    assert st["ArtifactsObjects"]["Resource"] == f"arn:aws:s3:::{data}/fraud-detection/mlflow/*"
+    assert re.fullmatch(r"arn:aws:s3:::\$\{aws_s3_bucket\.data-bucket_\w+\.bucket\}/fraud-detection/mlflow/\*",
+                        st["ArtifactsObjects"]["Resource"])
     assert st["ArtifactsList"]["Condition"]["StringLike"]["s3:prefix"] == ["fraud-detection/mlflow/*", "fraud-detection/mlflow/"]
     assert st["ArtifactKey"]["Resource"].startswith("${aws_kms_key.data-key_")  # the project's key
 

@@ -99,7 +99,9 @@ def patterns(doc: dict) -> list[tuple[str, dict, str]]:
             for st in json.loads(res[field])["Statement"]:
                 for value in as_list(st.get("Resource")):
                     out.append((logical_id, st, value))
-                for values in st.get("Condition", {}).values():
+                for operator, values in st.get("Condition", {}).items():
+                    if "Not" in operator:  # ArnNotLike, StringNotEquals...: an exclusion, never a grant
+                        continue
                     out += [(logical_id, st, v) for vs in values.values() for v in as_list(vs)]
     return out
 

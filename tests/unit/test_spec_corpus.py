@@ -124,10 +124,11 @@ CASES = [
     ("arguments-too-long", project(**MODEL, batch_jobs=[{"name": "nightly", "model": "scorer",
                                                         "schedule": "rate(1 day)", "arguments": ["x" * 501]}]),
      "fraud.yaml", "batch_jobs[0].arguments[0]"),
-    ("name-collision", {**project(name="fraud", models=[{"name": "detection-fraud-scorer"}]),
-                        "projects/fraud-detection.yaml": yaml.safe_dump(
-                            {**PROJECT, "name": "fraud-detection", "models": [{"name": "fraud-scorer"}]}).encode()},
-     "fraud.yaml", "models[0].name"),
+    # `<project>--<name>` names cannot repeat across projects; two entries of one project still can:
+    # the notebook role <p>--nb-<owner> and the endpoint role <p>--<endpoint>-endpoint.
+    ("name-collision", project(**MODEL, notebooks=[{"owner": "x-endpoint"}],
+                               endpoints=[{"name": "nb-x", "model": "scorer"}]),
+     "fraud.yaml", "endpoints[0].name"),
     ("name-collision-roles", {**project(name="fraud", notebooks=[{"owner": "detection-nb-x"}]),
                               "projects/fraud-detection.yaml": yaml.safe_dump(
                                   {**PROJECT, "name": "fraud-detection", "notebooks": [{"owner": "x"}]}).encode()},
@@ -167,8 +168,8 @@ def test_hostile_spec_is_refused(tmp_path, files, file, text):
 
 def test_collision_names_both_files_and_fields(tmp_path):
     case = dict((c[0], c[1]) for c in CASES)["name-collision"]
-    message = assert_refused(write_zone(tmp_path, case), "fraud.yaml", "fraud-detection.yaml")
-    assert "models[0].name" in message and "'fraud-detection-fraud-scorer'" in message
+    message = assert_refused(write_zone(tmp_path, case), "fraud.yaml", "endpoints[0].name")
+    assert "notebooks[0].owner" in message and "'fraud--nb-x-endpoint'" in message
 
 
 def test_symlink_out_of_the_zone_is_refused_without_echoing_it(tmp_path):

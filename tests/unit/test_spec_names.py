@@ -36,10 +36,10 @@ def test_physical_names_cover_every_synthesized_name(zone, example_synth):
         assert not missing, f"{project.name}: add these to ProjectSpec.physical_names: {sorted(missing)}"
 
 
-def test_prefix_projects_collide_only_where_names_repeat():
+def test_prefix_projects_never_collide():
     fraud = ProjectSpec.model_validate({"name": "fraud", "team": "risk", "cost_center": "CC-1", "data_classification":
                                         "internal", "models": [{"name": "detection-fraud-scorer"}]})
     other = ProjectSpec.model_validate({"name": "fraud-detection", "team": "risk", "cost_center": "CC-1",
                                         "data_classification": "internal", "models": [{"name": "fraud-scorer"}]})
     shared = {(n.kind, n.name) for n in fraud.physical_names()} & {(n.kind, n.name) for n in other.physical_names()}
-    assert ("SageMaker model package group", "fraud-detection-fraud-scorer") in shared
+    assert not shared  # fraud--detection-fraud-scorer vs fraud-detection--fraud-scorer (modules/naming.py)
