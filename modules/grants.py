@@ -13,7 +13,9 @@ from collections.abc import Sequence
 
 OBJECT_READ = ("s3:GetObject", "s3:GetObjectVersion")
 OBJECT_WRITE = ("s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
-KEY_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey")
+KEY_USE = (
+    "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey",
+)
 KEY_DECRYPT = ("kms:Decrypt", "kms:DescribeKey")
 KEY_READ_WRITE = ("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")  # read and write objects under SSE-KMS
 ECR_PULL = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability")
@@ -92,5 +94,5 @@ def grant_log_streams(sid: str | None, group_arn: str, streams: str = "*") -> di
 
 def grant_metrics(namespaces: str | Sequence[str]) -> dict:
     """`cloudwatch:PutMetricData` (no resource-level scoping exists), limited to the given namespaces."""
-    return allow("Metrics", "cloudwatch:PutMetricData", "*",
-                 {"StringLike": {"cloudwatch:namespace": namespaces if isinstance(namespaces, str) else list(namespaces)}})
+    namespace = namespaces if isinstance(namespaces, str) else list(namespaces)
+    return allow("Metrics", "cloudwatch:PutMetricData", "*", {"StringLike": {"cloudwatch:namespace": namespace}})

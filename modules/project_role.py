@@ -25,7 +25,6 @@ from constructs import Construct
 
 from modules.grants import (
     KEY_DECRYPT,
-    KEY_READ_WRITE,
     KEY_USE,
     OBJECT_READ,
     OBJECT_WRITE,
@@ -161,10 +160,12 @@ class ProjectScope:
 
     # ---- the project's grants (modules/grants.py): every one names the project's own prefix, key or resources
 
-    def prefix_statements(self, sid: str, bucket: str, actions: Sequence[str], *parts: str, **key: str | Sequence[str]) -> list[dict]:
-        """Object `actions` below `<bucket>/<project>/<parts>/`, listing of that prefix only (and the key
-        when `key_arn=` is given: `grants.grant_prefix`)."""
-        return grant_prefix(sid, bucket, "/".join((self.name, *parts)), actions, **key)
+    def prefix_statements(self, sid: str, bucket: str, actions: Sequence[str], *parts: str, key_arn: str | None = None,
+                          key_sid: str = "", key_actions: Sequence[str] | None = None) -> list[dict]:
+        """Object `actions` below `<bucket>/<project>/<parts>/`, listing of that prefix only, and the bucket's
+        key when `key_arn` is given (`grants.grant_prefix`)."""
+        return grant_prefix(sid, bucket, "/".join((self.name, *parts)), actions, key_arn=key_arn, key_sid=key_sid,
+                            key_actions=key_actions)
 
     def data_statements(self, write: bool = True) -> list[dict]:
         """The project's data prefix (read, or read-write) with its own key."""
@@ -214,7 +215,8 @@ class ProjectScope:
         (tagged `project=<name>` by the tagging aspect); describe the VPC."""
         return (
             allow("VpcDescribe", VPC_DESCRIBE, "*"),
-            allow("VpcInterfaces", VPC_ATTACH, [self.arn("ec2", f"{kind}/*") for kind in ("network-interface", "subnet")]),
+            allow("VpcInterfaces", VPC_ATTACH,
+                  [self.arn("ec2", f"{kind}/*") for kind in ("network-interface", "subnet")]),
             allow("VpcProjectSecurityGroups", VPC_ATTACH, self.arn("ec2", "security-group/*"),
                   {"StringEquals": {"ec2:ResourceTag/project": self.name}}),
         )
@@ -303,8 +305,10 @@ class ProjectBoundary(Construct):
             allow("ProjectSparkClusters", ["elasticmapreduce:DescribeCluster", "elasticmapreduce:ListInstances",
                                            "elasticmapreduce:GetClusterSessionCredentials"],
                   p.arn("elasticmapreduce", "cluster/*"), tagged),
-            allow("ProjectBatchJobs", ["emr-serverless:StartJobRun", "emr-serverless:GetJobRun", "emr-serverless:GetApplication"],
-                  [p.arn("emr-serverless", "/applications/*"), p.arn("emr-serverless", "/applications/*/jobruns/*")], tagged),
+            allow("ProjectBatchJobs",
+                  ["emr-serverless:StartJobRun", "emr-serverless:GetJobRun", "emr-serverless:GetApplication"],
+                  [p.arn("emr-serverless", "/applications/*"), p.arn("emr-serverless", "/applications/*/jobruns/*")],
+                  tagged),
             p.metrics_statement("/aws/sagemaker/*", "EMR*", p.name),
             p.pass_role_statement("emr-serverless.amazonaws.com"),
         ]

@@ -54,8 +54,10 @@ def test_project_grants_name_the_projects_prefix_key_and_roles():
 
 def test_pass_role_is_for_one_service_and_single_actions_stay_strings():
     st = grant_pass_role("Pass", "arn:aws:iam::1:role/mlzone/p/p--job", "ec2.amazonaws.com")
-    assert (st["Action"], st["Condition"]) == ("iam:PassRole", {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}})
-    assert grant_ecr_pull("Pull", "arn:aws:ecr:r:1:repository/p/*", push=True)["Action"][-1] == "ecr:CompleteLayerUpload"
+    assert st["Action"] == "iam:PassRole"
+    assert st["Condition"] == {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}
+    pull = grant_ecr_pull("Pull", "arn:aws:ecr:r:1:repository/p/*", push=True)
+    assert pull["Action"][-1] == "ecr:CompleteLayerUpload"
 
 
 def test_log_grants_cover_exact_groups_and_their_streams_but_patterns_only_as_given():
