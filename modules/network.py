@@ -91,7 +91,7 @@ class Network(Construct):
             self, "flow-logs", name=f"/mlzone/{props.name}/vpc-flow-logs", kms_key_id=props.logs_key_arn,
             retention_in_days=props.flow_log_retention_days,
         )
-        # The flow-log role policy as AWS documents it (the group and everything below it).
+        # VPC Flow Logs describe and write the streams of this one group only (`<group>` and `<group>:*`).
         role = ServiceRole(self, "flow-logs-", ServiceRoleProps(
             name=f"{props.name}-vpc-flow-logs", service="vpc-flow-logs.amazonaws.com", account_id=props.account_id,
             source_arn=f"arn:aws:ec2:{props.region}:{props.account_id}:vpc-flow-log/*",
