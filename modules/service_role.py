@@ -30,17 +30,18 @@ class ServiceRoleProps:
 
 
 class ServiceRole:
-    """Adds `<id>role`, `<id>policy` and `<id>managed-<i>` to `scope` itself, not below a construct of its
-    own, so the roles written before it keep their logical ids. Outputs: `arn`, `name`, `role`, `policy`."""
+    """Adds `<id_prefix>role`, `<id_prefix>policy` and `<id_prefix>managed-<i>` to `scope` itself, not below
+    a construct of its own, so the roles written before it keep their logical ids (`id_prefix=""` in a
+    construct that owns one role). Outputs: `arn`, `name`, `role`, `policy`."""
 
-    def __init__(self, scope: Construct, id: str, props: ServiceRoleProps) -> None:
+    def __init__(self, scope: Construct, id_prefix: str, props: ServiceRoleProps) -> None:
         self.role = IamRole(
-            scope, f"{id}role", name=props.name, path=props.path, permissions_boundary=props.permissions_boundary,
+            scope, f"{id_prefix}role", name=props.name, path=props.path, permissions_boundary=props.permissions_boundary,
             assume_role_policy=assume_role_policy(props.service, props.account_id, props.source_arn),
         )
-        self.policy = IamRolePolicy(scope, f"{id}policy", role=self.role.id, name=props.policy_name,
+        self.policy = IamRolePolicy(scope, f"{id_prefix}policy", role=self.role.id, name=props.policy_name,
                                     policy=policy_document(*props.statements))
         for i, arn in enumerate(props.managed_policy_arns):
-            IamRolePolicyAttachment(scope, f"{id}managed-{i}", role=self.role.name, policy_arn=arn)
+            IamRolePolicyAttachment(scope, f"{id_prefix}managed-{i}", role=self.role.name, policy_arn=arn)
         self.arn = self.role.arn
         self.name = self.role.name
