@@ -8,12 +8,11 @@ from typing import Literal
 
 from cdktf_cdktf_provider_aws.cloudtrail import Cloudtrail
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from modules.bucket import Bucket, BucketProps, ObjectLock
-from modules.iam import assume_role_policy, policy_document
+from modules.grants import grant_log_streams
+from modules.service_role import ServiceRole, ServiceRoleProps
 from modules.waivers import waive
 
 ACCESS_LOG_SSE_REASON = "S3 server access logging can only deliver to SSE-S3 buckets (AWS limitation)"
@@ -97,18 +96,14 @@ class AuditStorage(Construct):
             self, "trail-logs", name=f"/mlzone/{props.prefix}/cloudtrail", kms_key_id=props.logs_key_arn,
             retention_in_days=props.trail_log_retention_days,
         )
-        role = IamRole(self, "trail-logs-role", name=f"{props.prefix}-cloudtrail-logs",
-                       assume_role_policy=assume_role_policy("cloudtrail.amazonaws.com", props.account_id))
-        role_policy = IamRolePolicy(self, "trail-logs-policy", role=role.id, name="write-trail-logs",
-                                    policy=policy_document({
-                                        "Effect": "Allow",
-                                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                                        "Resource": f"{log_group.arn}:log-stream:*",
-                                    }))
+        role = ServiceRole(self, "trail-logs-", ServiceRoleProps(
+            name=f"{props.prefix}-cloudtrail-logs", service="cloudtrail.amazonaws.com", account_id=props.account_id,
+            policy_name="write-trail-logs", statements=(grant_log_streams(None, log_group.arn),),
+        ))
         self.trail = Cloudtrail(
             self, "trail", name=trail.rsplit("/", 1)[1], s3_bucket_name=self.audit.name, s3_key_prefix="cloudtrail",
             kms_key_id=props.audit_key_arn, is_multi_region_trail=True, include_global_service_events=True,
-            enable_log_file_validation=True, enable_logging=True, depends_on=[self.audit.policy, role_policy],
+            enable_log_file_validation=True, enable_logging=True, depends_on=[self.audit.policy, role.policy],
             cloud_watch_logs_group_arn=f"{log_group.arn}:*", cloud_watch_logs_role_arn=role.arn,
         )
         self.bucket_name = self.audit.name

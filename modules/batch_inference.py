@@ -29,7 +29,8 @@ from cdktf_cdktf_provider_aws.emrserverless_application import EmrserverlessAppl
 from cdktf_cdktf_provider_aws.scheduler_schedule import SchedulerSchedule
 from constructs import Construct
 
-from modules.project_role import OBJECT_READ, OBJECT_WRITE, ProjectRole, ProjectRoleProps, ProjectScope
+from modules.grants import OBJECT_READ, OBJECT_WRITE, allow, grant_key
+from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
 from stacks.spec import check_relative_key, check_schedule
 
 START_JOB_RUN = "arn:aws:scheduler:::aws-sdk:emrserverless:startJobRun"
@@ -81,7 +82,7 @@ class BatchInference(Construct):
         name = p.resource_name(props.name, max_len=63)
         self.output_uri = p.s3_uri(p.data_bucket, props.output)
         self.job_role = ProjectRole(self, "job-role", ProjectRoleProps(
-            scope=p, name=f"{props.name}-job", service="emr-serverless.amazonaws.com", statements=(
+            project=p, name=f"{props.name}-job", service="emr-serverless.amazonaws.com", statements=(
                 *p.data_statements(write=False),
                 *p.prefix_statements("Output", p.data_bucket, (*OBJECT_READ, *OBJECT_WRITE), props.output),
                 *p.prefix_statements("EmrLogs", p.emr_log_bucket, ("s3:PutObject", "s3:GetObject"), props.name),
@@ -119,12 +120,10 @@ class BatchInference(Construct):
             }}},
         }
         self.scheduler_role = ProjectRole(self, "scheduler-role", ProjectRoleProps(
-            scope=p, name=f"{props.name}-schedule", service="scheduler.amazonaws.com", statements=(
-                {"Sid": "StartJobRun", "Effect": "Allow", "Action": "emr-serverless:StartJobRun",
-                 "Resource": self.application.arn},
-                {"Sid": "PassJobRole", "Effect": "Allow", "Action": "iam:PassRole", "Resource": self.job_role.arn,
-                 "Condition": {"StringEquals": {"iam:PassedToService": "emr-serverless.amazonaws.com"}}},
-                {"Sid": "DecryptSchedule", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": p.key_arn},
+            project=p, name=f"{props.name}-schedule", service="scheduler.amazonaws.com", statements=(
+                allow("StartJobRun", "emr-serverless:StartJobRun", self.application.arn),
+                p.pass_role_statement("emr-serverless.amazonaws.com", self.job_role.arn, sid="PassJobRole"),
+                grant_key("DecryptSchedule", p.key_arn, "kms:Decrypt"),
             ),
         ))
         self.schedule = SchedulerSchedule(

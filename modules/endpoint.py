@@ -34,6 +34,7 @@ from cdktf_cdktf_provider_aws.sagemaker_endpoint_configuration import (
 from cdktf_cdktf_provider_aws.sagemaker_model import SagemakerModel
 from constructs import Construct
 
+from modules.grants import grant_objects
 from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
 
 VARIANT = "AllTraffic"
@@ -74,16 +75,14 @@ class Endpoint(Construct):
         name = p.resource_name(props.name, max_len=63)
         self.capture_uri = p.s3_uri(p.capture_bucket)
         self.role = ProjectRole(self, "role", ProjectRoleProps(
-            scope=p, name=f"{props.name}-endpoint", service="sagemaker.amazonaws.com", statements=(
+            project=p, name=f"{props.name}-endpoint", service="sagemaker.amazonaws.com", statements=(
                 *p.registry_statements(),
-                {"Sid": "WriteCaptures", "Effect": "Allow", "Action": "s3:PutObject",
-                 "Resource": f"arn:aws:s3:::{p.capture_bucket}/{p.name}/{name}/*"},
+                grant_objects("WriteCaptures", p.capture_bucket, f"{p.name}/{name}", "s3:PutObject"),
                 p.platform_key_statement(("kms:GenerateDataKey", "kms:Encrypt", "kms:DescribeKey")),
                 p.key_statement(),
                 *p.vpc_statements(),
                 p.logs_statement(f"/aws/sagemaker/Endpoints/{name}"),
-                {"Sid": "Metrics", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
-                 "Condition": {"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}}},
+                p.metrics_statement("/aws/sagemaker/*"),
             ),
         ))
         self.model = SagemakerModel(

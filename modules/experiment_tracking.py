@@ -25,14 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.sagemaker_mlflow_tracking_server import SagemakerMlflowTrackingServer
 from constructs import Construct
 
 from modules.bucket import Bucket, BucketProps
-from modules.iam import assume_role_policy, policy_document
-from modules.project_role import OBJECT_READ, OBJECT_WRITE, ProjectRole, ProjectRoleProps, ProjectScope, TrackingAccess
+from modules.grants import KEY_READ_WRITE, OBJECT_READ, OBJECT_WRITE, allow, grant_key
+from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope, TrackingAccess
+from modules.service_role import ServiceRole, ServiceRoleProps
 
 SAGEMAKER = "sagemaker.amazonaws.com"
 OWN_SERVER_CLASSIFICATIONS = ("confidential", "restricted")  # never on a shared server
@@ -61,24 +60,21 @@ class ExperimentTracking(Construct):
             name=props.bucket_name, kms_key_arn=props.kms_key_arn, access_log_bucket=props.access_log_bucket,
         ))
         bucket_arn = f"arn:aws:s3:::{props.bucket_name}"
-        role = IamRole(
-            self, "role", name=f"{props.name}-mlflow",
-            assume_role_policy=assume_role_policy(SAGEMAKER, props.account_id),
-        )
-        policy = IamRolePolicy(self, "policy", role=role.id, name="artifact-store", policy=policy_document(
-            {"Sid": "Artifacts", "Effect": "Allow",
-             "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
-             "Resource": f"{bucket_arn}/*"},
-            {"Sid": "ArtifactBucket", "Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetBucketLocation"],
-             "Resource": bucket_arn},
-            {"Sid": "ArtifactKey", "Effect": "Allow",
-             "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], "Resource": props.kms_key_arn},
+        # The whole bucket: the server stores every project's artifacts, each under its own <project>/ prefix.
+        role = ServiceRole(self, "", ServiceRoleProps(
+            name=f"{props.name}-mlflow", service=SAGEMAKER, account_id=props.account_id,
+            policy_name="artifact-store", statements=(
+                allow("Artifacts", ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
+                      f"{bucket_arn}/*"),
+                allow("ArtifactBucket", ("s3:ListBucket", "s3:GetBucketLocation"), bucket_arn),
+                grant_key("ArtifactKey", props.kms_key_arn, KEY_READ_WRITE),
+            ),
         ))
         self.server = SagemakerMlflowTrackingServer(
             self, "server", tracking_server_name=f"{props.name}-mlflow", role_arn=role.arn,
             artifact_store_uri=f"s3://{props.bucket_name}/", tracking_server_size=props.size,
             automatic_model_registration=False, weekly_maintenance_window_start=props.maintenance_window,
-            depends_on=[policy, self.bucket.policy],
+            depends_on=[role.policy, self.bucket.policy],
         )
         self.arn = self.server.arn
         self.name = self.server.tracking_server_name
@@ -116,10 +112,9 @@ class ProjectTracking(Construct):
         p, access = props.project, props.project.tracking
         self.artifact_uri = p.s3_uri(access.bucket, *access.prefix)
         self.role = ProjectRole(self, "role", ProjectRoleProps(
-            scope=p, name="mlflow", service=SAGEMAKER, statements=(
-                *p.prefix_statements("Artifacts", access.bucket, (*OBJECT_READ, *OBJECT_WRITE), *access.prefix),
-                {"Sid": "ArtifactKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                 "Resource": access.key_arn},
+            project=p, name="mlflow", service=SAGEMAKER, statements=tuple(
+                p.prefix_statements("Artifacts", access.bucket, (*OBJECT_READ, *OBJECT_WRITE), *access.prefix,
+                                    key_arn=access.key_arn, key_sid="ArtifactKey"),
             ),
         ))
         self.server = SagemakerMlflowTrackingServer(

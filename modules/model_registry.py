@@ -21,8 +21,9 @@ from cdktf_cdktf_provider_aws.sagemaker_model_package_group import SagemakerMode
 from cdktf_cdktf_provider_aws.sagemaker_model_package_group_policy import SagemakerModelPackageGroupPolicy
 from constructs import Construct
 
+from modules.grants import ECR_PULL, ECR_PUSH
 from modules.iam import policy_document
-from modules.project_role import ECR_PULL, ECR_PUSH, REGISTRY_READ, ProjectScope, role_pattern
+from modules.project_role import REGISTRY_READ, ProjectScope, role_pattern
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.flow_log import FlowLog
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from cdktf_cdktf_provider_aws.route_table import RouteTable
 from cdktf_cdktf_provider_aws.route_table_association import RouteTableAssociation
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
@@ -21,7 +19,8 @@ from cdktf_cdktf_provider_aws.vpc import Vpc
 from cdktf_cdktf_provider_aws.vpc_endpoint import VpcEndpoint
 from constructs import Construct
 
-from modules.iam import assume_role_policy, policy_document
+from modules.grants import allow
+from modules.service_role import ServiceRole, ServiceRoleProps
 
 # Interface endpoints SageMaker, EMR, MLflow and the CLI tools need without internet access.
 INTERFACE_SERVICES = (
@@ -36,6 +35,7 @@ class NetworkProps:
 
     name: str  # prefix of every network resource
     region: str  # subnets go to <region>a, <region>b, ...
+    account_id: str  # the flow-log role trusts VPC Flow Logs for this account's flow logs only
     cidr: str = "10.20.0.0/16"  # private range
     availability_zones: int = 2  # number of private subnets, one per AZ
     logs_key_arn: str  # KMS key of the flow-log group
@@ -91,13 +91,15 @@ class Network(Construct):
             self, "flow-logs", name=f"/mlzone/{props.name}/vpc-flow-logs", kms_key_id=props.logs_key_arn,
             retention_in_days=props.flow_log_retention_days,
         )
-        role = IamRole(self, "flow-logs-role", name=f"{props.name}-vpc-flow-logs",
-                       assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"))
-        IamRolePolicy(self, "flow-logs-policy", role=role.id, name="write-flow-logs", policy=policy_document({
-            "Effect": "Allow",
-            "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            "Resource": [log_group.arn, f"{log_group.arn}:*"],
-        }))
+        # VPC Flow Logs describe and write the streams of this one group only (`<group>` and `<group>:*`).
+        role = ServiceRole(self, "flow-logs-", ServiceRoleProps(
+            name=f"{props.name}-vpc-flow-logs", service="vpc-flow-logs.amazonaws.com", account_id=props.account_id,
+            source_arn=f"arn:aws:ec2:{props.region}:{props.account_id}:vpc-flow-log/*",
+            policy_name="write-flow-logs", statements=(allow(
+                None, ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
+                (log_group.arn, f"{log_group.arn}:*"),
+            ),),
+        ))
         FlowLog(self, "flow-log", vpc_id=self.vpc.id, traffic_type="ALL", log_destination_type="cloud-watch-logs",
                 log_destination=log_group.arn, iam_role_arn=role.arn)
 

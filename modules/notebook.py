@@ -21,6 +21,7 @@ from cdktf_cdktf_provider_aws.sagemaker_notebook_instance_lifecycle_configuratio
 )
 from constructs import Construct
 
+from modules.grants import allow
 from modules.project_role import NOTEBOOK_LOG_GROUP, ProjectRole, ProjectRoleProps, ProjectScope, require_reasons
 
 SAGEMAKER = "sagemaker.amazonaws.com"
@@ -77,15 +78,14 @@ class Notebook(Construct):
         p = props.project
         name = p.resource_name(props.owner, max_len=63)
         self.role = ProjectRole(self, "role", ProjectRoleProps(
-            scope=p, name=f"nb-{props.owner}", service=SAGEMAKER, statements=(
+            project=p, name=f"nb-{props.owner}", service=SAGEMAKER, statements=(
                 *p.data_statements(write=True),
                 *p.capture_read_statements(),
                 *p.registry_statements(),
                 *p.mlflow_statements(),
                 *p.log_stream_statements(NOTEBOOK_LOG_GROUP),
-                {"Sid": "StopItself", "Effect": "Allow",
-                 "Action": ["sagemaker:StopNotebookInstance", "sagemaker:DescribeNotebookInstance"],
-                 "Resource": p.arn("sagemaker", f"notebook-instance/{name}")},
+                allow("StopItself", ["sagemaker:StopNotebookInstance", "sagemaker:DescribeNotebookInstance"],
+                      p.arn("sagemaker", f"notebook-instance/{name}")),
             ),
         ))
         lifecycle = None

@@ -21,21 +21,28 @@ from dataclasses import dataclass, field
 
 from cdktf import Fn
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
-from cdktf_cdktf_provider_aws.iam_role import IamRole
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
-from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAttachment
 from constructs import Construct
 
-from modules.iam import assume_role_policy, policy_document
+from modules.grants import (
+    KEY_DECRYPT,
+    KEY_USE,
+    OBJECT_READ,
+    OBJECT_WRITE,
+    allow,
+    grant_ecr_login,
+    grant_ecr_pull,
+    grant_key,
+    grant_log_groups,
+    grant_log_streams,
+    grant_metrics,
+    grant_pass_role,
+    grant_prefix,
+)
+from modules.iam import policy_document
 from modules.naming import project_name, project_pattern
+from modules.service_role import ServiceRole, ServiceRoleProps
 
 IAM_NAME_MAX = 64
-KEY_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey")
-KEY_DECRYPT = ("kms:Decrypt", "kms:DescribeKey")
-OBJECT_READ = ("s3:GetObject", "s3:GetObjectVersion")
-OBJECT_WRITE = ("s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
-ECR_PULL = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability")
-ECR_PUSH = ("ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload")
 REGISTRY_READ = (
     "sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages",
 )
@@ -43,7 +50,6 @@ REGISTRY_WRITE = ("sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage"
 # Project roles register and update versions only as pending review: approving (or rejecting) a version is
 # the approver's decision, a principal outside the project (docs/keys.md).
 PENDING_ONLY = {"StringEqualsIfExists": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}}
-# What SageMaker/EMR need to place network interfaces in the private subnets (no resource-level scoping exists).
 # Network interfaces in the platform VPC. Describe calls cannot be scoped to a resource; the others
 # are scoped to this account and region (no `*` resource for actions that can be restricted).
 VPC_DESCRIBE = (
@@ -54,8 +60,6 @@ VPC_ATTACH = (
     "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
     "ec2:DeleteNetworkInterfacePermission",
 )
-LOG_WRITE = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams")
-STREAM_WRITE = ("logs:CreateLogStream", "logs:PutLogEvents")
 # Log groups every project's workloads write to (AWS names them): projects get their own streams only.
 NOTEBOOK_LOG_GROUP = "/aws/sagemaker/NotebookInstances"
 MLFLOW_USE = (
@@ -154,59 +158,55 @@ class ProjectScope:
         """`s3://<bucket>/<project>/<parts>/`: always inside the project's prefix."""
         return "/".join((f"s3://{bucket}", self.name, *parts)) + "/"
 
-    # ---- statement builders: every grant names the project's own prefix, key or resources
+    # ---- the project's grants (modules/grants.py): every one names the project's own prefix, key or resources
 
-    def prefix_statements(self, sid: str, bucket: str, actions: Sequence[str], *parts: str) -> list[dict]:
-        """Object `actions` below `<bucket>/<project>/<parts>/` and listing of that prefix only."""
-        prefix = "/".join((self.name, *parts))
-        return [
-            {"Sid": f"{sid}Objects", "Effect": "Allow", "Action": list(actions),
-             "Resource": f"arn:aws:s3:::{bucket}/{prefix}/*"},
-            {"Sid": f"{sid}List", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}",
-             "Condition": {"StringLike": {"s3:prefix": [f"{prefix}/*", f"{prefix}/"]}}},
-        ]
+    def prefix_statements(self, sid: str, bucket: str, actions: Sequence[str], *parts: str, key_arn: str | None = None,
+                          key_sid: str = "", key_actions: Sequence[str] | None = None) -> list[dict]:
+        """Object `actions` below `<bucket>/<project>/<parts>/`, listing of that prefix only, and the bucket's
+        key when `key_arn` is given (`grants.grant_prefix`)."""
+        return grant_prefix(sid, bucket, "/".join((self.name, *parts)), actions, key_arn=key_arn, key_sid=key_sid,
+                            key_actions=key_actions)
 
     def data_statements(self, write: bool = True) -> list[dict]:
         """The project's data prefix (read, or read-write) with its own key."""
         actions = (*OBJECT_READ, *OBJECT_WRITE) if write else OBJECT_READ
-        return [*self.prefix_statements("Data", self.data_bucket, actions), self.key_statement()]
+        return self.prefix_statements("Data", self.data_bucket, actions, key_arn=self.key_arn, key_sid="ProjectKey",
+                                      key_actions=KEY_USE)
 
     def key_statement(self) -> dict:
-        return {"Sid": "ProjectKey", "Effect": "Allow", "Action": list(KEY_USE), "Resource": self.key_arn}
+        return grant_key("ProjectKey", self.key_arn, KEY_USE)
 
     def platform_key_statement(self, actions: Sequence[str] = KEY_DECRYPT) -> dict:
-        return {"Sid": "PlatformKey", "Effect": "Allow", "Action": list(actions), "Resource": self.platform_key_arn}
+        return grant_key("PlatformKey", self.platform_key_arn, actions)
 
     def capture_read_statements(self) -> list[dict]:
         """Read-only access to the project's captures (encrypted with the platform key)."""
-        return [*self.prefix_statements("Captures", self.capture_bucket, OBJECT_READ), self.platform_key_statement()]
+        return self.prefix_statements("Captures", self.capture_bucket, OBJECT_READ, key_arn=self.platform_key_arn,
+                                      key_sid="PlatformKey")
 
     def registry_statements(self, write: bool = False) -> list[dict]:
         """Pull the project's images and read its model packages (and those shared with it)."""
-        ecr = [*ECR_PULL, *ECR_PUSH] if write else list(ECR_PULL)
-        registry = list(REGISTRY_READ)
         statements = [
-            {"Sid": "EcrLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
-            {"Sid": "EcrRepositories", "Effect": "Allow", "Action": ecr,
-             "Resource": self.arn("ecr", f"repository/{self.name}/*")},
-            {"Sid": "ModelRegistry", "Effect": "Allow", "Action": registry, "Resource": [
+            grant_ecr_login(),
+            grant_ecr_pull("EcrRepositories", self.arn("ecr", f"repository/{self.name}/*"), push=write),
+            allow("ModelRegistry", REGISTRY_READ, [
                 self.arn("sagemaker", f"model-package-group/{self.pattern}"),
                 self.arn("sagemaker", f"model-package/{self.pattern}/*"),
-            ]},
+            ]),
         ]
         if write:
             statements.append({**statements[-1], "Sid": "RegisterPendingVersions", "Action": list(REGISTRY_WRITE),
                                "Condition": PENDING_ONLY})
         if self.shared_models:
             statements += [
-                {"Sid": "SharedEcrRepositories", "Effect": "Allow", "Action": list(ECR_PULL),
-                 "Resource": [self.arn("ecr", f"repository/{owner}/{model}") for owner, model in self.shared_models]},
-                {"Sid": "SharedModelRegistry", "Effect": "Allow", "Action": list(REGISTRY_READ), "Resource": [
+                grant_ecr_pull("SharedEcrRepositories",
+                               [self.arn("ecr", f"repository/{owner}/{model}") for owner, model in self.shared_models]),
+                allow("SharedModelRegistry", REGISTRY_READ, [
                     arn for owner, model in self.shared_models for arn in (
                         self.arn("sagemaker", f"model-package-group/{project_name(owner, model)}"),
                         self.arn("sagemaker", f"model-package/{project_name(owner, model)}/*"),
                     )
-                ]},
+                ]),
             ]
         return statements
 
@@ -214,33 +214,28 @@ class ProjectScope:
         """Create network interfaces in the account's subnets, in the project's own security groups only
         (tagged `project=<name>` by the tagging aspect); describe the VPC."""
         return (
-            {"Sid": "VpcDescribe", "Effect": "Allow", "Action": list(VPC_DESCRIBE), "Resource": "*"},
-            {"Sid": "VpcInterfaces", "Effect": "Allow", "Action": list(VPC_ATTACH), "Resource": [
-                self.arn("ec2", f"{kind}/*") for kind in ("network-interface", "subnet")
-            ]},
-            {"Sid": "VpcProjectSecurityGroups", "Effect": "Allow", "Action": list(VPC_ATTACH),
-             "Resource": self.arn("ec2", "security-group/*"),
-             "Condition": {"StringEquals": {"ec2:ResourceTag/project": self.name}}},
+            allow("VpcDescribe", VPC_DESCRIBE, "*"),
+            allow("VpcInterfaces", VPC_ATTACH,
+                  [self.arn("ec2", f"{kind}/*") for kind in ("network-interface", "subnet")]),
+            allow("VpcProjectSecurityGroups", VPC_ATTACH, self.arn("ec2", "security-group/*"),
+                  {"StringEquals": {"ec2:ResourceTag/project": self.name}}),
         )
 
     def logs_statement(self, *groups: str) -> dict:
         """Write to log groups of this project: exact names or `<...>/<project>--*` patterns, and their streams."""
-        resources = []
-        for group in groups:
-            resources.append(self.arn("logs", f"log-group:{group}"))
-            if not group.endswith("*"):
-                resources.append(self.arn("logs", f"log-group:{group}:log-stream:*"))
-        return {"Sid": "Logs", "Effect": "Allow", "Action": list(LOG_WRITE), "Resource": resources}
+        return grant_log_groups("Logs", [self.arn("logs", f"log-group:{group}") for group in groups])
 
     def log_stream_statements(self, group: str) -> list[dict]:
         """Write only the project's own streams (`<project>--*`) of a log group every project shares
         (the group itself may be created, under its exact name; no other stream is listed or written)."""
         return [
-            {"Sid": "SharedLogGroup", "Effect": "Allow", "Action": "logs:CreateLogGroup",
-             "Resource": self.arn("logs", f"log-group:{group}")},
-            {"Sid": "OwnLogStreams", "Effect": "Allow", "Action": list(STREAM_WRITE),
-             "Resource": self.arn("logs", f"log-group:{group}:log-stream:{self.pattern}")},
+            allow("SharedLogGroup", "logs:CreateLogGroup", self.arn("logs", f"log-group:{group}")),
+            grant_log_streams("OwnLogStreams", self.arn("logs", f"log-group:{group}"), self.pattern),
         ]
+
+    def metrics_statement(self, *namespaces: str) -> dict:
+        """Publish metrics to the given namespaces only (one namespace stays a string in the JSON)."""
+        return grant_metrics(namespaces[0] if len(namespaces) == 1 else namespaces)
 
     def mlflow_statements(self) -> list[dict]:
         """The project's tracking server, with artifacts under `<bucket>/<project>/<prefix>/` only."""
@@ -248,22 +243,20 @@ class ProjectScope:
         if t is None:
             return []
         return [
-            {"Sid": "Mlflow", "Effect": "Allow", "Action": list(MLFLOW_USE), "Resource": t.server_arn},
-            *self.prefix_statements("MlflowArtifacts", t.bucket, (*OBJECT_READ, *OBJECT_WRITE), *t.prefix),
-            {"Sid": "MlflowKey", "Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-             "Resource": t.key_arn},
+            allow("Mlflow", MLFLOW_USE, t.server_arn),
+            *self.prefix_statements("MlflowArtifacts", t.bucket, (*OBJECT_READ, *OBJECT_WRITE), *t.prefix,
+                                    key_arn=t.key_arn, key_sid="MlflowKey"),
         ]
 
     def emr_artifacts_statement(self) -> dict:
         """EMR nodes fetch their packages from the regional EMR buckets through the S3 endpoint."""
-        return {"Sid": "EmrArtifacts", "Effect": "Allow", "Action": "s3:GetObject", "Resource": [
+        return allow("EmrArtifacts", "s3:GetObject", [
             f"arn:aws:s3:::repo.{self.region}.emr.amazonaws.com/*", f"arn:aws:s3:::{self.region}.elasticmapreduce/*",
-        ]}
+        ])
 
-    def pass_role_statement(self, service: str) -> dict:
-        """Pass this project's roles (and only them) to one AWS service."""
-        return {"Sid": "PassProjectRoles", "Effect": "Allow", "Action": "iam:PassRole",
-                "Resource": self.role_arn_pattern, "Condition": {"StringEquals": {"iam:PassedToService": service}}}
+    def pass_role_statement(self, service: str, role_arn: str | None = None, sid: str = "PassProjectRoles") -> dict:
+        """Pass this project's roles (and only them; one of them when `role_arn` is given) to one AWS service."""
+        return grant_pass_role(sid, role_arn or self.role_arn_pattern, service)
 
 
 def unique_sids(statements: Sequence[dict]) -> list[dict]:
@@ -286,7 +279,7 @@ def unique_sids(statements: Sequence[dict]) -> list[dict]:
 class ProjectBoundaryProps:
     """The ceiling of every project role: nothing outside the project's prefixes, key and resources."""
 
-    scope: ProjectScope  # the project; boundary_arn is ignored here
+    project: ProjectScope  # the project; boundary_arn is ignored here
 
 
 class ProjectBoundary(Construct):
@@ -294,32 +287,29 @@ class ProjectBoundary(Construct):
 
     def __init__(self, scope: Construct, id: str, props: ProjectBoundaryProps) -> None:
         super().__init__(scope, id)
-        p = props.scope
+        p = props.project
         tagged = {"StringEquals": {"aws:ResourceTag/project": p.name}}
         statements = [
             *p.data_statements(write=True),
             *p.prefix_statements("Captures", p.capture_bucket, (*OBJECT_READ, "s3:PutObject")),
-            *p.prefix_statements("EmrLogs", p.emr_log_bucket, (*OBJECT_READ, "s3:PutObject")),
-            p.platform_key_statement(("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")),
+            *p.prefix_statements("EmrLogs", p.emr_log_bucket, (*OBJECT_READ, "s3:PutObject"),
+                                  key_arn=p.platform_key_arn, key_sid="PlatformKey"),
             *p.registry_statements(write=True),
             *p.mlflow_statements(),
             *p.vpc_statements(),
             p.emr_artifacts_statement(),
             p.logs_statement(f"/aws/sagemaker/Endpoints/{p.pattern}", f"/aws/codebuild/{p.pattern}", f"/mlzone/{p.name}/*"),
             *p.log_stream_statements(NOTEBOOK_LOG_GROUP),
-            {"Sid": "ProjectEndpoints", "Effect": "Allow",
-             "Action": ["sagemaker:InvokeEndpoint", "sagemaker:DescribeEndpoint"],
-             "Resource": p.arn("sagemaker", f"endpoint/{p.pattern}")},
-            {"Sid": "ProjectSparkClusters", "Effect": "Allow",
-             "Action": ["elasticmapreduce:DescribeCluster", "elasticmapreduce:ListInstances",
-                        "elasticmapreduce:GetClusterSessionCredentials"],
-             "Resource": p.arn("elasticmapreduce", "cluster/*"), "Condition": tagged},
-            {"Sid": "ProjectBatchJobs", "Effect": "Allow",
-             "Action": ["emr-serverless:StartJobRun", "emr-serverless:GetJobRun", "emr-serverless:GetApplication"],
-             "Resource": [p.arn("emr-serverless", "/applications/*"), p.arn("emr-serverless", "/applications/*/jobruns/*")],
-             "Condition": tagged},
-            {"Sid": "Metrics", "Effect": "Allow", "Action": "cloudwatch:PutMetricData", "Resource": "*",
-             "Condition": {"StringLike": {"cloudwatch:namespace": ["/aws/sagemaker/*", "EMR*", p.name]}}},
+            allow("ProjectEndpoints", ["sagemaker:InvokeEndpoint", "sagemaker:DescribeEndpoint"],
+                  p.arn("sagemaker", f"endpoint/{p.pattern}")),
+            allow("ProjectSparkClusters", ["elasticmapreduce:DescribeCluster", "elasticmapreduce:ListInstances",
+                                           "elasticmapreduce:GetClusterSessionCredentials"],
+                  p.arn("elasticmapreduce", "cluster/*"), tagged),
+            allow("ProjectBatchJobs",
+                  ["emr-serverless:StartJobRun", "emr-serverless:GetJobRun", "emr-serverless:GetApplication"],
+                  [p.arn("emr-serverless", "/applications/*"), p.arn("emr-serverless", "/applications/*/jobruns/*")],
+                  tagged),
+            p.metrics_statement("/aws/sagemaker/*", "EMR*", p.name),
             p.pass_role_statement("emr-serverless.amazonaws.com"),
         ]
         self.policy = IamPolicy(
@@ -334,7 +324,7 @@ class ProjectBoundary(Construct):
 class ProjectRoleProps:
     """A role for one workload of a project, bounded by the project boundary."""
 
-    scope: ProjectScope  # the project (its boundary_arn is attached)
+    project: ProjectScope  # the project (its boundary_arn is attached)
     name: str  # role name suffix: the role is <project>--<name>
     service: str  # the one AWS service that may assume it, e.g. sagemaker.amazonaws.com
     statements: tuple[dict, ...]  # inline grants; each must stay inside the boundary
@@ -344,7 +334,7 @@ class ProjectRoleProps:
 
     def __post_init__(self) -> None:
         require_reasons(f"role {self.name}", allow_no_boundary_reason=self.allow_no_boundary_reason)
-        if not self.scope.boundary_arn and not self.allow_no_boundary_reason:
+        if not self.project.boundary_arn and not self.allow_no_boundary_reason:
             raise ValueError(
                 f"role {self.name}: the project scope has no boundary_arn; fix: build a ProjectBoundary first "
                 "or set allow_no_boundary_reason"
@@ -354,21 +344,17 @@ class ProjectRoleProps:
 
 
 class ProjectRole(Construct):
-    """`aws_iam_role` under /mlzone/<project>/ + its inline policy. Outputs: `arn`, `name`."""
+    """A `ServiceRole` under /mlzone/<project>/, bounded by the project boundary, with its inline policy
+    `project-access`. Outputs: `arn`, `name`, `role`, `policy`."""
 
     def __init__(self, scope: Construct, id: str, props: ProjectRoleProps) -> None:
         super().__init__(scope, id)
-        p = props.scope
-        boundary = None if props.allow_no_boundary_reason else p.boundary_arn
-        self.role = IamRole(
-            self, "role", name=p.resource_name(props.name), path=p.role_path, permissions_boundary=boundary,
-            assume_role_policy=assume_role_policy(props.service, p.account_id if props.source_account_condition else None),
-        )
-        self.policy = IamRolePolicy(
-            self, "policy", role=self.role.id, name="project-access",
-            policy=policy_document(*unique_sids(props.statements)),
-        )
-        for i, arn in enumerate(props.managed_policy_arns):
-            IamRolePolicyAttachment(self, f"managed-{i}", role=self.role.name, policy_arn=arn)
-        self.arn = self.role.arn
-        self.name = self.role.name
+        p = props.project
+        role = ServiceRole(self, "", ServiceRoleProps(
+            name=p.resource_name(props.name), service=props.service, path=p.role_path,
+            permissions_boundary=None if props.allow_no_boundary_reason else p.boundary_arn,
+            account_id=p.account_id if props.source_account_condition else None,
+            policy_name="project-access", statements=tuple(unique_sids(props.statements)),
+            managed_policy_arns=props.managed_policy_arns,
+        ))
+        self.role, self.policy, self.arn, self.name = role.role, role.policy, role.arn, role.name

@@ -124,11 +124,12 @@ class SparkCluster(Construct):
         name = p.resource_name(props.name, max_len=63)
         certificates = props.tls_certificates_s3_uri or f"{p.s3_uri(p.data_bucket, 'emr', 'tls')}certificates.zip"
         self.instance_role = ProjectRole(self, "instance-role", ProjectRoleProps(
-            scope=p, name=f"{props.name}-emr-ec2", service="ec2.amazonaws.com", source_account_condition=False,
+            project=p, name=f"{props.name}-emr-ec2", service="ec2.amazonaws.com", source_account_condition=False,
             statements=(
                 *p.data_statements(write=True),
-                *p.prefix_statements("EmrLogs", p.emr_log_bucket, ("s3:PutObject", "s3:GetObject"), props.name),
-                p.platform_key_statement(("kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey")),
+                *p.prefix_statements("EmrLogs", p.emr_log_bucket, ("s3:PutObject", "s3:GetObject"), props.name,
+                                     key_arn=p.platform_key_arn, key_sid="PlatformKey",
+                                     key_actions=("kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey")),
                 *p.mlflow_statements(),
                 p.emr_artifacts_statement(),
             ),
@@ -138,13 +139,9 @@ class SparkCluster(Construct):
             role=self.instance_role.name,
         )
         self.service_role = ProjectRole(self, "service-role", ProjectRoleProps(
-            scope=p, name=f"{props.name}-emr", service="elasticmapreduce.amazonaws.com",
+            project=p, name=f"{props.name}-emr", service="elasticmapreduce.amazonaws.com",
             managed_policy_arns=(EMR_SERVICE_POLICY,), allow_no_boundary_reason=SERVICE_ROLE_REASON,
-            statements=({
-                "Sid": "PassInstanceRole", "Effect": "Allow", "Action": "iam:PassRole",
-                "Resource": self.instance_role.arn,
-                "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}},
-            },),
+            statements=(p.pass_role_statement("ec2.amazonaws.com", self.instance_role.arn, sid="PassInstanceRole"),),
         ))
         security = EmrSecurityConfiguration(
             self, "security-configuration", name=name, configuration=security_configuration(p.key_arn, certificates),

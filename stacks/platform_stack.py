@@ -57,7 +57,7 @@ class PlatformStack(TerraformStack):
             services=(ServiceGrant.logs(region, account),),
         ))
         self.network = Network(self, "network", NetworkProps(
-            name=name, region=region, cidr=platform.network.cidr,
+            name=name, region=region, account_id=account, cidr=platform.network.cidr,
             availability_zones=platform.network.availability_zones, logs_key_arn=self.logs_key.arn,
         ))
         self.audit = AuditStorage(self, "audit", AuditStorageProps(

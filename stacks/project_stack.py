@@ -137,7 +137,7 @@ class ProjectStack(TerraformStack):
                 key_arn=out["data_key_arn"]))
         elif platform.experiment_tracking.enabled and (project.notebooks or project.spark_clusters):
             unbounded = replace(unbounded, tracking=own_server_access(unbounded))  # where experiments run
-        self.boundary = ProjectBoundary(self, "boundary", ProjectBoundaryProps(scope=unbounded))
+        self.boundary = ProjectBoundary(self, "boundary", ProjectBoundaryProps(project=unbounded))
         p = self.scope = replace(unbounded, boundary_arn=self.boundary.arn)
         tracking = None
         if p.tracking and not shared:
@@ -147,7 +147,7 @@ class ProjectStack(TerraformStack):
         # The project's CI (CodeBuild, as in the SageMaker MLOps templates) builds and pushes images and
         # registers model versions with this role; no human or other account can assume it.
         self.deploy_role = ProjectRole(self, "deploy-role", ProjectRoleProps(
-            scope=p, name="deploy", service="codebuild.amazonaws.com",
+            project=p, name="deploy", service="codebuild.amazonaws.com",
             statements=(
                 *p.registry_statements(write=True), *p.data_statements(write=False),
                 p.logs_statement(f"/aws/codebuild/{p.pattern}"),

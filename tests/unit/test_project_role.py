@@ -16,7 +16,7 @@ pytestmark = pytest.mark.unit
 
 def test_role_is_bounded_and_trusts_one_service():
     s = stack()
-    ProjectRole(s, "job", ProjectRoleProps(scope=scope(), name="job", service="emr-serverless.amazonaws.com",
+    ProjectRole(s, "job", ProjectRoleProps(project=scope(), name="job", service="emr-serverless.amazonaws.com",
                                            statements=tuple(scope().data_statements(write=False))))
     role = only(synth(s), "aws_iam_role")
     assert (role["name"], role["path"], role["permissions_boundary"]) == ("team-a--job", "/mlzone/team-a/", BOUNDARY)
@@ -27,7 +27,7 @@ def test_role_is_bounded_and_trusts_one_service():
 
 def test_boundary_stays_inside_the_project():
     s = stack()
-    ProjectBoundary(s, "boundary", ProjectBoundaryProps(scope=replace(scope(), boundary_arn="")))
+    ProjectBoundary(s, "boundary", ProjectBoundaryProps(project=replace(scope(), boundary_arn="")))
     policy = only(synth(s), "aws_iam_policy")
     assert (policy["name"], policy["path"]) == ("team-a--boundary", "/mlzone/team-a/")
     st = {x["Sid"]: x for x in json.loads(policy["policy"])["Statement"]}
@@ -49,13 +49,13 @@ def test_boundary_stays_inside_the_project():
 
 def test_role_rules():
     with pytest.raises(ValueError, match="no boundary_arn; fix: build a ProjectBoundary first"):
-        ProjectRoleProps(scope=replace(scope(), boundary_arn=""), name="x", service="sagemaker.amazonaws.com",
+        ProjectRoleProps(project=replace(scope(), boundary_arn=""), name="x", service="sagemaker.amazonaws.com",
                          statements=())
     with pytest.raises(ValueError, match="allow_no_boundary_reason needs a real reason"):
-        ProjectRoleProps(scope=scope(), name="x", service="sagemaker.amazonaws.com", statements=(),
+        ProjectRoleProps(project=scope(), name="x", service="sagemaker.amazonaws.com", statements=(),
                          allow_no_boundary_reason="because")
     with pytest.raises(ValueError, match=r"allows every action \('\*'\); fix: list the actions"):
-        ProjectRoleProps(scope=scope(), name="x", service="sagemaker.amazonaws.com",
+        ProjectRoleProps(project=scope(), name="x", service="sagemaker.amazonaws.com",
                          statements=({"Effect": "Allow", "Action": "*", "Resource": "*"},))
     with pytest.raises(ValueError, match=r"'team-a--x{60}' is 68 characters, over the 64-character AWS limit"):
         scope().resource_name("x" * 60)
