@@ -14,6 +14,7 @@ from constructs import Construct
 
 from modules.bucket import Bucket, BucketProps, ObjectLock
 from modules.iam import assume_role_policy, policy_document
+from modules.limits import AUDIT_RETENTION_DAYS
 from modules.waivers import waive
 
 ACCESS_LOG_SSE_REASON = "S3 server access logging can only deliver to SSE-S3 buckets (AWS limitation)"
@@ -36,7 +37,7 @@ class AuditStorageProps:
     logs_key_arn: str  # KMS key of the trail's CloudWatch log group (alerting on API activity)
     account_id: str  # trail delivery is restricted to this account
     region: str  # home region of the trail
-    retention_days: int = 2555  # Object Lock retention, in days
+    retention_days: int = AUDIT_RETENTION_DAYS  # Object Lock retention, in days
     lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"  # GOVERNANCE needs allow_governance_mode_reason
     allow_governance_mode_reason: str | None = None  # opt-out: waives CKV_MLZ_6 (mode) on the audit bucket only
     trail_log_retention_days: int = 365  # the CloudWatch copy of the trail; the bucket keeps the evidence

@@ -30,7 +30,8 @@ from cdktf_cdktf_provider_aws.scheduler_schedule import SchedulerSchedule
 from constructs import Construct
 
 from modules.project_role import OBJECT_READ, OBJECT_WRITE, ProjectRole, ProjectRoleProps, ProjectScope
-from stacks.spec import check_relative_key, check_schedule
+from modules.naming import check_relative_key
+from modules.schedule import check_schedule
 
 START_JOB_RUN = "arn:aws:scheduler:::aws-sdk:emrserverless:startJobRun"
 

@@ -38,9 +38,10 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 )
 from constructs import Construct
 
+from modules.bucket_policy import deny_insecure_transport
 from modules.iam import policy_document
-
-from stacks.spec import check_bucket_name
+from modules.limits import AUDIT_RETENTION_DAYS
+from modules.naming import check_bucket_name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,7 +49,8 @@ class ObjectLock:
     """WORM retention applied to every new object version."""
 
     mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"  # COMPLIANCE: nobody can delete early
-    days: int = 2555  # seven years
+    days: int = AUDIT_RETENTION_DAYS
+    """Retention of each object version, in days (default seven years)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,14 +138,7 @@ class Bucket(Construct):
         )
         arn = f"arn:aws:s3:::{props.name}"
         statements = [
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [arn, f"{arn}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
+            deny_insecure_transport(props.name),
             {
                 "Sid": "DenyUnencryptedPuts",
                 "Effect": "Deny",

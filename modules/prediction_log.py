@@ -25,7 +25,8 @@ from cdktf_cdktf_provider_aws.glue_catalog_table import (
 )
 from constructs import Construct
 
-CAPTURE_VARIANT = "AllTraffic"
+from modules.endpoint import VARIANT
+
 PAYLOAD = "struct<observedContentType:string,mode:string,data:string,encoding:string>"
 # The SageMaker data capture JSON Lines record.
 COLUMNS = (
@@ -76,7 +77,7 @@ class PredictionLog(Construct):
                 "projection.dt.interval": "1",
                 "projection.dt.interval.unit": "DAYS",
                 # "$${" is Terraform's escape for a literal "${" (Athena's projection placeholders).
-                "storage.location.template": f"{root}/$${{project}}/$${{endpoint}}/{CAPTURE_VARIANT}/$${{dt}}/",
+                "storage.location.template": f"{root}/$${{project}}/$${{endpoint}}/{VARIANT}/$${{dt}}/",
             },
             storage_descriptor={
                 "location": f"{root}/",

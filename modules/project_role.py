@@ -27,6 +27,7 @@ from cdktf_cdktf_provider_aws.iam_role_policy_attachment import IamRolePolicyAtt
 from constructs import Construct
 
 from modules.iam import assume_role_policy, policy_document
+from modules.limits import REASON_MIN_CHARS as MIN_REASON
 from modules.naming import project_name, project_pattern
 
 IAM_NAME_MAX = 64
@@ -67,9 +68,6 @@ MLFLOW_USE = (
     "sagemaker-mlflow:LogInputs", "sagemaker-mlflow:SetTag", "sagemaker-mlflow:GetMetricHistory",
     "sagemaker-mlflow:ListArtifacts",
 )
-
-
-MIN_REASON = 20
 
 
 def require_reasons(what: str, **reasons: str | None) -> None:

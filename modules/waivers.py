@@ -16,7 +16,8 @@ import jsii
 from cdktf import Aspects, IAspect, TerraformStack
 from constructs import Construct, IConstruct
 
-MIN_REASON = 20  # characters: an opt-out reason must say why (the same rule as exceptions.yaml)
+from modules.limits import REASON_MIN_CHARS as MIN_REASON  # the rule of every opt-out (and exceptions.yaml)
+
 METADATA = "mlzone:waiver"
 JSON_PATH = "//.mlzone.waivers"
 CHECK_ID = re.compile(r"CKV2?_[A-Z0-9]+_\d+|MLZ_PLAN_\d+")

@@ -33,6 +33,7 @@ from modules.experiment_tracking import (
 )
 from modules.keys import Key, KeyProps
 from modules.model_registry import ModelRegistry, ModelRegistryProps
+from modules.naming import BUCKET_NAME_MAX
 from modules.notebook import Notebook, NotebookProps
 from modules.project_network import ProjectNetwork, ProjectNetworkProps
 from modules.project_role import (
@@ -48,7 +49,7 @@ from modules.spark_cluster import SparkCluster, SparkClusterProps
 from modules.tagging import RequiredTags, tag_everything
 from stacks.platform_stack import PLATFORM_STACK, shared_tracking
 from stacks.provider import configure
-from stacks.spec import BUCKET_NAME_MAX, PlatformSpec, ProjectSpec, SpecError, Zone
+from stacks.spec import PlatformSpec, ProjectSpec, SpecError, Zone
 from stacks.target import LOCAL_STATE_DIR, Target
 
 # The platform outputs every project stack reads (name -> list?); PlatformStack must declare them all.

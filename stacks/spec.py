@@ -25,16 +25,14 @@ from typing import Annotated, Any, Literal, NamedTuple
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from modules.limits import AUDIT_RETENTION_DAYS, CAPTURE_MIN_PERCENT, REASON_MIN_CHARS, audit_min_retention_days
-from modules.naming import project_name
+from modules.naming import BUCKET_NAME_MAX, NAME_FIX, NAME_RE, check_bucket_name, check_relative_key, project_name
+from modules.schedule import check_schedule
 from modules.text import excerpt, terraform_literal
 from stacks.spec_file import SpecError, read_yaml
 
-NAME_RE = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
-NAME_FIX = "use lowercase letters, digits and single hyphens, starting with a letter (e.g. fraud-detection)"
 REGION_RE = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 SAGEMAKER_NAME_MAX = 63
 IAM_ROLE_NAME_MAX = 64
-BUCKET_NAME_MAX = 63
 # Purposes of the platform buckets, named <platform>-<purpose>-<region> (see PlatformSpec.bucket_name).
 BUCKET_PURPOSES = ("audit", "access-logs", "predictions", "data", "mlflow", "emr-logs", "athena")
 # The account id moto answers with; the local target uses it instead of a real account (stacks/target.py).
@@ -273,29 +271,6 @@ class PlatformSpec(SpecModel):
         return f"{self.name}-{purpose}-{self.region}"
 
 
-BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-
-
-def check_bucket_name(name: str) -> str:
-    """Validate an S3 bucket name against the AWS general purpose bucket naming rules."""
-    if not 3 <= len(name) <= BUCKET_NAME_MAX:
-        raise ValueError(
-            f"bucket name {excerpt(name)} is {len(name)} characters; fix: shorten the platform name (max 63 in all)"
-        )
-    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", name) or ".." in name:
-        raise ValueError(f"bucket name {excerpt(name)} breaks S3 naming rules; fix: {NAME_FIX}")
-    if re.fullmatch(r"[0-9]+(\.[0-9]+){3}", name):
-        raise ValueError(f"bucket name {excerpt(name)} looks like an IP address; fix: use a name with letters")
-    reserved = [p for p in BUCKET_RESERVED_PREFIXES if name.startswith(p)]
-    reserved += [s for s in BUCKET_RESERVED_SUFFIXES if name.endswith(s)]
-    if reserved:
-        raise ValueError(
-            f"bucket name {excerpt(name)} uses {reserved[0]!r}, which S3 reserves; fix: choose another name"
-        )
-    return name
-
-
 # --------------------------------------------------------------------------- project
 
 INSTANCE_RE = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
@@ -417,86 +392,6 @@ class BatchJobSpec(SpecModel):
     @classmethod
     def _schedule(cls, value: str) -> str:
         return check_schedule(value)
-
-
-RELATIVE_KEY_RE = re.compile(r"[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*/?")
-
-
-def check_relative_key(value: str) -> str:
-    """An S3 key or prefix relative to the project prefix (the project cannot escape its prefix)."""
-    if len(value) > 512 or not RELATIVE_KEY_RE.fullmatch(value) or ".." in value.split("/"):
-        raise ValueError(
-            f"{excerpt(value)} is not a path inside the project prefix; "
-            "fix: write a relative path such as code/score.py (no s3://, no leading /, no ..)"
-        )
-    return value
-
-
-RATE_RE = re.compile(r"rate\(([1-9][0-9]{0,5}) (minute|minutes|hour|hours|day|days)\)")
-CRON_RE = re.compile(r"cron\(([0-9A-Za-z*?,/#-]+( [0-9A-Za-z*?,/#-]+){5})\)")
-MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
-# (field, lowest, highest, names for 1.., extra forms) of the six EventBridge Scheduler cron fields.
-CRON_FIELDS = (
-    ("minutes", 0, 59, (), ""), ("hours", 0, 23, (), ""), ("day-of-month", 1, 31, (), "?LW"),
-    ("month", 1, 12, MONTHS, ""), ("day-of-week", 1, 7, DAYS, "?L#"), ("year", 1970, 2199, (), ""),
-)
-SCHEDULE_FIX = "fix: cron(0 2 * * ? *) (6 fields: minutes hours day-of-month month day-of-week year) or rate(1 day)"
-
-
-def _cron_value(text: str, low: int, high: int, names: tuple[str, ...]) -> bool:
-    if text.upper() in names:
-        return True
-    return text.isascii() and text.isdigit() and low <= int(text) <= high
-
-
-def _cron_item(item: str, low: int, high: int, names: tuple[str, ...], extra: str) -> bool:
-    """One comma-separated item of a cron field: *, v, v-v, */n, v/n, v-v/n, or L/W/# forms."""
-    if item == "?" and "?" in extra:
-        return True
-    if "L" in extra and (item == "L" or (extra == "?LW" and item == "LW")):
-        return True
-    if "W" in extra and item.endswith("W") and _cron_value(item[:-1], low, high, ()):
-        return True
-    if "#" in extra and "#" in item:
-        day, _, nth = item.partition("#")
-        return _cron_value(day, low, high, names) and nth in ("1", "2", "3", "4", "5")
-    if extra == "?L#" and item.endswith("L") and _cron_value(item[:-1], low, high, names):
-        return True
-    base, _, step = item.partition("/")
-    if step and not (step.isascii() and step.isdigit() and 1 <= int(step) <= high):
-        return False
-    if base == "*":
-        return True
-    start, _, end = base.partition("-")
-    return _cron_value(start, low, high, names) and (not end or _cron_value(end, low, high, names))
-
-
-def check_schedule(value: str) -> str:
-    """Validate an EventBridge Scheduler cron() or rate() expression (full grammar, values in range)."""
-    rate = RATE_RE.fullmatch(value)
-    if rate:
-        if (rate.group(1) == "1") != (not rate.group(2).endswith("s")):
-            raise ValueError(
-                f"{excerpt(value)}: use the singular unit for 1, the plural otherwise; fix: rate(1 day), rate(2 days)"
-            )
-        return value
-    cron = CRON_RE.fullmatch(value)
-    if not cron:
-        raise ValueError(f"{excerpt(value)} is not a schedule; {SCHEDULE_FIX}")
-    fields = cron.group(1).split(" ")
-    for text, (field, low, high, names, extra) in zip(fields, CRON_FIELDS):
-        if not all(_cron_item(item, low, high, names, extra) for item in text.split(",")):
-            allowed = f"{low}-{high}" + (f" or {names[0]}-{names[-1]}" if names else "")
-            raise ValueError(
-                f"{excerpt(value)}: the {field} field {excerpt(text, 20)} is not valid; "
-                f"fix: use {allowed}, *, ranges a-b, lists a,b and steps */n"
-            )
-    if (fields[2] == "?") == (fields[4] == "?"):
-        raise ValueError(
-            f"{excerpt(value)}: exactly one of day-of-month and day-of-week must be '?'; fix: e.g. cron(0 2 * * ? *)"
-        )
-    return value
 
 
 Classification = Literal["public", "internal", "confidential", "restricted"]
