@@ -4,7 +4,6 @@ plus the bucket that receives S3 server access logs of every mlzone bucket."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from cdktf_cdktf_provider_aws.cloudtrail import Cloudtrail
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
@@ -14,7 +13,7 @@ from constructs import Construct
 
 from modules.bucket import Bucket, BucketProps, ObjectLock
 from modules.iam import assume_role_policy, policy_document
-from modules.limits import AUDIT_RETENTION_DAYS
+from modules.settings import AuditSettings, check_limits
 from modules.waivers import waive
 
 ACCESS_LOG_SSE_REASON = "S3 server access logging can only deliver to SSE-S3 buckets (AWS limitation)"
@@ -27,8 +26,8 @@ def trail_arn(prefix: str, region: str, account_id: str) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AuditStorageProps:
-    """Audit logs are write-once: COMPLIANCE lock for seven years by default."""
+class AuditStorageProps(AuditSettings):
+    """Audit logs are write-once: COMPLIANCE lock for seven years by default (`AuditSettings`)."""
 
     prefix: str  # platform name; names the trail
     audit_bucket_name: str  # the locked bucket CloudTrail writes to
@@ -37,10 +36,11 @@ class AuditStorageProps:
     logs_key_arn: str  # KMS key of the trail's CloudWatch log group (alerting on API activity)
     account_id: str  # trail delivery is restricted to this account
     region: str  # home region of the trail
-    retention_days: int = AUDIT_RETENTION_DAYS  # Object Lock retention, in days
-    lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"  # GOVERNANCE needs allow_governance_mode_reason
     allow_governance_mode_reason: str | None = None  # opt-out: waives CKV_MLZ_6 (mode) on the audit bucket only
     trail_log_retention_days: int = 365  # the CloudWatch copy of the trail; the bucket keeps the evidence
+
+    def __post_init__(self) -> None:
+        check_limits(f"audit storage {self.prefix}", self)
 
 
 class AuditStorage(Construct):

@@ -23,7 +23,6 @@ IAM-authenticated `sagemaker-mlflow` API calls through the VPC endpoints).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
@@ -33,14 +32,14 @@ from constructs import Construct
 from modules.bucket import Bucket, BucketProps
 from modules.iam import assume_role_policy, policy_document
 from modules.project_role import OBJECT_READ, OBJECT_WRITE, ProjectRole, ProjectRoleProps, ProjectScope, TrackingAccess
+from modules.settings import TrackingSettings
 
 SAGEMAKER = "sagemaker.amazonaws.com"
 OWN_SERVER_CLASSIFICATIONS = ("confidential", "restricted")  # never on a shared server
-Size = Literal["Small", "Medium", "Large"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class ExperimentTrackingProps:
+class ExperimentTrackingProps(TrackingSettings):
     """The optional tracking server shared by the public/internal projects of a platform."""
 
     name: str  # platform name; the server is <name>-mlflow
@@ -48,7 +47,6 @@ class ExperimentTrackingProps:
     bucket_name: str  # artifact store bucket (created here)
     kms_key_arn: str  # encrypts the artifact store
     access_log_bucket: str  # S3 access logs of the artifact store
-    size: Size = "Small"  # tracking server size
     maintenance_window: str = "Sun:03:00"  # weekly maintenance start (UTC)
 
 
@@ -95,11 +93,10 @@ def own_server_access(project: ProjectScope) -> TrackingAccess:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ProjectTrackingProps:
+class ProjectTrackingProps(TrackingSettings):
     """A project's own tracking server; `project.tracking` must be `own_server_access(project)`."""
 
     project: ProjectScope  # the project (boundary, data prefix, key)
-    size: Size = "Small"  # tracking server size
     maintenance_window: str = "Sun:03:00"  # weekly maintenance start (UTC)
 
     def __post_init__(self) -> None:

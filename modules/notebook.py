@@ -22,6 +22,7 @@ from cdktf_cdktf_provider_aws.sagemaker_notebook_instance_lifecycle_configuratio
 from constructs import Construct
 
 from modules.project_role import NOTEBOOK_LOG_GROUP, ProjectRole, ProjectRoleProps, ProjectScope, require_reasons
+from modules.settings import NotebookSettings, check_limits
 
 SAGEMAKER = "sagemaker.amazonaws.com"
 # Runs at every start: a cron job that stops the instance once every kernel has been idle for the limit.
@@ -48,23 +49,23 @@ echo "*/5 * * * * root /usr/bin/python3 /usr/local/bin/mlzone-idle-stop.py __IDL
 
 
 @dataclass(frozen=True, kw_only=True)
-class NotebookProps:
-    """One notebook per owner; every default is the locked-down choice."""
+class NotebookProps(NotebookSettings):
+    """One notebook per owner; every default is the locked-down choice (instance type, volume and idle
+    stop: `NotebookSettings`)."""
 
-    project: ProjectScope  # the project (key, prefixes, network, boundary)
-    owner: str  # person the instance belongs to; the instance is <project>--<owner>
-    instance_type: str = "ml.t3.medium"  # smallest general-purpose type
-    volume_size_gb: int = 20  # EBS volume, encrypted with the project key
-    idle_stop_minutes: int | None = 60  # stop after this many idle minutes; None: never (costs money)
-    subnet_index: int = 0  # which private subnet (wraps around the AZs)
-    allow_internet_reason: str | None = None  # opt-out: direct internet access (bypasses the VPC controls)
-    allow_root_access_reason: str | None = None  # opt-out: root access for the notebook user
+    project: ProjectScope
+    """The project (key, prefixes, network, boundary)."""
+    owner: str
+    """Person the instance belongs to; the instance is <project>--<owner>."""
+    subnet_index: int = 0
+    """Which private subnet (wraps around the AZs)."""
+    allow_internet_reason: str | None = None
+    """Opt-out: direct internet access (bypasses the VPC controls)."""
+    allow_root_access_reason: str | None = None
+    """Opt-out: root access for the notebook user."""
 
     def __post_init__(self) -> None:
-        if self.idle_stop_minutes is not None and not 5 <= self.idle_stop_minutes <= 1440:
-            raise ValueError(f"notebook {self.owner}: idle_stop_minutes={self.idle_stop_minutes}; fix: use 5 to 1440")
-        if not 5 <= self.volume_size_gb <= 16384:
-            raise ValueError(f"notebook {self.owner}: volume_size_gb={self.volume_size_gb}; fix: use 5 to 16384")
+        check_limits(f"notebook {self.owner}", self)
         require_reasons(f"notebook {self.owner}", allow_internet_reason=self.allow_internet_reason,
                         allow_root_access_reason=self.allow_root_access_reason)
 

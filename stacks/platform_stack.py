@@ -18,7 +18,7 @@ from modules.network import Network, NetworkProps
 from modules.prediction_log import PredictionLog, PredictionLogProps
 from modules.tagging import RequiredTags, tag_everything
 from stacks.provider import configure
-from stacks.spec import PlatformSpec
+from stacks.spec import PlatformSpec, spec_fields
 from stacks.target import Target
 
 PLATFORM_STACK = "platform"
@@ -56,8 +56,7 @@ class PlatformStack(TerraformStack):
             services=(ServiceGrant.logs(region, account),),
         ))
         self.network = Network(self, "network", NetworkProps(
-            name=name, region=region, cidr=platform.network.cidr,
-            availability_zones=platform.network.availability_zones, logs_key_arn=self.logs_key.arn,
+            name=name, region=region, logs_key_arn=self.logs_key.arn, **spec_fields(platform.network),
         ))
         self.audit = AuditStorage(self, "audit", AuditStorageProps(
             prefix=name, audit_bucket_name=platform.bucket_name("audit"),
@@ -69,9 +68,9 @@ class PlatformStack(TerraformStack):
         ))
         self.captures = CaptureStorage(self, "captures", CaptureStorageProps(
             bucket_name=platform.bucket_name("predictions"), kms_key_arn=self.data_key.arn,
-            access_log_bucket=self.audit.access_log_bucket_name, expiry_days=platform.predictions.expiry_days,
+            access_log_bucket=self.audit.access_log_bucket_name, **spec_fields(platform.predictions),
         ))
-        # ---- ML platform pieces shared by the project stacks (issue 4)
+        # ---- ML platform pieces shared by the project stacks
         shared = {"kms_key_arn": self.data_key.arn, "access_log_bucket": self.audit.access_log_bucket_name}
         self.emr_logs = Bucket(self, "emr-logs", BucketProps(
             name=platform.bucket_name("emr-logs"), expire_after_days=90, **shared,
