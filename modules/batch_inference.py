@@ -79,7 +79,7 @@ class BatchInferenceProps(BatchJobSettings):
 
 
 class BatchInference(Construct):
-    """Outputs: `application_id`, `application_arn`, `schedule_arn`, `job_role_arn`, `output_uri`."""
+    """Outputs: `arn`, `application_id` (the application), `schedule_arn`, `job_role_arn`, `output_uri`."""
 
     def __init__(self, scope: Construct, id: str, props: BatchInferenceProps) -> None:
         super().__init__(scope, id)
@@ -143,6 +143,6 @@ class BatchInference(Construct):
             },
         )
         self.application_id = self.application.id
-        self.application_arn = self.application.arn
+        self.arn = self.application.arn
         self.schedule_arn = self.schedule.arn
         self.job_role_arn = self.job_role.arn

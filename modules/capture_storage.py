@@ -31,7 +31,7 @@ class CaptureStorageProps(CaptureSettings):
 
 
 class CaptureStorage(Construct):
-    """Outputs: `bucket_name`, `bucket_arn`."""
+    """Outputs: `name`, `arn` (the capture bucket)."""
 
     def __init__(self, scope: Construct, id: str, props: CaptureStorageProps) -> None:
         super().__init__(scope, id)
@@ -39,5 +39,5 @@ class CaptureStorage(Construct):
             name=props.bucket_name, kms_key_arn=props.kms_key_arn, access_log_bucket=props.access_log_bucket,
             expire_after_days=props.expiry_days, noncurrent_expire_after_days=props.erase_versions_after_days,
         ))
-        self.bucket_name = bucket.name
-        self.bucket_arn = bucket.arn
+        self.name = bucket.name
+        self.arn = bucket.arn

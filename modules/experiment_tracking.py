@@ -42,12 +42,18 @@ OWN_SERVER_CLASSIFICATIONS = ("confidential", "restricted")  # never on a shared
 class ExperimentTrackingProps(TrackingSettings):
     """The optional tracking server shared by the public/internal projects of a platform."""
 
-    name: str  # platform name; the server is <name>-mlflow
-    account_id: str  # the role trusts SageMaker for this account only
-    bucket_name: str  # artifact store bucket (created here)
-    kms_key_arn: str  # encrypts the artifact store
-    access_log_bucket: str  # S3 access logs of the artifact store
-    maintenance_window: str = "Sun:03:00"  # weekly maintenance start (UTC)
+    name: str
+    """Platform name; the server is <name>-mlflow."""
+    account_id: str
+    """The role trusts SageMaker for this account only."""
+    bucket_name: str
+    """Artifact store bucket (created here)."""
+    kms_key_arn: str
+    """Encrypts the artifact store."""
+    access_log_bucket: str
+    """S3 access logs of the artifact store."""
+    maintenance_window: str = "Sun:03:00"
+    """Weekly maintenance start (UTC)."""
 
 
 class ExperimentTracking(Construct):
@@ -96,8 +102,10 @@ def own_server_access(project: ProjectScope) -> TrackingAccess:
 class ProjectTrackingProps(TrackingSettings):
     """A project's own tracking server; `project.tracking` must be `own_server_access(project)`."""
 
-    project: ProjectScope  # the project (boundary, data prefix, key)
-    maintenance_window: str = "Sun:03:00"  # weekly maintenance start (UTC)
+    project: ProjectScope
+    """The project (boundary, data prefix, key)."""
+    maintenance_window: str = "Sun:03:00"
+    """Weekly maintenance start (UTC)."""
 
     def __post_init__(self) -> None:
         if self.project.tracking != own_server_access(self.project):

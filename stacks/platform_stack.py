@@ -79,7 +79,7 @@ class PlatformStack(TerraformStack):
             name=platform.bucket_name("athena"), expire_after_days=30, **shared,
         ))
         self.prediction_log = PredictionLog(self, "prediction-log", PredictionLogProps(
-            name=name, capture_bucket=self.captures.bucket_name, results_bucket=self.athena_results.name,
+            name=name, capture_bucket=self.captures.name, results_bucket=self.athena_results.name,
             kms_key_arn=self.data_key.arn,
         ))
         # A per-region account setting: no EMR cluster may open a port to the internet.
@@ -105,9 +105,9 @@ class PlatformStack(TerraformStack):
             "data_key_arn": self.data_key.arn,
             "audit_key_arn": self.audit_key.arn,
             "logs_key_arn": self.logs_key.arn,
-            "audit_bucket": self.audit.bucket_name,
+            "audit_bucket": self.audit.name,
             "access_log_bucket": self.audit.access_log_bucket_name,
-            "capture_bucket": self.captures.bucket_name,
+            "capture_bucket": self.captures.name,
             "trail_arn": self.audit.trail_arn,
         }
         for key, value in outputs.items():

@@ -48,10 +48,9 @@ from stacks.spec_file import SpecError, read_yaml
 REGION_RE = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 SAGEMAKER_NAME_MAX = 63
 IAM_ROLE_NAME_MAX = 64
-# Purposes of the platform buckets, named <platform>-<purpose>-<region> (see PlatformSpec.bucket_name).
-BUCKET_PURPOSES = ("audit", "access-logs", "predictions", "data", "mlflow", "emr-logs", "athena")
-# The account id moto answers with; the local target uses it instead of a real account (stacks/target.py).
-MOTO_ACCOUNT_ID = "123456789012"
+# Purposes of the platform buckets, named <platform>-<purpose>-<region> (see PlatformSpec.bucket_name);
+# each project's data bucket is named by stacks/project_stack.py `data_bucket_name`.
+BUCKET_PURPOSES = ("audit", "access-logs", "predictions", "mlflow", "emr-logs", "athena")
 PROBLEMS_SHOWN = 6  # problems listed per file (the count of the rest is given)
 LINE_MAX = 280  # characters per listed problem
 
