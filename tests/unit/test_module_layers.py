@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import json
 
 import pytest
 
+from modules.bucket_policy import deny_insecure_transport
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.unit
@@ -40,3 +42,30 @@ def test_the_tag_check_requires_the_keys_the_aspect_puts_on():
 
     tags = RequiredTags(team="t", project="p", cost_center="c", data_classification="internal")
     assert tuple(tags.as_dict()) == REQUIRED_TAGS
+
+
+class _Recorder:
+    """A boto3 client stand-in that answers every call and records the bucket policy it is given."""
+
+    def __init__(self) -> None:
+        self.policy: dict | None = None
+
+    def describe_key(self, KeyId):
+        return {"KeyMetadata": {"Arn": "arn:aws:kms:eu-west-1:123456789012:key/k"}}
+
+    def put_bucket_policy(self, Bucket, Policy):
+        self.policy = json.loads(Policy)
+
+    def __getattr__(self, name):
+        return lambda **kwargs: {}
+
+
+def test_bootstrap_and_the_bucket_construct_share_the_tls_only_statement(example_synth):
+    from mlzone.bootstrap import bootstrap_state_bucket
+
+    recorder = _Recorder()
+    bootstrap_state_bucket(lambda service: recorder, "acme-tfstate", "eu-west-1", "alias/acme-tfstate")
+    assert recorder.policy["Statement"] == [deny_insecure_transport("acme-tfstate")]
+    policies = example_synth["platform"]["resource"]["aws_s3_bucket_policy"].values()
+    first = [json.loads(p["policy"])["Statement"][0] for p in policies]
+    assert first and all(s == deny_insecure_transport(s["Resource"][0].removeprefix("arn:aws:s3:::")) for s in first)
