@@ -29,8 +29,8 @@ from cdktf_cdktf_provider_aws.emrserverless_application import EmrserverlessAppl
 from cdktf_cdktf_provider_aws.scheduler_schedule import SchedulerSchedule
 from constructs import Construct
 
+from modules.naming import SAGEMAKER_NAME_MAX, check_relative_key
 from modules.project_role import OBJECT_READ, OBJECT_WRITE, ProjectRole, ProjectRoleProps, ProjectScope
-from modules.naming import check_relative_key
 from modules.schedule import check_schedule
 from modules.settings import BatchJobSettings, check_emr_release
 
@@ -84,7 +84,7 @@ class BatchInference(Construct):
     def __init__(self, scope: Construct, id: str, props: BatchInferenceProps) -> None:
         super().__init__(scope, id)
         p = props.project
-        name = p.resource_name(props.name, max_len=63)
+        name = p.resource_name(props.name, max_len=SAGEMAKER_NAME_MAX)
         self.output_uri = p.s3_uri(p.data_bucket, props.output)
         self.job_role = ProjectRole(self, "job-role", ProjectRoleProps(
             scope=p, name=f"{props.name}-job", service="emr-serverless.amazonaws.com", statements=(
@@ -115,7 +115,7 @@ class BatchInference(Construct):
                 "EntryPoint": f"s3://{p.data_bucket}/{p.name}/{props.script}",
                 "EntryPointArguments": [
                     "--input", p.s3_uri(p.data_bucket, props.input_prefix.rstrip("/")),
-                    "--output", self.output_uri, "--model", p.resource_name(props.model, max_len=63),
+                    "--output", self.output_uri, "--model", p.resource_name(props.model, max_len=SAGEMAKER_NAME_MAX),
                     *props.arguments,
                 ],
                 "SparkSubmitParameters": emrfs_kms,

@@ -34,6 +34,7 @@ from cdktf_cdktf_provider_aws.sagemaker_endpoint_configuration import (
 from cdktf_cdktf_provider_aws.sagemaker_model import SagemakerModel
 from constructs import Construct
 
+from modules.naming import SAGEMAKER_NAME_MAX
 from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
 from modules.settings import EndpointSettings, check_limits
 
@@ -71,7 +72,7 @@ class Endpoint(Construct):
     def __init__(self, scope: Construct, id: str, props: EndpointProps) -> None:
         super().__init__(scope, id)
         p = props.project
-        name = p.resource_name(props.name, max_len=63)
+        name = p.resource_name(props.name, max_len=SAGEMAKER_NAME_MAX)
         self.capture_uri = p.s3_uri(p.capture_bucket)
         self.role = ProjectRole(self, "role", ProjectRoleProps(
             scope=p, name=f"{props.name}-endpoint", service="sagemaker.amazonaws.com", statements=(

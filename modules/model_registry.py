@@ -22,6 +22,7 @@ from cdktf_cdktf_provider_aws.sagemaker_model_package_group_policy import Sagema
 from constructs import Construct
 
 from modules.iam import policy_document
+from modules.naming import SAGEMAKER_NAME_MAX
 from modules.project_role import ECR_PULL, ECR_PUSH, REGISTRY_READ, ProjectScope, role_pattern
 
 
@@ -50,7 +51,7 @@ class ModelRegistry(Construct):
         super().__init__(scope, id)
         p = props.project
         account = p.account_id
-        group_name = p.resource_name(props.model, max_len=63)
+        group_name = p.resource_name(props.model, max_len=SAGEMAKER_NAME_MAX)
         self.group = SagemakerModelPackageGroup(
             self, "group", model_package_group_name=group_name,
             model_package_group_description=f"{props.model} of project {p.name} (mlzone)",

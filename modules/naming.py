@@ -17,7 +17,9 @@ from modules.text import excerpt
 DELIMITER = "--"
 NAME_RE = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
 NAME_FIX = "use lowercase letters, digits and single hyphens, starting with a letter (e.g. fraud-detection)"
-BUCKET_NAME_MAX = 63
+BUCKET_NAME_MAX = 63  # S3
+SAGEMAKER_NAME_MAX = 63  # SageMaker, EMR and EMR Serverless resource names
+IAM_ROLE_NAME_MAX = 64
 
 
 def project_name(project: str, *parts: str) -> str:
@@ -38,7 +40,8 @@ def check_bucket_name(name: str) -> str:
     """Validate an S3 bucket name against the AWS general purpose bucket naming rules."""
     if not 3 <= len(name) <= BUCKET_NAME_MAX:
         raise ValueError(
-            f"bucket name {excerpt(name)} is {len(name)} characters; fix: shorten the platform name (max 63 in all)"
+            f"bucket name {excerpt(name)} is {len(name)} characters; "
+            f"fix: shorten the platform name (max {BUCKET_NAME_MAX} in all)"
         )
     if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", name) or ".." in name:
         raise ValueError(f"bucket name {excerpt(name)} breaks S3 naming rules; fix: {NAME_FIX}")

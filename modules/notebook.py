@@ -21,6 +21,7 @@ from cdktf_cdktf_provider_aws.sagemaker_notebook_instance_lifecycle_configuratio
 )
 from constructs import Construct
 
+from modules.naming import SAGEMAKER_NAME_MAX
 from modules.project_role import NOTEBOOK_LOG_GROUP, ProjectRole, ProjectRoleProps, ProjectScope, require_reasons
 from modules.settings import NotebookSettings, check_limits
 
@@ -76,7 +77,7 @@ class Notebook(Construct):
     def __init__(self, scope: Construct, id: str, props: NotebookProps) -> None:
         super().__init__(scope, id)
         p = props.project
-        name = p.resource_name(props.owner, max_len=63)
+        name = p.resource_name(props.owner, max_len=SAGEMAKER_NAME_MAX)
         self.role = ProjectRole(self, "role", ProjectRoleProps(
             scope=p, name=f"nb-{props.owner}", service=SAGEMAKER, statements=(
                 *p.data_statements(write=True),
@@ -93,7 +94,7 @@ class Notebook(Construct):
         if props.idle_stop_minutes is not None:
             script = IDLE_STOP_SCRIPT.replace("__IDLE_MINUTES__", str(props.idle_stop_minutes))
             lifecycle = SagemakerNotebookInstanceLifecycleConfiguration(
-                self, "idle-stop", name=f"{name}-idle-stop"[:63],
+                self, "idle-stop", name=f"{name}-idle-stop"[:SAGEMAKER_NAME_MAX],
                 on_start=base64.b64encode(script.encode()).decode(),
             )
         self.instance = SagemakerNotebookInstance(

@@ -42,6 +42,7 @@ from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from constructs import Construct
 
+from modules.naming import SAGEMAKER_NAME_MAX
 from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
 from modules.settings import SparkClusterSettings, check_emr_release, check_limits
 
@@ -116,7 +117,7 @@ class SparkCluster(Construct):
     def __init__(self, scope: Construct, id: str, props: SparkClusterProps) -> None:
         super().__init__(scope, id)
         p = props.project
-        name = p.resource_name(props.name, max_len=63)
+        name = p.resource_name(props.name, max_len=SAGEMAKER_NAME_MAX)
         certificates = props.tls_certificates_s3_uri or f"{p.s3_uri(p.data_bucket, 'emr', 'tls')}certificates.zip"
         self.instance_role = ProjectRole(self, "instance-role", ProjectRoleProps(
             scope=p, name=f"{props.name}-emr-ec2", service="ec2.amazonaws.com", source_account_condition=False,

@@ -25,7 +25,16 @@ from typing import Annotated, Any, Literal, NamedTuple
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from modules.limits import AUDIT_RETENTION_DAYS, CAPTURE_MIN_PERCENT, REASON_MIN_CHARS, audit_min_retention_days
-from modules.naming import BUCKET_NAME_MAX, NAME_FIX, NAME_RE, check_bucket_name, check_relative_key, project_name
+from modules.naming import (
+    BUCKET_NAME_MAX,
+    IAM_ROLE_NAME_MAX,
+    NAME_FIX,
+    NAME_RE,
+    SAGEMAKER_NAME_MAX,
+    check_bucket_name,
+    check_relative_key,
+    project_name,
+)
 from modules.schedule import check_schedule
 from modules.settings import (
     AuditSettings,
@@ -46,8 +55,6 @@ from modules.text import excerpt, terraform_literal
 from stacks.spec_file import SpecError, read_yaml
 
 REGION_RE = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
-SAGEMAKER_NAME_MAX = 63
-IAM_ROLE_NAME_MAX = 64
 # Purposes of the platform buckets, named <platform>-<purpose>-<region> (see PlatformSpec.bucket_name);
 # each project's data bucket is named by stacks/project_stack.py `data_bucket_name`.
 BUCKET_PURPOSES = ("audit", "access-logs", "predictions", "mlflow", "emr-logs", "athena")
