@@ -171,7 +171,8 @@ RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12"
 class NetworkSpec(SpecModel):
     cidr: str = setting(NetworkSettings, "cidr", "VPC CIDR: a private (RFC 1918) range from /16 to /24.")
     availability_zones: int = setting(
-        NetworkSettings, "availability_zones", "Private subnets are spread over this many AZs (2-3)."
+        NetworkSettings, "availability_zones",
+        "Private subnets are spread over this many AZs ({}-{}).".format(*limits_of(NetworkSettings, "availability_zones")),
     )
 
     @field_validator("cidr")
