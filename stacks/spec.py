@@ -26,7 +26,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from modules.limits import AUDIT_RETENTION_DAYS, CAPTURE_MIN_PERCENT, REASON_MIN_CHARS, audit_min_retention_days
 from modules.naming import (
-    BUCKET_NAME_MAX,
     IAM_ROLE_NAME_MAX,
     NAME_FIX,
     NAME_RE,
