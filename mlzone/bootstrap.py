@@ -12,6 +12,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from modules.bucket_policy import deny_insecure_transport
+
 
 def _state_key(kms: Any, alias: str, description: str) -> str:
     """The ARN of the key behind `alias`, created on first use."""
@@ -47,11 +49,9 @@ def bootstrap_state_bucket(client: Callable[[str], Any], bucket: str, region: st
     s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
     })
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
-        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }]}))
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [deny_insecure_transport(bucket)],
+    }))
     done += ["versioning enabled", f"default encryption aws:kms with {key_arn}", "public access blocked",
              "TLS-only bucket policy"]
     return done

@@ -4,7 +4,6 @@ plus the bucket that receives S3 server access logs of every mlzone bucket."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from cdktf_cdktf_provider_aws.cloudtrail import Cloudtrail
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
@@ -13,6 +12,7 @@ from constructs import Construct
 from modules.bucket import Bucket, BucketProps, ObjectLock
 from modules.grants import grant_log_streams
 from modules.service_role import ServiceRole, ServiceRoleProps
+from modules.settings import AuditSettings, check_limits
 from modules.waivers import waive
 
 ACCESS_LOG_SSE_REASON = "S3 server access logging can only deliver to SSE-S3 buckets (AWS limitation)"
@@ -25,24 +25,34 @@ def trail_arn(prefix: str, region: str, account_id: str) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AuditStorageProps:
-    """Audit logs are write-once: COMPLIANCE lock for seven years by default."""
+class AuditStorageProps(AuditSettings):
+    """Audit logs are write-once: COMPLIANCE lock for seven years by default (`AuditSettings`)."""
 
-    prefix: str  # platform name; names the trail
-    audit_bucket_name: str  # the locked bucket CloudTrail writes to
-    access_log_bucket_name: str  # receives S3 access logs of all platform buckets
-    audit_key_arn: str  # KMS key for the trail and the audit bucket
-    logs_key_arn: str  # KMS key of the trail's CloudWatch log group (alerting on API activity)
-    account_id: str  # trail delivery is restricted to this account
-    region: str  # home region of the trail
-    retention_days: int = 2555  # Object Lock retention, in days
-    lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"  # GOVERNANCE needs allow_governance_mode_reason
-    allow_governance_mode_reason: str | None = None  # opt-out: waives CKV_MLZ_6 (mode) on the audit bucket only
-    trail_log_retention_days: int = 365  # the CloudWatch copy of the trail; the bucket keeps the evidence
+    prefix: str
+    """Platform name; names the trail."""
+    audit_bucket_name: str
+    """The locked bucket CloudTrail writes to."""
+    access_log_bucket_name: str
+    """Receives S3 access logs of all platform buckets."""
+    audit_key_arn: str
+    """KMS key for the trail and the audit bucket."""
+    logs_key_arn: str
+    """KMS key of the trail's CloudWatch log group (alerting on API activity)."""
+    account_id: str
+    """Trail delivery is restricted to this account."""
+    region: str
+    """Home region of the trail."""
+    allow_governance_mode_reason: str | None = None
+    """Opt-out: waives CKV_MLZ_6 (mode) on the audit bucket only."""
+    trail_log_retention_days: int = 365
+    """The CloudWatch copy of the trail; the bucket keeps the evidence."""
+
+    def __post_init__(self) -> None:
+        check_limits(f"audit storage {self.prefix}", self)
 
 
 class AuditStorage(Construct):
-    """Outputs: `bucket_name`, `bucket_arn`, `access_log_bucket_name`, `trail_arn`."""
+    """Outputs: `name`, `arn` (the audit bucket), `access_log_bucket_name`, `trail_arn`."""
 
     def __init__(self, scope: Construct, id: str, props: AuditStorageProps) -> None:
         super().__init__(scope, id)
@@ -106,6 +116,6 @@ class AuditStorage(Construct):
             enable_log_file_validation=True, enable_logging=True, depends_on=[self.audit.policy, role.policy],
             cloud_watch_logs_group_arn=f"{log_group.arn}:*", cloud_watch_logs_role_arn=role.arn,
         )
-        self.bucket_name = self.audit.name
-        self.bucket_arn = self.audit.arn
+        self.name = self.audit.name
+        self.arn = self.audit.arn
         self.trail_arn = self.trail.arn

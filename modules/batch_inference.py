@@ -30,28 +30,32 @@ from cdktf_cdktf_provider_aws.scheduler_schedule import SchedulerSchedule
 from constructs import Construct
 
 from modules.grants import OBJECT_READ, OBJECT_WRITE, allow, grant_key
+from modules.naming import SAGEMAKER_NAME_MAX, check_relative_key
 from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
-from stacks.spec import check_relative_key, check_schedule
+from modules.schedule import check_schedule
+from modules.settings import BatchJobSettings, check_emr_release
 
 START_JOB_RUN = "arn:aws:scheduler:::aws-sdk:emrserverless:startJobRun"
 
 
 @dataclass(frozen=True, kw_only=True)
-class BatchInferenceProps:
-    """One scheduled scoring job of one model."""
+class BatchInferenceProps(BatchJobSettings):
+    """One scheduled scoring job of one model (script, prefixes, arguments, release: `BatchJobSettings`)."""
 
-    project: ProjectScope  # the project (key, prefixes, network, boundary)
-    name: str  # job name; the application and schedule are <project>--<name>
-    model: str  # the model it scores with; passed to the script as --model <project>--<model>
-    schedule: str  # EventBridge Scheduler expression, e.g. cron(0 2 * * ? *)
-    entry_point: str = ""  # script key under the project prefix; default code/<name>/score.py
-    input_prefix: str = "input/"  # read from s3://<data>/<project>/<input_prefix>
-    output_prefix: str = ""  # written to s3://<data>/<project>/<output_prefix>; default predictions/<name>/
-    arguments: tuple[str, ...] = ()  # extra arguments passed to the script
-    release_label: str = "emr-7.2.0"  # EMR Serverless release (7.x)
-    max_vcpu: int = 16  # application capacity ceiling (vCPU)
-    max_memory_gb: int = 64  # application capacity ceiling (GB)
-    timezone: str = "UTC"  # time zone of the cron expression
+    project: ProjectScope
+    """The project (key, prefixes, network, boundary)."""
+    name: str
+    """Job name; the application and schedule are <project>--<name>."""
+    model: str
+    """The model it scores with; passed to the script as --model <project>--<model>."""
+    schedule: str
+    """EventBridge Scheduler expression, e.g. cron(0 2 * * ? *)."""
+    max_vcpu: int = 16
+    """Application capacity ceiling (vCPU)."""
+    max_memory_gb: int = 64
+    """Application capacity ceiling (GB)."""
+    timezone: str = "UTC"
+    """Time zone of the cron expression."""
 
     def __post_init__(self) -> None:
         try:
@@ -61,8 +65,10 @@ class BatchInferenceProps:
                     check_relative_key(getattr(self, field))
         except ValueError as exc:
             raise ValueError(f"batch job {self.name}: {exc}") from None
-        if not self.release_label.startswith("emr-7."):
-            raise ValueError(f"batch job {self.name}: release_label {self.release_label!r}; fix: use EMR 7.x")
+        try:
+            check_emr_release(self.release_label)
+        except ValueError as exc:
+            raise ValueError(f"batch job {self.name}: release_label {exc}") from None
 
     @property
     def script(self) -> str:
@@ -74,12 +80,12 @@ class BatchInferenceProps:
 
 
 class BatchInference(Construct):
-    """Outputs: `application_id`, `application_arn`, `schedule_arn`, `job_role_arn`, `output_uri`."""
+    """Outputs: `arn`, `application_id` (the application), `schedule_arn`, `job_role_arn`, `output_uri`."""
 
     def __init__(self, scope: Construct, id: str, props: BatchInferenceProps) -> None:
         super().__init__(scope, id)
         p = props.project
-        name = p.resource_name(props.name, max_len=63)
+        name = p.resource_name(props.name, max_len=SAGEMAKER_NAME_MAX)
         self.output_uri = p.s3_uri(p.data_bucket, props.output)
         self.job_role = ProjectRole(self, "job-role", ProjectRoleProps(
             project=p, name=f"{props.name}-job", service="emr-serverless.amazonaws.com", statements=(
@@ -110,7 +116,7 @@ class BatchInference(Construct):
                 "EntryPoint": f"s3://{p.data_bucket}/{p.name}/{props.script}",
                 "EntryPointArguments": [
                     "--input", p.s3_uri(p.data_bucket, props.input_prefix.rstrip("/")),
-                    "--output", self.output_uri, "--model", p.resource_name(props.model, max_len=63),
+                    "--output", self.output_uri, "--model", p.resource_name(props.model, max_len=SAGEMAKER_NAME_MAX),
                     *props.arguments,
                 ],
                 "SparkSubmitParameters": emrfs_kms,
@@ -136,6 +142,6 @@ class BatchInference(Construct):
             },
         )
         self.application_id = self.application.id
-        self.application_arn = self.application.arn
+        self.arn = self.application.arn
         self.schedule_arn = self.schedule.arn
         self.job_role_arn = self.job_role.arn

@@ -38,32 +38,44 @@ from cdktf_cdktf_provider_aws.s3_bucket_versioning import (
 )
 from constructs import Construct
 
+from modules.bucket_policy import deny_insecure_transport
 from modules.iam import policy_document
-
-from stacks.spec import check_bucket_name
+from modules.limits import AUDIT_RETENTION_DAYS
+from modules.naming import check_bucket_name
 
 
 @dataclass(frozen=True, kw_only=True)
 class ObjectLock:
     """WORM retention applied to every new object version."""
 
-    mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"  # COMPLIANCE: nobody can delete early
-    days: int = 2555  # seven years
+    mode: Literal["COMPLIANCE", "GOVERNANCE"] = "COMPLIANCE"
+    """COMPLIANCE: nobody can delete early."""
+    days: int = AUDIT_RETENTION_DAYS
+    """Retention of each object version, in days (default seven years)."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class BucketProps:
     """Secure defaults; the two opt-outs need a reason."""
 
-    name: str  # globally unique, validated against S3 naming rules
-    kms_key_arn: str | None  # SSE-KMS key; None only with allow_sse_s3_reason
-    access_log_bucket: str | None  # where S3 server access logs go; None only with allow_no_access_logs_reason
-    object_lock: ObjectLock | None = None  # default: no lock (data stays deletable)
-    expire_after_days: int | None = None  # default: keep current versions
-    noncurrent_expire_after_days: int = 30  # old versions are purged after this (GDPR erasure reaches them too)
-    policy_statements: tuple[dict, ...] = ()  # extra grants (e.g. service principals), added to the TLS-only policy
-    allow_sse_s3_reason: str | None = None  # opt-out: SSE-S3 instead of KMS (S3 access-log targets need it)
-    allow_no_access_logs_reason: str | None = None  # opt-out: no access logging (the log bucket itself)
+    name: str
+    """Globally unique, validated against S3 naming rules."""
+    kms_key_arn: str | None
+    """SSE-KMS key; None only with allow_sse_s3_reason."""
+    access_log_bucket: str | None
+    """Where S3 server access logs go; None only with allow_no_access_logs_reason."""
+    object_lock: ObjectLock | None = None
+    """WORM retention; None (the default): no lock, data stays deletable."""
+    expire_after_days: int | None = None
+    """Current versions expire after this many days; None (the default): they are kept."""
+    noncurrent_expire_after_days: int = 30
+    """Old versions are purged after this (GDPR erasure reaches them too)."""
+    policy_statements: tuple[dict, ...] = ()
+    """Extra grants (e.g. service principals), added to the TLS-only policy."""
+    allow_sse_s3_reason: str | None = None
+    """Opt-out: SSE-S3 instead of KMS (S3 access-log targets need it)."""
+    allow_no_access_logs_reason: str | None = None
+    """Opt-out: no access logging (the log bucket itself)."""
 
     def __post_init__(self) -> None:
         check_bucket_name(self.name)
@@ -136,14 +148,7 @@ class Bucket(Construct):
         )
         arn = f"arn:aws:s3:::{props.name}"
         statements = [
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [arn, f"{arn}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
+            deny_insecure_transport(props.name),
             {
                 "Sid": "DenyUnencryptedPuts",
                 "Effect": "Deny",

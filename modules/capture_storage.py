@@ -10,21 +10,28 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from modules.bucket import Bucket, BucketProps
+from modules.settings import CaptureSettings, check_limits
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaptureStorageProps:
-    """Captures expire after 90 days and old versions after 1 day by default."""
+class CaptureStorageProps(CaptureSettings):
+    """Captures expire after `expiry_days` (`CaptureSettings`) and old versions after 1 day by default."""
 
-    bucket_name: str  # globally unique bucket name
-    kms_key_arn: str  # SSE-KMS key of the captures
-    access_log_bucket: str  # S3 access logs go here
-    expiry_days: int = 90  # captures are deleted after this many days
-    erase_versions_after_days: int = 1  # deleted/overwritten versions are purged after this (erasure requests)
+    bucket_name: str
+    """Globally unique bucket name."""
+    kms_key_arn: str
+    """SSE-KMS key of the captures."""
+    access_log_bucket: str
+    """S3 access logs go here."""
+    erase_versions_after_days: int = 1
+    """Deleted or overwritten versions are purged after this many days (erasure requests)."""
+
+    def __post_init__(self) -> None:
+        check_limits(f"capture bucket {self.bucket_name}", self)
 
 
 class CaptureStorage(Construct):
-    """Outputs: `bucket_name`, `bucket_arn`."""
+    """Outputs: `name`, `arn` (the capture bucket)."""
 
     def __init__(self, scope: Construct, id: str, props: CaptureStorageProps) -> None:
         super().__init__(scope, id)
@@ -32,5 +39,5 @@ class CaptureStorage(Construct):
             name=props.bucket_name, kms_key_arn=props.kms_key_arn, access_log_bucket=props.access_log_bucket,
             expire_after_days=props.expiry_days, noncurrent_expire_after_days=props.erase_versions_after_days,
         ))
-        self.bucket_name = bucket.name
-        self.bucket_arn = bucket.arn
+        self.name = bucket.name
+        self.arn = bucket.arn

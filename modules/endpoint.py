@@ -35,29 +35,30 @@ from cdktf_cdktf_provider_aws.sagemaker_model import SagemakerModel
 from constructs import Construct
 
 from modules.grants import grant_objects
+from modules.naming import SAGEMAKER_NAME_MAX
 from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
+from modules.settings import EndpointSettings, check_limits
 
 VARIANT = "AllTraffic"
 
 
 @dataclass(frozen=True, kw_only=True)
-class EndpointProps:
-    """One endpoint = one model version behind one autoscaled variant."""
+class EndpointProps(EndpointSettings):
+    """One endpoint = one model version behind one autoscaled variant (image tag, instance type,
+    capacity and capture share: `EndpointSettings`)."""
 
-    project: ProjectScope  # the project (key, prefixes, network, boundary)
-    name: str  # endpoint name; the endpoint is <project>--<name>
-    image_uri: str  # the project's ECR repository URL of the model (ModelRegistry.repository_url)
-    image_tag: str = "1.0.0"  # pinned, immutable tag ("latest" is refused)
-    instance_type: str = "ml.m5.large"  # hosting instance type
-    min_instances: int = 1  # autoscaling floor
-    max_instances: int = 2  # autoscaling ceiling
-    capture_percent: int = 100  # share of requests captured (0 disables capture)
-    invocations_per_instance: int = 100  # target-tracking target (invocations per instance per minute)
+    project: ProjectScope
+    """The project (key, prefixes, network, boundary)."""
+    name: str
+    """Endpoint name; the endpoint is <project>--<name>."""
+    image_uri: str
+    """The project's ECR repository URL of the model (`ModelRegistry.repository_url`)."""
+    invocations_per_instance: int = 100
+    """Target-tracking target (invocations per instance per minute)."""
 
     def __post_init__(self) -> None:
-        if not 0 <= self.capture_percent <= 100:
-            raise ValueError(f"endpoint {self.name}: capture_percent={self.capture_percent}; fix: use 0 to 100")
-        if not 1 <= self.min_instances <= self.max_instances:
+        check_limits(f"endpoint {self.name}", self)
+        if self.min_instances > self.max_instances:
             raise ValueError(
                 f"endpoint {self.name}: min_instances={self.min_instances}, max_instances={self.max_instances}; "
                 "fix: use 1 <= min_instances <= max_instances"
@@ -72,7 +73,7 @@ class Endpoint(Construct):
     def __init__(self, scope: Construct, id: str, props: EndpointProps) -> None:
         super().__init__(scope, id)
         p = props.project
-        name = p.resource_name(props.name, max_len=63)
+        name = p.resource_name(props.name, max_len=SAGEMAKER_NAME_MAX)
         self.capture_uri = p.s3_uri(p.capture_bucket)
         self.role = ProjectRole(self, "role", ProjectRoleProps(
             project=p, name=f"{props.name}-endpoint", service="sagemaker.amazonaws.com", statements=(

@@ -23,7 +23,6 @@ IAM-authenticated `sagemaker-mlflow` API calls through the VPC endpoints).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from cdktf_cdktf_provider_aws.sagemaker_mlflow_tracking_server import SagemakerMlflowTrackingServer
 from constructs import Construct
@@ -32,23 +31,28 @@ from modules.bucket import Bucket, BucketProps
 from modules.grants import KEY_READ_WRITE, OBJECT_READ, OBJECT_WRITE, allow, grant_key
 from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope, TrackingAccess
 from modules.service_role import ServiceRole, ServiceRoleProps
+from modules.settings import TrackingSettings
 
 SAGEMAKER = "sagemaker.amazonaws.com"
 OWN_SERVER_CLASSIFICATIONS = ("confidential", "restricted")  # never on a shared server
-Size = Literal["Small", "Medium", "Large"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class ExperimentTrackingProps:
+class ExperimentTrackingProps(TrackingSettings):
     """The optional tracking server shared by the public/internal projects of a platform."""
 
-    name: str  # platform name; the server is <name>-mlflow
-    account_id: str  # the role trusts SageMaker for this account only
-    bucket_name: str  # artifact store bucket (created here)
-    kms_key_arn: str  # encrypts the artifact store
-    access_log_bucket: str  # S3 access logs of the artifact store
-    size: Size = "Small"  # tracking server size
-    maintenance_window: str = "Sun:03:00"  # weekly maintenance start (UTC)
+    name: str
+    """Platform name; the server is <name>-mlflow."""
+    account_id: str
+    """The role trusts SageMaker for this account only."""
+    bucket_name: str
+    """Artifact store bucket (created here)."""
+    kms_key_arn: str
+    """Encrypts the artifact store."""
+    access_log_bucket: str
+    """S3 access logs of the artifact store."""
+    maintenance_window: str = "Sun:03:00"
+    """Weekly maintenance start (UTC)."""
 
 
 class ExperimentTracking(Construct):
@@ -91,12 +95,13 @@ def own_server_access(project: ProjectScope) -> TrackingAccess:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ProjectTrackingProps:
+class ProjectTrackingProps(TrackingSettings):
     """A project's own tracking server; `project.tracking` must be `own_server_access(project)`."""
 
-    project: ProjectScope  # the project (boundary, data prefix, key)
-    size: Size = "Small"  # tracking server size
-    maintenance_window: str = "Sun:03:00"  # weekly maintenance start (UTC)
+    project: ProjectScope
+    """The project (boundary, data prefix, key)."""
+    maintenance_window: str = "Sun:03:00"
+    """Weekly maintenance start (UTC)."""
 
     def __post_init__(self) -> None:
         if self.project.tracking != own_server_access(self.project):

@@ -54,10 +54,13 @@ class ServiceGrant:
     """Lets an AWS service principal use a key: `actions` under `condition` (never empty), plus
     `unconditioned_actions` whose requests carry nothing the condition could match (DescribeKey)."""
 
-    principal: str  # e.g. cloudtrail.amazonaws.com
-    condition: dict  # IAM condition block on `actions`; never empty
+    principal: str
+    """E.g. cloudtrail.amazonaws.com."""
+    condition: dict
+    """IAM condition block on `actions`; never empty."""
     actions: tuple[str, ...] = ("kms:GenerateDataKey*", "kms:Decrypt")
-    unconditioned_actions: tuple[str, ...] = ()  # UNCONDITIONED_OK only, e.g. kms:DescribeKey
+    unconditioned_actions: tuple[str, ...] = ()
+    """UNCONDITIONED_OK only, e.g. kms:DescribeKey."""
 
     def __post_init__(self) -> None:
         if not self.condition:
@@ -122,16 +125,26 @@ def cloudtrail_log_readers(account_id: str) -> dict:
 class KeyProps:
     """A KMS key for one purpose. Rotation is always on; there is no opt-out."""
 
-    name: str  # alias becomes alias/<name>
-    account_id: str  # the account root administers the key (prevents lock-out), without data use
-    region: str  # region of the services that may act for the users (kms:ViaService)
-    description: str = "mlzone customer-managed key"  # shown in the KMS console
-    user_arn_patterns: tuple[str, ...] = ()  # principals (ARN patterns, our account) that may use the key; default none
-    workload_arn_patterns: tuple[str, ...] = ()  # roles running workloads: no grants unless they are users
-    services: tuple[ServiceGrant, ...] = ()  # AWS services that must use the key; default none
-    statements: tuple[dict, ...] = ()  # further conditioned grants (e.g. cloudtrail_log_readers)
-    break_glass_arn: str | None = None  # set: deny SHRED_ACTIONS to everyone else (the audit key)
-    deletion_window_in_days: int = 30  # 7-30; the longest window by default
+    name: str
+    """Alias becomes alias/<name>."""
+    account_id: str
+    """The account root administers the key (prevents lock-out), without data use."""
+    region: str
+    """Region of the services that may act for the users (kms:ViaService)."""
+    description: str = "mlzone customer-managed key"
+    """Shown in the KMS console."""
+    user_arn_patterns: tuple[str, ...] = ()
+    """Principals (ARN patterns, our account) that may use the key; default none."""
+    workload_arn_patterns: tuple[str, ...] = ()
+    """Roles running workloads: no grants unless they are users."""
+    services: tuple[ServiceGrant, ...] = ()
+    """AWS services that must use the key; default none."""
+    statements: tuple[dict, ...] = ()
+    """Further conditioned grants (e.g. cloudtrail_log_readers)."""
+    break_glass_arn: str | None = None
+    """Set: deny SHRED_ACTIONS to everyone else (the audit key)."""
+    deletion_window_in_days: int = 30
+    """7-30; the longest window by default."""
 
     def __post_init__(self) -> None:
         if not 7 <= self.deletion_window_in_days <= 30:

@@ -23,6 +23,7 @@ from constructs import Construct
 
 from modules.grants import ECR_PULL, ECR_PUSH
 from modules.iam import policy_document
+from modules.naming import SAGEMAKER_NAME_MAX
 from modules.project_role import REGISTRY_READ, ProjectScope, role_pattern
 
 
@@ -30,10 +31,14 @@ from modules.project_role import REGISTRY_READ, ProjectScope, role_pattern
 class ModelRegistryProps:
     """One model: its package group and its image repository."""
 
-    project: ProjectScope  # the owning project (key, account, role path)
-    model: str  # model name: group <project>--<model>, repository <project>/<model>
-    share_with: tuple[str, ...] = ()  # other projects granted read (describe + pull); default none
-    deploy_role_arn: str  # the project's deploy role (pushes images, registers versions)
+    project: ProjectScope
+    """The owning project (key, account, role path)."""
+    model: str
+    """Model name: group <project>--<model>, repository <project>/<model>."""
+    share_with: tuple[str, ...] = ()
+    """Other projects granted read (describe + pull); default none."""
+    deploy_role_arn: str
+    """The project's deploy role (pushes images, registers versions)."""
 
     def __post_init__(self) -> None:
         if self.project.name in self.share_with:
@@ -41,13 +46,13 @@ class ModelRegistryProps:
 
 
 class ModelRegistry(Construct):
-    """Outputs: `group_name`, `group_arn`, `repository_url`, `repository_arn`."""
+    """Outputs: `name`, `arn` (the model package group), `repository_url`, `repository_arn`."""
 
     def __init__(self, scope: Construct, id: str, props: ModelRegistryProps) -> None:
         super().__init__(scope, id)
         p = props.project
         account = p.account_id
-        group_name = p.resource_name(props.model, max_len=63)
+        group_name = p.resource_name(props.model, max_len=SAGEMAKER_NAME_MAX)
         self.group = SagemakerModelPackageGroup(
             self, "group", model_package_group_name=group_name,
             model_package_group_description=f"{props.model} of project {p.name} (mlzone)",
@@ -84,7 +89,7 @@ class ModelRegistry(Construct):
             ]
         EcrRepositoryPolicy(self, "repository-policy", repository=self.repository.name,
                             policy=policy_document(*statements))
-        self.group_name = self.group.model_package_group_name
-        self.group_arn = self.group.arn
+        self.name = self.group.model_package_group_name
+        self.arn = self.group.arn
         self.repository_url = self.repository.repository_url
         self.repository_arn = self.repository.arn

@@ -4,11 +4,22 @@ Project and resource names never contain `--` (the spec refuses it) and never st
 hyphen, so the first `--` of a physical name ends the project name: `fraud--*` matches every
 resource of project `fraud` and none of `fraud-detection` (`fraud-detection--*`). Every IAM
 pattern over project resources is built from `project_pattern`, every name from `project_name`.
+The grammar of names (`NAME_RE`), S3 bucket names and project-relative S3 keys are checked here too,
+so the spec layer and the constructs refuse the same values.
 """
 
 from __future__ import annotations
 
+import re
+
+from modules.text import excerpt
+
 DELIMITER = "--"
+NAME_RE = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
+NAME_FIX = "use lowercase letters, digits and single hyphens, starting with a letter (e.g. fraud-detection)"
+BUCKET_NAME_MAX = 63  # S3
+SAGEMAKER_NAME_MAX = 63  # SageMaker, EMR and EMR Serverless resource names
+IAM_ROLE_NAME_MAX = 64
 
 
 def project_name(project: str, *parts: str) -> str:
@@ -19,3 +30,40 @@ def project_name(project: str, *parts: str) -> str:
 def project_pattern(project: str) -> str:
     """An IAM/fnmatch pattern matching every physical name of `project`, and only those."""
     return f"{project}{DELIMITER}*"
+
+
+BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def check_bucket_name(name: str) -> str:
+    """Validate an S3 bucket name against the AWS general purpose bucket naming rules."""
+    if not 3 <= len(name) <= BUCKET_NAME_MAX:
+        raise ValueError(
+            f"bucket name {excerpt(name)} is {len(name)} characters; "
+            f"fix: shorten the platform name (max {BUCKET_NAME_MAX} in all)"
+        )
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", name) or ".." in name:
+        raise ValueError(f"bucket name {excerpt(name)} breaks S3 naming rules; fix: {NAME_FIX}")
+    if re.fullmatch(r"[0-9]+(\.[0-9]+){3}", name):
+        raise ValueError(f"bucket name {excerpt(name)} looks like an IP address; fix: use a name with letters")
+    reserved = [p for p in BUCKET_RESERVED_PREFIXES if name.startswith(p)]
+    reserved += [s for s in BUCKET_RESERVED_SUFFIXES if name.endswith(s)]
+    if reserved:
+        raise ValueError(
+            f"bucket name {excerpt(name)} uses {reserved[0]!r}, which S3 reserves; fix: choose another name"
+        )
+    return name
+
+
+RELATIVE_KEY_RE = re.compile(r"[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*/?")
+
+
+def check_relative_key(value: str) -> str:
+    """An S3 key or prefix relative to the project prefix (the project cannot escape its prefix)."""
+    if len(value) > 512 or not RELATIVE_KEY_RE.fullmatch(value) or ".." in value.split("/"):
+        raise ValueError(
+            f"{excerpt(value)} is not a path inside the project prefix; "
+            "fix: write a relative path such as code/score.py (no s3://, no leading /, no ..)"
+        )
+    return value

@@ -21,6 +21,7 @@ from constructs import Construct
 
 from modules.grants import allow
 from modules.service_role import ServiceRole, ServiceRoleProps
+from modules.settings import NetworkSettings, check_limits
 
 # Interface endpoints SageMaker, EMR, MLflow and the CLI tools need without internet access.
 INTERFACE_SERVICES = (
@@ -30,21 +31,25 @@ INTERFACE_SERVICES = (
 
 
 @dataclass(frozen=True, kw_only=True)
-class NetworkProps:
-    """No route to the internet exists; traffic to AWS APIs stays on VPC endpoints."""
+class NetworkProps(NetworkSettings):
+    """No route to the internet exists; traffic to AWS APIs stays on VPC endpoints (range and AZs:
+    `NetworkSettings`)."""
 
-    name: str  # prefix of every network resource
-    region: str  # subnets go to <region>a, <region>b, ...
-    account_id: str  # the flow-log role trusts VPC Flow Logs for this account's flow logs only
-    cidr: str = "10.20.0.0/16"  # private range
-    availability_zones: int = 2  # number of private subnets, one per AZ
-    logs_key_arn: str  # KMS key of the flow-log group
-    flow_log_retention_days: int = 365  # flow logs kept one year
-    interface_services: tuple[str, ...] = INTERFACE_SERVICES  # interface endpoints to create
+    name: str
+    """Prefix of every network resource."""
+    region: str
+    """Subnets go to <region>a, <region>b, ..."""
+    account_id: str
+    """The flow-log role trusts VPC Flow Logs for this account's flow logs only."""
+    logs_key_arn: str
+    """KMS key of the flow-log group."""
+    flow_log_retention_days: int = 365
+    """Flow logs are kept one year."""
+    interface_services: tuple[str, ...] = INTERFACE_SERVICES
+    """Interface endpoints to create."""
 
     def __post_init__(self) -> None:
-        if not 1 <= self.availability_zones <= 3:
-            raise ValueError(f"availability_zones={self.availability_zones}; fix: use 1 to 3")
+        check_limits(f"network {self.name}", self)
 
 
 class Network(Construct):

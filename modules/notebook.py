@@ -22,7 +22,9 @@ from cdktf_cdktf_provider_aws.sagemaker_notebook_instance_lifecycle_configuratio
 from constructs import Construct
 
 from modules.grants import allow
+from modules.naming import SAGEMAKER_NAME_MAX
 from modules.project_role import NOTEBOOK_LOG_GROUP, ProjectRole, ProjectRoleProps, ProjectScope, require_reasons
+from modules.settings import NotebookSettings, check_limits
 
 SAGEMAKER = "sagemaker.amazonaws.com"
 # Runs at every start: a cron job that stops the instance once every kernel has been idle for the limit.
@@ -49,23 +51,23 @@ echo "*/5 * * * * root /usr/bin/python3 /usr/local/bin/mlzone-idle-stop.py __IDL
 
 
 @dataclass(frozen=True, kw_only=True)
-class NotebookProps:
-    """One notebook per owner; every default is the locked-down choice."""
+class NotebookProps(NotebookSettings):
+    """One notebook per owner; every default is the locked-down choice (instance type, volume and idle
+    stop: `NotebookSettings`)."""
 
-    project: ProjectScope  # the project (key, prefixes, network, boundary)
-    owner: str  # person the instance belongs to; the instance is <project>--<owner>
-    instance_type: str = "ml.t3.medium"  # smallest general-purpose type
-    volume_size_gb: int = 20  # EBS volume, encrypted with the project key
-    idle_stop_minutes: int | None = 60  # stop after this many idle minutes; None: never (costs money)
-    subnet_index: int = 0  # which private subnet (wraps around the AZs)
-    allow_internet_reason: str | None = None  # opt-out: direct internet access (bypasses the VPC controls)
-    allow_root_access_reason: str | None = None  # opt-out: root access for the notebook user
+    project: ProjectScope
+    """The project (key, prefixes, network, boundary)."""
+    owner: str
+    """Person the instance belongs to; the instance is <project>--<owner>."""
+    subnet_index: int = 0
+    """Which private subnet (wraps around the AZs)."""
+    allow_internet_reason: str | None = None
+    """Opt-out: direct internet access (bypasses the VPC controls)."""
+    allow_root_access_reason: str | None = None
+    """Opt-out: root access for the notebook user."""
 
     def __post_init__(self) -> None:
-        if self.idle_stop_minutes is not None and not 5 <= self.idle_stop_minutes <= 1440:
-            raise ValueError(f"notebook {self.owner}: idle_stop_minutes={self.idle_stop_minutes}; fix: use 5 to 1440")
-        if not 5 <= self.volume_size_gb <= 16384:
-            raise ValueError(f"notebook {self.owner}: volume_size_gb={self.volume_size_gb}; fix: use 5 to 16384")
+        check_limits(f"notebook {self.owner}", self)
         require_reasons(f"notebook {self.owner}", allow_internet_reason=self.allow_internet_reason,
                         allow_root_access_reason=self.allow_root_access_reason)
 
@@ -76,7 +78,7 @@ class Notebook(Construct):
     def __init__(self, scope: Construct, id: str, props: NotebookProps) -> None:
         super().__init__(scope, id)
         p = props.project
-        name = p.resource_name(props.owner, max_len=63)
+        name = p.resource_name(props.owner, max_len=SAGEMAKER_NAME_MAX)
         self.role = ProjectRole(self, "role", ProjectRoleProps(
             project=p, name=f"nb-{props.owner}", service=SAGEMAKER, statements=(
                 *p.data_statements(write=True),
@@ -92,7 +94,7 @@ class Notebook(Construct):
         if props.idle_stop_minutes is not None:
             script = IDLE_STOP_SCRIPT.replace("__IDLE_MINUTES__", str(props.idle_stop_minutes))
             lifecycle = SagemakerNotebookInstanceLifecycleConfiguration(
-                self, "idle-stop", name=f"{name}-idle-stop"[:63],
+                self, "idle-stop", name=f"{name}-idle-stop"[:SAGEMAKER_NAME_MAX],
                 on_start=base64.b64encode(script.encode()).decode(),
             )
         self.instance = SagemakerNotebookInstance(

@@ -25,7 +25,8 @@ from cdktf_cdktf_provider_aws.glue_catalog_table import (
 )
 from constructs import Construct
 
-CAPTURE_VARIANT = "AllTraffic"
+from modules.endpoint import VARIANT
+
 PAYLOAD = "struct<observedContentType:string,mode:string,data:string,encoding:string>"
 # The SageMaker data capture JSON Lines record.
 COLUMNS = (
@@ -40,12 +41,18 @@ PARTITIONS = ("project", "endpoint", "dt")
 class PredictionLogProps:
     """Query every endpoint's captured requests/responses in one place."""
 
-    name: str  # platform name; database <name>_predictions, workgroup <name>-predictions
-    capture_bucket: str  # the platform capture bucket (unified layout)
-    results_bucket: str  # bucket for Athena query results (SSE-KMS)
-    kms_key_arn: str  # encrypts query results
-    first_day: str = "2025/01/01"  # earliest dt partition the projection offers (yyyy/MM/dd)
-    bytes_scanned_cutoff: int = 10 * 1024**3  # per-query scan limit (10 GiB)
+    name: str
+    """Platform name; database <name>_predictions, workgroup <name>-predictions."""
+    capture_bucket: str
+    """The platform capture bucket (unified layout)."""
+    results_bucket: str
+    """Bucket for Athena query results (SSE-KMS)."""
+    kms_key_arn: str
+    """Encrypts query results."""
+    first_day: str = "2025/01/01"
+    """Earliest dt partition the projection offers (yyyy/MM/dd)."""
+    bytes_scanned_cutoff: int = 10 * 1024**3
+    """Per-query scan limit (10 GiB)."""
 
     def __post_init__(self) -> None:
         if self.bytes_scanned_cutoff < 10 * 1024**2:
@@ -76,7 +83,7 @@ class PredictionLog(Construct):
                 "projection.dt.interval": "1",
                 "projection.dt.interval.unit": "DAYS",
                 # "$${" is Terraform's escape for a literal "${" (Athena's projection placeholders).
-                "storage.location.template": f"{root}/$${{project}}/$${{endpoint}}/{CAPTURE_VARIANT}/$${{dt}}/",
+                "storage.location.template": f"{root}/$${{project}}/$${{endpoint}}/{VARIANT}/$${{dt}}/",
             },
             storage_descriptor={
                 "location": f"{root}/",

@@ -33,11 +33,16 @@ KINDS = ("notebooks", "spark", "models", "batch")
 class ProjectNetworkProps:
     """The groups of one project; only the kinds the project uses are created."""
 
-    project: str  # project name: groups are <project>--<kind>
-    vpc_id: str  # the platform VPC
-    endpoint_security_group_id: str  # the platform's VPC-endpoint group (HTTPS from the VPC)
-    s3_prefix_list_id: str  # prefix list of the S3 gateway endpoint
-    kinds: tuple[str, ...]  # workload kinds the project runs (KINDS)
+    project: str
+    """Project name: groups are <project>--<kind>."""
+    vpc_id: str
+    """The platform VPC."""
+    endpoint_security_group_id: str
+    """The platform's VPC-endpoint group (HTTPS from the VPC)."""
+    s3_prefix_list_id: str
+    """Prefix list of the S3 gateway endpoint."""
+    kinds: tuple[str, ...]
+    """Workload kinds the project runs (KINDS)."""
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.kinds) - set(KINDS))

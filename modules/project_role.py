@@ -39,6 +39,7 @@ from modules.grants import (
     grant_prefix,
 )
 from modules.iam import policy_document
+from modules.limits import REASON_MIN_CHARS as MIN_REASON
 from modules.naming import project_name, project_pattern
 from modules.service_role import ServiceRole, ServiceRoleProps
 
@@ -71,9 +72,6 @@ MLFLOW_USE = (
     "sagemaker-mlflow:LogInputs", "sagemaker-mlflow:SetTag", "sagemaker-mlflow:GetMetricHistory",
     "sagemaker-mlflow:ListArtifacts",
 )
-
-
-MIN_REASON = 20
 
 
 def require_reasons(what: str, **reasons: str | None) -> None:

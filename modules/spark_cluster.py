@@ -42,7 +42,9 @@ from cdktf_cdktf_provider_aws.iam_instance_profile import IamInstanceProfile
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from constructs import Construct
 
+from modules.naming import SAGEMAKER_NAME_MAX
 from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
+from modules.settings import SparkClusterSettings, check_emr_release, check_limits
 
 APPLICATIONS = ("Spark", "Livy", "JupyterEnterpriseGateway")
 EMR_SERVICE_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2"
@@ -51,34 +53,28 @@ SERVICE_ROLE_REASON = "the EMR service role runs no project code; AmazonEMRServi
 
 
 @dataclass(frozen=True, kw_only=True)
-class SparkClusterProps:
+class SparkClusterProps(SparkClusterSettings):
     """One exploration cluster; small, encrypted, and it switches itself off."""
 
-    project: ProjectScope  # the project (key, prefixes, network, boundary)
-    name: str  # cluster name; the cluster is <project>--<name>
-    release_label: str = "emr-7.2.0"  # EMR 7.x only
-    master_instance_type: str = "m5.xlarge"  # primary node
-    core_instance_type: str = "m5.xlarge"  # core nodes
-    core_nodes: int = 2  # core nodes at start (1-50)
-    max_nodes: int | None = None  # managed scaling ceiling; default 2 x core_nodes
-    idle_timeout_minutes: int = 60  # auto-terminate after this idle time (5 min - 7 days)
-    ebs_size_gb: int = 64  # encrypted EBS per core node
-    tls_certificates_s3_uri: str | None = None  # PEM zip; default s3://<data>/<project>/emr/tls/certificates.zip
+    project: ProjectScope
+    """The project (key, prefixes, network, boundary)."""
+    name: str
+    """Cluster name; the cluster is <project>--<name>."""
+    ebs_size_gb: int = 64
+    """Encrypted EBS per core node."""
+    tls_certificates_s3_uri: str | None = None
+    """PEM zip; None: s3://<data>/<project>/emr/tls/certificates.zip."""
 
     def __post_init__(self) -> None:
-        if not self.release_label.startswith("emr-7."):
-            raise ValueError(f"spark cluster {self.name}: release_label {self.release_label!r}; fix: use EMR 7.x")
-        if not 5 <= self.idle_timeout_minutes <= 7 * 24 * 60:
-            raise ValueError(
-                f"spark cluster {self.name}: idle_timeout_minutes={self.idle_timeout_minutes}; "
-                "fix: use 5 minutes to 7 days (10080)"
-            )
-        if not 1 <= self.core_nodes <= 50:
-            raise ValueError(f"spark cluster {self.name}: core_nodes={self.core_nodes}; fix: use 1 to 50")
-        if self.max_nodes is not None and not self.core_nodes <= self.max_nodes <= 100:
+        try:
+            check_emr_release(self.release_label)
+        except ValueError as exc:
+            raise ValueError(f"spark cluster {self.name}: release_label {exc}") from None
+        check_limits(f"spark cluster {self.name}", self)
+        if self.max_nodes is not None and not self.core_nodes <= self.max_nodes:
             raise ValueError(
                 f"spark cluster {self.name}: max_nodes={self.max_nodes} with core_nodes={self.core_nodes}; "
-                "fix: use core_nodes <= max_nodes <= 100"
+                "fix: use max_nodes >= core_nodes"
             )
         uri = self.tls_certificates_s3_uri
         if uri is not None and not (uri.startswith(f"s3://{self.project.data_bucket}/{self.project.name}/")
@@ -121,7 +117,7 @@ class SparkCluster(Construct):
     def __init__(self, scope: Construct, id: str, props: SparkClusterProps) -> None:
         super().__init__(scope, id)
         p = props.project
-        name = p.resource_name(props.name, max_len=63)
+        name = p.resource_name(props.name, max_len=SAGEMAKER_NAME_MAX)
         certificates = props.tls_certificates_s3_uri or f"{p.s3_uri(p.data_bucket, 'emr', 'tls')}certificates.zip"
         self.instance_role = ProjectRole(self, "instance-role", ProjectRoleProps(
             project=p, name=f"{props.name}-emr-ec2", service="ec2.amazonaws.com", source_account_condition=False,

@@ -8,18 +8,24 @@ import jsii
 from cdktf import Aspects, IAspect, TerraformResource
 from constructs import IConstruct
 
-REQUIRED_TAG_KEYS = ("team", "project", "cost-center", "data-classification", "managed-by")
+from modules.tag_keys import REQUIRED_TAG_KEYS
+
 
 
 @dataclass(frozen=True, kw_only=True)
 class RequiredTags:
     """The five tags every resource carries; all values must be non-empty."""
 
-    team: str  # owning team
-    project: str  # project name, or the platform name for shared resources
-    cost_center: str  # cost allocation
-    data_classification: str  # public | internal | confidential | restricted
-    managed_by: str = "mlzone"  # the tool that owns the resource
+    team: str
+    """Owning team."""
+    project: str
+    """Project name, or the platform name for shared resources."""
+    cost_center: str
+    """Cost allocation."""
+    data_classification: str
+    """public | internal | confidential | restricted."""
+    managed_by: str = "mlzone"
+    """The tool that owns the resource."""
 
     def __post_init__(self) -> None:
         empty = [k for k, v in self.as_dict().items() if not v]
@@ -27,13 +33,8 @@ class RequiredTags:
             raise ValueError(f"required tags {empty} are empty; fix: give every tag a value")
 
     def as_dict(self) -> dict[str, str]:
-        return {
-            "team": self.team,
-            "project": self.project,
-            "cost-center": self.cost_center,
-            "data-classification": self.data_classification,
-            "managed-by": self.managed_by,
-        }
+        """The tags by key (`REQUIRED_TAG_KEYS`: each field, `_` written `-`)."""
+        return {key: getattr(self, key.replace("-", "_")) for key in REQUIRED_TAG_KEYS}
 
 
 @jsii.implements(IAspect)

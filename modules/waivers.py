@@ -16,7 +16,7 @@ import jsii
 from cdktf import Aspects, IAspect, TerraformStack
 from constructs import Construct, IConstruct
 
-from modules.limits import REASON_MIN_CHARS as MIN_REASON
+from modules.limits import REASON_MIN_CHARS as MIN_REASON  # the rule of every opt-out (and exceptions.yaml)
 
 METADATA = "mlzone:waiver"
 JSON_PATH = "//.mlzone.waivers"

@@ -18,7 +18,7 @@ from modules.network import Network, NetworkProps
 from modules.prediction_log import PredictionLog, PredictionLogProps
 from modules.tagging import RequiredTags, tag_everything
 from stacks.provider import configure
-from stacks.spec import PlatformSpec
+from stacks.spec import PlatformSpec, spec_fields
 from stacks.target import Target
 
 PLATFORM_STACK = "platform"
@@ -57,8 +57,8 @@ class PlatformStack(TerraformStack):
             services=(ServiceGrant.logs(region, account),),
         ))
         self.network = Network(self, "network", NetworkProps(
-            name=name, region=region, account_id=account, cidr=platform.network.cidr,
-            availability_zones=platform.network.availability_zones, logs_key_arn=self.logs_key.arn,
+            name=name, region=region, account_id=account, logs_key_arn=self.logs_key.arn,
+            **spec_fields(platform.network),
         ))
         self.audit = AuditStorage(self, "audit", AuditStorageProps(
             prefix=name, audit_bucket_name=platform.bucket_name("audit"),
@@ -70,9 +70,9 @@ class PlatformStack(TerraformStack):
         ))
         self.captures = CaptureStorage(self, "captures", CaptureStorageProps(
             bucket_name=platform.bucket_name("predictions"), kms_key_arn=self.data_key.arn,
-            access_log_bucket=self.audit.access_log_bucket_name, expiry_days=platform.predictions.expiry_days,
+            access_log_bucket=self.audit.access_log_bucket_name, **spec_fields(platform.predictions),
         ))
-        # ---- ML platform pieces shared by the project stacks (issue 4)
+        # ---- ML platform pieces shared by the project stacks
         shared = {"kms_key_arn": self.data_key.arn, "access_log_bucket": self.audit.access_log_bucket_name}
         self.emr_logs = Bucket(self, "emr-logs", BucketProps(
             name=platform.bucket_name("emr-logs"), expire_after_days=90, **shared,
@@ -81,7 +81,7 @@ class PlatformStack(TerraformStack):
             name=platform.bucket_name("athena"), expire_after_days=30, **shared,
         ))
         self.prediction_log = PredictionLog(self, "prediction-log", PredictionLogProps(
-            name=name, capture_bucket=self.captures.bucket_name, results_bucket=self.athena_results.name,
+            name=name, capture_bucket=self.captures.name, results_bucket=self.athena_results.name,
             kms_key_arn=self.data_key.arn,
         ))
         # A per-region account setting: no EMR cluster may open a port to the internet.
@@ -107,9 +107,9 @@ class PlatformStack(TerraformStack):
             "data_key_arn": self.data_key.arn,
             "audit_key_arn": self.audit_key.arn,
             "logs_key_arn": self.logs_key.arn,
-            "audit_bucket": self.audit.bucket_name,
+            "audit_bucket": self.audit.name,
             "access_log_bucket": self.audit.access_log_bucket_name,
-            "capture_bucket": self.captures.bucket_name,
+            "capture_bucket": self.captures.name,
             "trail_arn": self.audit.trail_arn,
         }
         for key, value in outputs.items():

@@ -33,6 +33,7 @@ from modules.experiment_tracking import (
 )
 from modules.keys import Key, KeyProps
 from modules.model_registry import ModelRegistry, ModelRegistryProps
+from modules.naming import BUCKET_NAME_MAX
 from modules.notebook import Notebook, NotebookProps
 from modules.project_network import ProjectNetwork, ProjectNetworkProps
 from modules.project_role import (
@@ -48,7 +49,7 @@ from modules.spark_cluster import SparkCluster, SparkClusterProps
 from modules.tagging import RequiredTags, tag_everything
 from stacks.platform_stack import PLATFORM_STACK, shared_tracking
 from stacks.provider import configure
-from stacks.spec import BUCKET_NAME_MAX, PlatformSpec, ProjectSpec, SpecError, Zone
+from stacks.spec import PlatformSpec, ProjectSpec, SpecError, Zone, spec_fields
 from stacks.target import LOCAL_STATE_DIR, Target
 
 # The platform outputs every project stack reads (name -> list?); PlatformStack must declare them all.
@@ -159,30 +160,19 @@ class ProjectStack(TerraformStack):
             ))
             for m in project.models
         }
+        # Props are built from the spec entries as they are (same field names; defaults and limits are the
+        # props' own, modules/settings.py), so the two layers cannot drift apart.
         for i, nb in enumerate(project.notebooks):
-            Notebook(self, f"notebook-{nb.owner}", NotebookProps(
-                project=p, owner=nb.owner, instance_type=nb.instance_type, volume_size_gb=nb.volume_size_gb,
-                idle_stop_minutes=nb.idle_stop_minutes, subnet_index=i,
-            ))
+            Notebook(self, f"notebook-{nb.owner}", NotebookProps(project=p, subnet_index=i, **spec_fields(nb)))
         for sc in project.spark_clusters:
-            SparkCluster(self, f"spark-{sc.name}", SparkClusterProps(
-                project=p, name=sc.name, release_label=sc.release_label, master_instance_type=sc.master_instance_type,
-                core_instance_type=sc.core_instance_type, core_nodes=sc.core_nodes, max_nodes=sc.max_nodes,
-                idle_timeout_minutes=sc.idle_timeout_minutes,
-            ))
+            SparkCluster(self, f"spark-{sc.name}", SparkClusterProps(project=p, **spec_fields(sc)))
         for ep in project.endpoints:
             endpoint = Endpoint(self, f"endpoint-{ep.name}", EndpointProps(
-                project=p, name=ep.name, image_uri=registries[ep.model].repository_url, image_tag=ep.image_tag,
-                instance_type=ep.instance_type, min_instances=ep.min_instances, max_instances=ep.max_instances,
-                capture_percent=ep.capture_percent,
+                project=p, image_uri=registries[ep.model].repository_url, **spec_fields(ep, "model"),
             ))
             TerraformOutput(self, f"endpoint_{ep.name}", value=endpoint.name)
         for job in project.batch_jobs:
-            BatchInference(self, f"batch-{job.name}", BatchInferenceProps(
-                project=p, name=job.name, model=job.model, schedule=job.schedule,
-                entry_point=job.entry_point or "", input_prefix=job.input_prefix,
-                output_prefix=job.output_prefix or "", arguments=job.arguments,
-            ))
+            BatchInference(self, f"batch-{job.name}", BatchInferenceProps(project=p, **spec_fields(job)))
         outputs = {
             "data_key_arn": self.key.arn,
             "data_prefix": p.s3_uri(p.data_bucket),

@@ -25,20 +25,38 @@ from typing import Annotated, Any, Literal, NamedTuple
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from modules.limits import AUDIT_RETENTION_DAYS, CAPTURE_MIN_PERCENT, REASON_MIN_CHARS, audit_min_retention_days
-from modules.naming import project_name
+from modules.naming import (
+    IAM_ROLE_NAME_MAX,
+    NAME_FIX,
+    NAME_RE,
+    SAGEMAKER_NAME_MAX,
+    check_bucket_name,
+    check_relative_key,
+    project_name,
+)
+from modules.schedule import check_schedule
+from modules.settings import (
+    AuditSettings,
+    LockMode,
+    BatchJobSettings,
+    CaptureSettings,
+    EndpointSettings,
+    NetworkSettings,
+    NotebookSettings,
+    Size,
+    SparkClusterSettings,
+    TrackingSettings,
+    check_emr_release,
+    default_of,
+    limits_of,
+)
 from modules.text import excerpt, terraform_literal
 from stacks.spec_file import SpecError, read_yaml
 
-NAME_RE = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
-NAME_FIX = "use lowercase letters, digits and single hyphens, starting with a letter (e.g. fraud-detection)"
 REGION_RE = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
-SAGEMAKER_NAME_MAX = 63
-IAM_ROLE_NAME_MAX = 64
-BUCKET_NAME_MAX = 63
-# Purposes of the platform buckets, named <platform>-<purpose>-<region> (see PlatformSpec.bucket_name).
-BUCKET_PURPOSES = ("audit", "access-logs", "predictions", "data", "mlflow", "emr-logs", "athena")
-# The account id moto answers with; the local target uses it instead of a real account (stacks/target.py).
-MOTO_ACCOUNT_ID = "123456789012"
+# Purposes of the platform buckets, named <platform>-<purpose>-<region> (see PlatformSpec.bucket_name);
+# each project's data bucket is named by stacks/project_stack.py `data_bucket_name`.
+BUCKET_PURPOSES = ("audit", "access-logs", "predictions", "mlflow", "emr-logs", "athena")
 PROBLEMS_SHOWN = 6  # problems listed per file (the count of the rest is given)
 LINE_MAX = 280  # characters per listed problem
 
@@ -107,6 +125,19 @@ class SpecModel(BaseModel):
         return _literal(value)
 
 
+def setting(settings: type, name: str, description: str, **extra: Any) -> Any:
+    """A spec field whose default and range are the construct's own (`modules/settings.py`), never repeated here;
+    `extra` adds what only the spec enforces (e.g. a policy minimum)."""
+    bounds = dict(zip(("ge", "le"), limits_of(settings, name) or ()))
+    return Field(default_of(settings, name), description=description, **{**bounds, **extra})
+
+
+def spec_fields(entry: BaseModel, *leave_out: str) -> dict[str, Any]:
+    """The fields a spec entry sets, as keyword arguments of the props it becomes (the same names);
+    the fields left unset take the props' defaults, which are the spec's too."""
+    return entry.model_dump(exclude_unset=True, exclude=set(leave_out))
+
+
 def items(description: str) -> Any:
     """A list field (YAML gives lists; the model keeps an immutable tuple)."""
     return Field((), strict=False, description=description)
@@ -137,8 +168,11 @@ RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12"
 
 
 class NetworkSpec(SpecModel):
-    cidr: str = Field("10.20.0.0/16", description="VPC CIDR: a private (RFC 1918) range from /16 to /24.")
-    availability_zones: int = Field(2, ge=2, le=3, description="Private subnets are spread over this many AZs (2-3).")
+    cidr: str = setting(NetworkSettings, "cidr", "VPC CIDR: a private (RFC 1918) range from /16 to /24.")
+    availability_zones: int = setting(
+        NetworkSettings, "availability_zones",
+        "Private subnets are spread over this many AZs ({}-{}).".format(*limits_of(NetworkSettings, "availability_zones")),
+    )
 
     @field_validator("cidr")
     @classmethod
@@ -161,13 +195,13 @@ class NetworkSpec(SpecModel):
 
 
 class AuditSpec(SpecModel):
-    retention_days: int = Field(
-        AUDIT_RETENTION_DAYS, ge=1, le=36500,
-        description=f"Object Lock retention of audit logs (days); at least the platform minimum "
-                    f"({AUDIT_RETENTION_DAYS}, or MLZONE_AUDIT_MIN_RETENTION_DAYS).",
+    retention_days: int = setting(
+        AuditSettings, "retention_days",
+        f"Object Lock retention of audit logs (days); at least the platform minimum "
+        f"({AUDIT_RETENTION_DAYS}, or MLZONE_AUDIT_MIN_RETENTION_DAYS).",
     )
-    object_lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = Field(
-        "COMPLIANCE", description="COMPLIANCE: nobody can delete before expiry. GOVERNANCE needs allow_governance_mode."
+    object_lock_mode: LockMode = setting(
+        AuditSettings, "lock_mode", "COMPLIANCE: nobody can delete before expiry. GOVERNANCE needs allow_governance_mode."
     )
     allow_governance_mode: Allow | None = Field(None, description="Opt-out: permit GOVERNANCE mode, with a reason.")
     break_glass_role_arn: str | None = Field(None, description=(
@@ -204,12 +238,12 @@ class AuditSpec(SpecModel):
 
 
 class PredictionsSpec(SpecModel):
-    expiry_days: int = Field(90, ge=1, le=3650, description="Captured requests/responses expire after this (GDPR).")
+    expiry_days: int = setting(CaptureSettings, "expiry_days", "Captured requests/responses expire after this (GDPR).")
 
 
 class ExperimentTrackingSpec(SpecModel):
     enabled: bool = Field(True, description="Run a SageMaker managed MLflow tracking server.")
-    size: Literal["Small", "Medium", "Large"] = Field("Small", description="Tracking server size.")
+    size: Size = setting(TrackingSettings, "size", "Tracking server size.")
     allow_shared_server: Allow | None = Field(None, description=(
         "Opt-out: one platform server for public/internal projects, which then see and change each other's "
         "experiments and runs (confidential/restricted projects keep their own). Default: a server per project."))
@@ -273,29 +307,6 @@ class PlatformSpec(SpecModel):
         return f"{self.name}-{purpose}-{self.region}"
 
 
-BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-
-
-def check_bucket_name(name: str) -> str:
-    """Validate an S3 bucket name against the AWS general purpose bucket naming rules."""
-    if not 3 <= len(name) <= BUCKET_NAME_MAX:
-        raise ValueError(
-            f"bucket name {excerpt(name)} is {len(name)} characters; fix: shorten the platform name (max 63 in all)"
-        )
-    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", name) or ".." in name:
-        raise ValueError(f"bucket name {excerpt(name)} breaks S3 naming rules; fix: {NAME_FIX}")
-    if re.fullmatch(r"[0-9]+(\.[0-9]+){3}", name):
-        raise ValueError(f"bucket name {excerpt(name)} looks like an IP address; fix: use a name with letters")
-    reserved = [p for p in BUCKET_RESERVED_PREFIXES if name.startswith(p)]
-    reserved += [s for s in BUCKET_RESERVED_SUFFIXES if name.endswith(s)]
-    if reserved:
-        raise ValueError(
-            f"bucket name {excerpt(name)} uses {reserved[0]!r}, which S3 reserves; fix: choose another name"
-        )
-    return name
-
-
 # --------------------------------------------------------------------------- project
 
 INSTANCE_RE = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
@@ -315,28 +326,30 @@ class NotebookSpec(SpecModel):
     owner: Annotated[str, named("owner")] = Field(
         description="User the notebook belongs to; names the instance <project>--<owner>."
     )
-    instance_type: MlInstance = Field("ml.t3.medium", description="SageMaker notebook instance type.")
-    volume_size_gb: int = Field(20, ge=5, le=16384, description="Encrypted EBS volume size.")
-    idle_stop_minutes: int | None = Field(
-        60, ge=5, le=1440, description="Stop after this many idle minutes; null: never."
+    instance_type: MlInstance = setting(NotebookSettings, "instance_type", "SageMaker notebook instance type.")
+    volume_size_gb: int = setting(NotebookSettings, "volume_size_gb", "Encrypted EBS volume size.")
+    idle_stop_minutes: int | None = setting(
+        NotebookSettings, "idle_stop_minutes", "Stop after this many idle minutes; null: never."
     )
 
 
 class SparkClusterSpec(SpecModel):
     name: Annotated[str, named("spark cluster name")] = Field(description="Cluster name, unique in the project.")
-    release_label: str = Field("emr-7.2.0", description="EMR release (7.x).")
-    master_instance_type: str = Field("m5.xlarge", description="EC2 type of the primary node.")
-    core_instance_type: str = Field("m5.xlarge", description="EC2 type of the core nodes.")
-    core_nodes: int = Field(2, ge=1, le=50, description="Core nodes at start.")
-    max_nodes: int | None = Field(None, ge=1, le=100, description="Managed scaling ceiling; default 2 x core_nodes.")
-    idle_timeout_minutes: int = Field(60, ge=5, le=10080, description="Auto-terminate after idle (5 min - 7 days).")
+    release_label: str = setting(SparkClusterSettings, "release_label", "EMR release (7.x).")
+    master_instance_type: str = setting(SparkClusterSettings, "master_instance_type", "EC2 type of the primary node.")
+    core_instance_type: str = setting(SparkClusterSettings, "core_instance_type", "EC2 type of the core nodes.")
+    core_nodes: int = setting(SparkClusterSettings, "core_nodes", "Core nodes at start.")
+    max_nodes: int | None = setting(
+        SparkClusterSettings, "max_nodes", "Managed scaling ceiling; default 2 x core_nodes."
+    )
+    idle_timeout_minutes: int = setting(
+        SparkClusterSettings, "idle_timeout_minutes", "Auto-terminate after idle (5 min - 7 days)."
+    )
 
     @field_validator("release_label")
     @classmethod
     def _release(cls, value: str) -> str:
-        if not re.fullmatch(r"emr-7\.[0-9]{1,3}\.[0-9]{1,3}", value):
-            raise ValueError(f"{excerpt(value)} is not an EMR 7.x release; fix: use e.g. emr-7.2.0")
-        return value
+        return check_emr_release(value)
 
     @field_validator("master_instance_type", "core_instance_type")
     @classmethod
@@ -365,13 +378,15 @@ ModelRef = Annotated[str, named("model name")]
 class EndpointSpec(SpecModel):
     name: Annotated[str, named("endpoint name")] = Field(description="Endpoint name, unique in the project.")
     model: ModelRef = Field(description="A model of this project (models[].name).")
-    image_tag: str = Field("1.0.0", description="Tag of the serving image in the model's ECR repository (immutable).")
-    instance_type: MlInstance = Field("ml.m5.large", description="SageMaker hosting instance type.")
-    min_instances: int = Field(1, ge=1, le=20, description="Autoscaling minimum.")
-    max_instances: int = Field(2, ge=1, le=20, description="Autoscaling maximum.")
-    capture_percent: int = Field(
-        100, ge=CAPTURE_MIN_PERCENT, le=100,
-        description=f"Share of requests captured into the prediction log ({CAPTURE_MIN_PERCENT}-100).",
+    image_tag: str = setting(
+        EndpointSettings, "image_tag", "Tag of the serving image in the model's ECR repository (immutable)."
+    )
+    instance_type: MlInstance = setting(EndpointSettings, "instance_type", "SageMaker hosting instance type.")
+    min_instances: int = setting(EndpointSettings, "min_instances", "Autoscaling minimum.")
+    max_instances: int = setting(EndpointSettings, "max_instances", "Autoscaling maximum.")
+    capture_percent: int = setting(
+        EndpointSettings, "capture_percent",
+        f"Share of requests captured into the prediction log ({CAPTURE_MIN_PERCENT}-100).", ge=CAPTURE_MIN_PERCENT,
     )
 
     @field_validator("image_tag")
@@ -396,12 +411,12 @@ class BatchJobSpec(SpecModel):
     name: Annotated[str, named("batch job name")] = Field(description="Batch scoring job name, unique in the project.")
     model: ModelRef = Field(description="A model of this project (models[].name).")
     schedule: str = Field(description="EventBridge Scheduler expression: cron(m h dom mon dow yr) or rate(N unit).")
-    entry_point: str | None = Field(
-        None, description="Scoring script, a key under the project prefix; default code/<name>/score.py."
+    entry_point: str | None = setting(
+        BatchJobSettings, "entry_point", "Scoring script, a key under the project prefix; default code/<name>/score.py."
     )
-    input_prefix: str = Field("input/", description="Input data, a prefix under the project prefix.")
-    output_prefix: str | None = Field(
-        None, description="Where predictions go, a prefix under the project prefix; default predictions/<name>/."
+    input_prefix: str = setting(BatchJobSettings, "input_prefix", "Input data, a prefix under the project prefix.")
+    output_prefix: str | None = setting(
+        BatchJobSettings, "output_prefix", "Where predictions go, a prefix under the project prefix; default predictions/<name>/."
     )
     arguments: tuple[FreeText, ...] = Field(
         (), strict=False, max_length=20,
@@ -417,86 +432,6 @@ class BatchJobSpec(SpecModel):
     @classmethod
     def _schedule(cls, value: str) -> str:
         return check_schedule(value)
-
-
-RELATIVE_KEY_RE = re.compile(r"[A-Za-z0-9_.=-]+(/[A-Za-z0-9_.=-]+)*/?")
-
-
-def check_relative_key(value: str) -> str:
-    """An S3 key or prefix relative to the project prefix (the project cannot escape its prefix)."""
-    if len(value) > 512 or not RELATIVE_KEY_RE.fullmatch(value) or ".." in value.split("/"):
-        raise ValueError(
-            f"{excerpt(value)} is not a path inside the project prefix; "
-            "fix: write a relative path such as code/score.py (no s3://, no leading /, no ..)"
-        )
-    return value
-
-
-RATE_RE = re.compile(r"rate\(([1-9][0-9]{0,5}) (minute|minutes|hour|hours|day|days)\)")
-CRON_RE = re.compile(r"cron\(([0-9A-Za-z*?,/#-]+( [0-9A-Za-z*?,/#-]+){5})\)")
-MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
-# (field, lowest, highest, names for 1.., extra forms) of the six EventBridge Scheduler cron fields.
-CRON_FIELDS = (
-    ("minutes", 0, 59, (), ""), ("hours", 0, 23, (), ""), ("day-of-month", 1, 31, (), "?LW"),
-    ("month", 1, 12, MONTHS, ""), ("day-of-week", 1, 7, DAYS, "?L#"), ("year", 1970, 2199, (), ""),
-)
-SCHEDULE_FIX = "fix: cron(0 2 * * ? *) (6 fields: minutes hours day-of-month month day-of-week year) or rate(1 day)"
-
-
-def _cron_value(text: str, low: int, high: int, names: tuple[str, ...]) -> bool:
-    if text.upper() in names:
-        return True
-    return text.isascii() and text.isdigit() and low <= int(text) <= high
-
-
-def _cron_item(item: str, low: int, high: int, names: tuple[str, ...], extra: str) -> bool:
-    """One comma-separated item of a cron field: *, v, v-v, */n, v/n, v-v/n, or L/W/# forms."""
-    if item == "?" and "?" in extra:
-        return True
-    if "L" in extra and (item == "L" or (extra == "?LW" and item == "LW")):
-        return True
-    if "W" in extra and item.endswith("W") and _cron_value(item[:-1], low, high, ()):
-        return True
-    if "#" in extra and "#" in item:
-        day, _, nth = item.partition("#")
-        return _cron_value(day, low, high, names) and nth in ("1", "2", "3", "4", "5")
-    if extra == "?L#" and item.endswith("L") and _cron_value(item[:-1], low, high, names):
-        return True
-    base, _, step = item.partition("/")
-    if step and not (step.isascii() and step.isdigit() and 1 <= int(step) <= high):
-        return False
-    if base == "*":
-        return True
-    start, _, end = base.partition("-")
-    return _cron_value(start, low, high, names) and (not end or _cron_value(end, low, high, names))
-
-
-def check_schedule(value: str) -> str:
-    """Validate an EventBridge Scheduler cron() or rate() expression (full grammar, values in range)."""
-    rate = RATE_RE.fullmatch(value)
-    if rate:
-        if (rate.group(1) == "1") != (not rate.group(2).endswith("s")):
-            raise ValueError(
-                f"{excerpt(value)}: use the singular unit for 1, the plural otherwise; fix: rate(1 day), rate(2 days)"
-            )
-        return value
-    cron = CRON_RE.fullmatch(value)
-    if not cron:
-        raise ValueError(f"{excerpt(value)} is not a schedule; {SCHEDULE_FIX}")
-    fields = cron.group(1).split(" ")
-    for text, (field, low, high, names, extra) in zip(fields, CRON_FIELDS):
-        if not all(_cron_item(item, low, high, names, extra) for item in text.split(",")):
-            allowed = f"{low}-{high}" + (f" or {names[0]}-{names[-1]}" if names else "")
-            raise ValueError(
-                f"{excerpt(value)}: the {field} field {excerpt(text, 20)} is not valid; "
-                f"fix: use {allowed}, *, ranges a-b, lists a,b and steps */n"
-            )
-    if (fields[2] == "?") == (fields[4] == "?"):
-        raise ValueError(
-            f"{excerpt(value)}: exactly one of day-of-month and day-of-week must be '?'; fix: e.g. cron(0 2 * * ? *)"
-        )
-    return value
 
 
 Classification = Literal["public", "internal", "confidential", "restricted"]

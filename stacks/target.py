@@ -16,9 +16,11 @@ import os
 from dataclasses import dataclass
 from typing import Literal
 
-from stacks.spec import MOTO_ACCOUNT_ID, PlatformSpec, SpecError
+from stacks.spec import PlatformSpec, SpecError
 
 TargetKind = Literal["local", "aws"]
+# moto's default account: the emulator answers every call as this account, so the local target's ARNs name it.
+MOTO_ACCOUNT_ID = "123456789012"
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:4566"
 # Every service any mlzone module uses; all point at the emulator on the local target.
 EMULATED_SERVICES = (
@@ -33,7 +35,8 @@ LOCAL_STATE_DIR = "../../../.mlzone/state"
 class Target:
     """Deployment target of every stack in an app."""
 
-    kind: TargetKind = "local"  # local emulator by default; `aws` deploys for real
+    kind: TargetKind = "local"
+    """`local`: the emulator (the default); `aws`: deploys for real."""
 
     @staticmethod
     def from_env() -> Target:

@@ -1,7 +1,6 @@
+from modules.tag_keys import REQUIRED_TAG_KEYS as REQUIRED_TAGS
 from policies.checks._common import MlzCheck, get, tags_missing
 from policies.checks._taggable import TAGGABLE
-
-REQUIRED_TAGS = ("team", "project", "cost-center", "data-classification", "managed-by")
 
 
 class RequiredTags(MlzCheck):

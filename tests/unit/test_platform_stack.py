@@ -190,7 +190,7 @@ def test_every_log_group_is_encrypted_and_expires(platform):
 
 
 def test_network_props_reject_too_many_azs():
-    with pytest.raises(ValueError, match=r"availability_zones=4; fix: use 1 to 3"):
+    with pytest.raises(ValueError, match=r"availability_zones=4; fix: use 2 to 3"):
         NetworkProps(name="n", region="eu-west-1", account_id="1", logs_key_arn="arn", availability_zones=4)
 
 
