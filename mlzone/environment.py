@@ -64,14 +64,15 @@ def from_outputs(project: str, region: str, platform: dict[str, Any], outputs: d
         raise EnvError(f"project {project!r} is not deployed (its stack has no outputs); "
                                 f"fix: `mlzone deploy {project}`")
     arn = outputs.get("tracking_server_arn") or platform.get("tracking_server_arn")
-    bucket = outputs.get("mlflow_bucket") or platform.get("mlflow_bucket")
-    if not arn or not bucket:
+    shared = platform.get("mlflow_bucket")
+    artifacts = outputs.get("mlflow_artifact_uri") or (f"s3://{shared}/{project}/" if shared else None)
+    if not arn or not artifacts:
         raise EnvError("the platform has no experiment tracking; fix: set `experiment_tracking: "
                                 "{enabled: true}` in platform.yaml and `mlzone deploy platform`")
     return ProjectEnvironment(
         project=project, region=region, data_uri=outputs["data_prefix"],
         tracking_uri=tracking_url(arn) if tracking_url else arn,
-        artifact_uri=f"s3://{bucket}/{project}/", emulator_url=emulator_url,
+        artifact_uri=artifacts, emulator_url=emulator_url,
     )
 
 

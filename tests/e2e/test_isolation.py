@@ -81,5 +81,5 @@ def test_workloads_sit_only_in_the_projects_own_groups(project_deployed, aws) ->
 
 def test_the_project_has_its_own_tracking_server(project_deployed, aws) -> None:
     server = aws("sagemaker").describe_mlflow_tracking_server(TrackingServerName=f"{EXAMPLE_PROJECT}--mlflow")
-    assert server["ArtifactStoreUri"] == f"s3://acme-ml-data-eu-west-1/{EXAMPLE_PROJECT}/mlflow/"
+    assert server["ArtifactStoreUri"] == f"s3://acme-ml-{EXAMPLE_PROJECT}--data-eu-west-1/{EXAMPLE_PROJECT}/mlflow/"
     assert f"/mlzone/{EXAMPLE_PROJECT}/" in server["RoleArn"]

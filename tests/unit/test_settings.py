@@ -81,7 +81,7 @@ def test_every_spec_field_is_a_props_field(spec, props, left_out):
 @pytest.mark.parametrize(("build", "match"), [
     (lambda: EndpointProps(project=scope(), name="api", image_uri="r", max_instances=21),
      r"endpoint api: max_instances=21; fix: use 1 to 20"),
-    (lambda: NetworkProps(name="n", region="eu-west-1", logs_key_arn="arn", availability_zones=1),
+    (lambda: NetworkProps(name="n", region="eu-west-1", account_id="1", logs_key_arn="arn", availability_zones=1),
      r"network n: availability_zones=1; fix: use 2 to 3"),
     (lambda: CaptureStorageProps(bucket_name="b-captures", kms_key_arn="k", access_log_bucket="l", expiry_days=0),
      r"expiry_days=0; fix: use 1 to 3650"),
