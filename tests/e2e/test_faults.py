@@ -43,7 +43,7 @@ def test_a_spec_change_updates_the_resources_in_place_on_the_emulator(deployed, 
         replaced = {t for t, a in actions.items() if a != ["update"]}
         assert replaced <= {"aws_emr_managed_scaling_policy"}, f"only what the provider cannot update: {actions}"
 
-        notebook = aws("sagemaker").describe_notebook_instance(NotebookInstanceName=f"{EXAMPLE_PROJECT}-alice")
+        notebook = aws("sagemaker").describe_notebook_instance(NotebookInstanceName=f"{EXAMPLE_PROJECT}--alice")
         assert (notebook["VolumeSizeInGB"], notebook["InstanceType"]) == (30, "ml.t3.large")
         assert notebook["NotebookInstanceStatus"] == "InService", "started again after the update"
         emr = aws("emr")
