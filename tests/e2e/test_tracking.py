@@ -57,7 +57,8 @@ def check_run(env: dict[str, str], run_id: str, s3) -> dict:
     bucket, key = pointer["uri"].removeprefix("s3://").split("/", 1)
     assert pointer["uri"].startswith(env["MLZONE_DATA_URI"]), "the data lives under the project's data prefix"
     assert s3.head_object(Bucket=bucket, Key=key, VersionId=pointer["version_id"])["ContentLength"] > 10_000
-    model_keys = [o["Key"] for o in s3.list_objects_v2(Bucket=MLFLOW_BUCKET, Prefix=f"{EXAMPLE_PROJECT}/")["Contents"]]
+    artifacts, prefix = env["MLZONE_ARTIFACT_URI"].removeprefix("s3://").split("/", 1)
+    model_keys = [o["Key"] for o in s3.list_objects_v2(Bucket=artifacts, Prefix=prefix)["Contents"]]
     assert any(k.endswith("/artifacts/MLmodel") for k in model_keys), model_keys
     model = mlflow.pyfunc.load_model(f"runs:/{run_id}/model")
     names = model.metadata.get_input_schema().input_names()
