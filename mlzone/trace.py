@@ -1,0 +1,182 @@
+"""`mlzone trace ID`: from one prediction back to the model, its approver and the deploy that served it.
+
+Read from the deployed resources and the audit bucket alone, link by link:
+
+capture record (time, endpoint, input, output) → the deploy record in force at that time → the model
+package version it served → the approval record (who, when, why) → image digest and artifact →
+the MLflow run (params, metrics), training commit and data pointers.
+
+A link that cannot be found is returned as missing, with the reason, never skipped. Only the time
+partition the record is in is read: the ID's own time for time-ordered ids (UUIDv7, which
+`mlzone invoke` and the local emulator issue), otherwise the hour the caller names (`--at`).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from mlzone import audit_record
+
+LINEAGE_PREFIX = "mlzone:"
+
+
+class TraceError(Exception):
+    """The trace cannot start (unknown id, no time partition): bad input, exit 2."""
+
+
+@dataclass
+class Link:
+    """One link of the chain: its facts, or why it is missing."""
+
+    name: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    missing: str = ""
+
+
+def uuid7() -> str:
+    """A time-ordered id (RFC 9562 version 7): its first 48 bits are the Unix time in milliseconds."""
+    raw = bytearray(uuid.uuid4().bytes)
+    raw[0:6] = int(datetime.now(timezone.utc).timestamp() * 1000).to_bytes(6, "big")
+    raw[6] = (raw[6] & 0x0F) | 0x70
+    return str(uuid.UUID(bytes=bytes(raw)))
+
+
+def time_of(record_id: str) -> datetime | None:
+    """The time a UUIDv7 id was issued, or None for any other id."""
+    try:
+        u = uuid.UUID(record_id)
+    except ValueError:
+        return None
+    if u.version != 7:
+        return None
+    return datetime.fromtimestamp(int.from_bytes(u.bytes[0:6], "big") / 1000, timezone.utc)
+
+
+def hours(at: datetime) -> list[datetime]:
+    """The hour partitions to read for a record issued at `at`: its hour and, near a boundary, the next."""
+    hour = at.replace(minute=0, second=0, microsecond=0)
+    return [hour, hour + timedelta(hours=1)] if at.minute >= 55 else [hour]
+
+
+def find_capture(s3: Any, bucket: str, endpoints: Iterable[tuple[str, str]], record_id: str,
+                 at: datetime) -> tuple[dict[str, Any], str, str] | None:
+    """The capture record whose eventId or inferenceId is `record_id`, with its project and endpoint.
+
+    `endpoints` are (project, endpoint name) pairs; only the hour partitions of `at` are listed."""
+    for project, endpoint in endpoints:
+        for hour in hours(at):
+            prefix = f"{project}/{endpoint}/AllTraffic/{hour:%Y/%m/%d/%H}/"
+            for key in audit_record.keys(s3, bucket, prefix):
+                for line in s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines():
+                    record = json.loads(line)
+                    meta = record.get("eventMetadata", {})
+                    if record_id in (meta.get("eventId"), meta.get("inferenceId")):
+                        return record, project, endpoint
+    return None
+
+
+def deploy_in_force(s3: Any, bucket: str, stack: str, endpoint: str, at: datetime) -> dict[str, Any] | None:
+    """The last successful deploy record of `stack` before `at` that names `endpoint`."""
+    found = None
+    for key in audit_record.keys(s3, bucket, f"deployments/{stack}/"):
+        if key.removeprefix(f"deployments/{stack}/")[:16] > audit_record.stamp(at):
+            break
+        record = audit_record.get(s3, bucket, key)
+        if record.get("status") == "succeeded" and endpoint in record.get("endpoints", {}):
+            found = record | {"record_uri": f"s3://{bucket}/{key}"}
+    return found
+
+
+def approval_of(s3: Any, bucket: str, project: str, model: str, version: str) -> dict[str, Any] | None:
+    """The latest approval decision recorded for one model version."""
+    found = None
+    for key in audit_record.keys(s3, bucket, f"approvals/{project}/{model}/{version}-"):
+        found = audit_record.get(s3, bucket, key) | {"record_uri": f"s3://{bucket}/{key}"}
+    return found
+
+
+def lineage(package: dict[str, Any]) -> dict[str, Any]:
+    """The mlzone lineage a registered version carries (`mlzone:*` customer metadata), JSON values parsed."""
+    out: dict[str, Any] = {}
+    for k, v in package.get("CustomerMetadataProperties", {}).items():
+        if k.startswith(LINEAGE_PREFIX):
+            try:
+                out[k.removeprefix(LINEAGE_PREFIX)] = json.loads(v)
+            except ValueError:
+                out[k.removeprefix(LINEAGE_PREFIX)] = v
+    return out
+
+
+@dataclass
+class Sources:
+    """Where a trace reads: clients and the names of the buckets, endpoints and tracking servers."""
+
+    s3: Any
+    sagemaker: Any
+    capture_bucket: str
+    audit_bucket: str
+    endpoints: list[tuple[str, str]]  # (project, endpoint name)
+    mlflow_run: Callable[[str, str], dict[str, Any]]  # (project, run id) → {"params", "metrics", "tags"}
+
+
+def trace(src: Sources, record_id: str, at: datetime | None = None) -> list[Link]:
+    """The chain for one prediction id; raises TraceError when the capture record cannot be found."""
+    at = time_of(record_id) or at
+    if at is None:
+        raise TraceError(f"{record_id!r} is not a time-ordered id, so its hour is unknown; "
+                         "fix: add --at YYYY-MM-DDTHH (the hour of the prediction, UTC)")
+    found = find_capture(src.s3, src.capture_bucket, src.endpoints, record_id, at)
+    if found is None:
+        raise TraceError(f"no prediction {record_id!r} in the captures of {at:%Y-%m-%d %H}:00 UTC "
+                         f"({len(src.endpoints)} endpoints searched); fix: check the id, or pass --at")
+    record, project, endpoint = found
+    meta, data = record["eventMetadata"], record["captureData"]
+    when = datetime.fromisoformat(meta["inferenceTime"].replace("Z", "+00:00"))
+    links = [Link("prediction", {"project": project, "endpoint": endpoint, "time": meta["inferenceTime"],
+                                 "event_id": meta.get("eventId"), "inference_id": meta.get("inferenceId"),
+                                 "input": data["endpointInput"]["data"],
+                                 "output": data["endpointOutput"]["data"]})]
+    deploy = deploy_in_force(src.s3, src.audit_bucket, project, endpoint, when)
+    links.append(Link("deploy", _pick(deploy, "record_uri", "git_commit", "dirty", "operator", "time",
+                                      "plan_hash")) if deploy else
+                 Link("deploy", missing=f"no successful deploy record of stack {project!r} naming "
+                                        f"{endpoint} before {meta['inferenceTime']}"))
+    if not deploy:
+        return links
+    arn = deploy["endpoints"][endpoint]
+    try:
+        package = src.sagemaker.describe_model_package(ModelPackageName=arn)
+    except src.sagemaker.exceptions.ClientError as e:
+        return [*links, Link("model version", missing=f"{arn}: {e.response['Error']['Message']}")]
+    facts = lineage(package)
+    group, version = arn.rsplit("/", 2)[-2:]
+    model = group.split("--", 1)[-1]
+    container = package.get("InferenceSpecification", {}).get("Containers", [{}])[0]
+    links.append(Link("model version", {"arn": arn, "model": model, "version": version,
+                                        "status": package.get("ModelApprovalStatus"),
+                                        "artifact": container.get("ModelDataUrl"),
+                                        "image": container.get("Image"),
+                                        "image_digest": facts.get("image_digest")}))
+    approval = approval_of(src.s3, src.audit_bucket, project, model, version)
+    links.append(Link("approval", _pick(approval, "record_uri", "decision", "approver", "time", "reason"))
+                 if approval else Link("approval", missing=f"no approval record for {model} version {version}"))
+    run_id = facts.get("run_id")
+    if not run_id:
+        return [*links, Link("training run", missing="the version records no MLflow run")]
+    try:
+        run = src.mlflow_run(project, run_id)
+    except Exception as e:  # noqa: BLE001  (any tracking-server failure is a missing link, named)
+        return [*links, Link("training run", missing=f"MLflow run {run_id}: {e}")]
+    links.append(Link("training run", {"run_id": run_id, "experiment_id": facts.get("experiment_id"),
+                                       "git_commit": facts.get("git_commit"), "data": facts.get("data"),
+                                       "params": run.get("params"), "metrics": run.get("metrics")}))
+    return links
+
+
+def _pick(record: dict[str, Any] | None, *names: str) -> dict[str, Any]:
+    return {n: record.get(n) for n in names} if record else {}
