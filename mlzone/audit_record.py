@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
+from mlzone import s3_objects
+
 PREFIXES = ("approvals/", "deployments/", "batch-runs/", "requests/", "erasures/")
 
 
@@ -48,5 +50,4 @@ def get(s3: Any, bucket: str, key: str) -> dict[str, Any]:
 
 def keys(s3: Any, bucket: str, prefix: str) -> Iterator[str]:
     """Keys of the records under `prefix`, in key (and so time) order."""
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        yield from (o["Key"] for o in page.get("Contents", []))
+    return s3_objects.keys(s3, bucket, prefix)

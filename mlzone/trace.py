@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from mlzone import audit_record
+from mlzone import audit_record, deployments, s3_objects
 
 LINEAGE_PREFIX = "mlzone:"
 
@@ -71,25 +71,13 @@ def find_capture(s3: Any, bucket: str, endpoints: Iterable[tuple[str, str]], rec
     for project, endpoint in endpoints:
         for hour in hours(at):
             prefix = f"{project}/{endpoint}/AllTraffic/{hour:%Y/%m/%d/%H}/"
-            for key in audit_record.keys(s3, bucket, prefix):
+            for key in s3_objects.keys(s3, bucket, prefix):
                 for line in s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines():
                     record = json.loads(line)
                     meta = record.get("eventMetadata", {})
                     if record_id in (meta.get("eventId"), meta.get("inferenceId")):
                         return record, project, endpoint
     return None
-
-
-def deploy_in_force(s3: Any, bucket: str, stack: str, endpoint: str, at: datetime) -> dict[str, Any] | None:
-    """The last successful deploy record of `stack` before `at` that names `endpoint`."""
-    found = None
-    for key in audit_record.keys(s3, bucket, f"deployments/{stack}/"):
-        if key.removeprefix(f"deployments/{stack}/")[:16] > audit_record.stamp(at):
-            break
-        record = audit_record.get(s3, bucket, key)
-        if record.get("status") == "succeeded" and endpoint in record.get("endpoints", {}):
-            found = record | {"record_uri": f"s3://{bucket}/{key}"}
-    return found
 
 
 def approval_of(s3: Any, bucket: str, project: str, model: str, version: str) -> dict[str, Any] | None:
@@ -141,7 +129,7 @@ def trace(src: Sources, record_id: str, at: datetime | None = None) -> list[Link
                                  "event_id": meta.get("eventId"), "inference_id": meta.get("inferenceId"),
                                  "input": data["endpointInput"]["data"],
                                  "output": data["endpointOutput"]["data"]})]
-    deploy = deploy_in_force(src.s3, src.audit_bucket, project, endpoint, when)
+    deploy = deployments.in_force(deployments.history(src.s3, src.audit_bucket, project), endpoint, when)
     links.append(Link("deploy", _pick(deploy, "record_uri", "git_commit", "dirty", "operator", "time",
                                       "plan_hash")) if deploy else
                  Link("deploy", missing=f"no successful deploy record of stack {project!r} naming "

@@ -1,0 +1,1 @@
+"""The prediction log: endpoint captures and batch predictions of every project in one schema."""

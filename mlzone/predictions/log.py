@@ -1,0 +1,78 @@
+"""One prediction log over two sources, in one schema (`COLUMNS`).
+
+- Endpoint captures stay where SageMaker writes them, in its own JSON Lines format
+  (`<predictions bucket>/<project>/<endpoint>/AllTraffic/yyyy/mm/dd/hh/*.jsonl`). A capture names no
+  model, so each record is joined to the deploy record in force at its time, which names the model
+  package version the endpoint served (mlzone.deployments).
+- Batch predictions are written by the scoring job already in this schema, as Parquet under
+  `<predictions bucket>/<project>/batch/<job>/date=…/hour=…/`.
+
+Normalizing at read time keeps SageMaker's files untouched (what AWS documents and auditors expect)
+and needs no extra job; on AWS the same normalization is the platform's Athena view.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from mlzone import deployments, s3_objects
+
+COLUMNS = (
+    ("prediction_id", "VARCHAR"), ("project", "VARCHAR"), ("source", "VARCHAR"), ("source_name", "VARCHAR"),
+    ("model", "VARCHAR"), ("model_version", "VARCHAR"), ("model_package_arn", "VARCHAR"),
+    ("time", "TIMESTAMPTZ"), ("input", "JSON"), ("output", "JSON"), ("subject_key", "VARCHAR"),
+    ("run_or_deploy_id", "VARCHAR"),
+)
+BATCH = "batch"  # the key segment under a project that holds batch predictions (no endpoint has this name)
+
+
+def batch_prefix(project: str, job: str = "") -> str:
+    """Where the scoring job writes one job's predictions (all jobs' with no `job`)."""
+    return f"{project}/{BATCH}/{job}/" if job else f"{project}/{BATCH}/"
+
+
+def _partition_time(key: str) -> str:
+    """`yyyy/mm/dd/hh` of a capture key as `yyyymmddhh`, for comparing with `--since`."""
+    parts = key.split("/")
+    return "".join(parts[3:7])
+
+
+def _package_parts(arn: str | None) -> tuple[str | None, str | None]:
+    if not arn:
+        return None, None
+    group, version = arn.rsplit("/", 2)[-2:]
+    return group.split("--", 1)[-1], version
+
+
+def capture_rows(s3: Any, bucket: str, audit_bucket: str, project: str, since: datetime) -> Iterator[dict]:
+    """The endpoint captures of `project` from the hour of `since` on, as rows of the log."""
+    history = deployments.history(s3, audit_bucket, project)
+    first = since.strftime("%Y%m%d%H")
+    for key in s3_objects.keys(s3, bucket, f"{project}/"):
+        if key.startswith(batch_prefix(project)) or not key.endswith(".jsonl") or _partition_time(key) < first:
+            continue
+        endpoint = key.split("/")[1]
+        for line in s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines():
+            record = json.loads(line)
+            meta, data = record["eventMetadata"], record["captureData"]
+            at = datetime.fromisoformat(meta["inferenceTime"].replace("Z", "+00:00"))
+            if at < since:
+                continue
+            deploy = deployments.in_force(history, endpoint, at) or {}
+            arn = deploy.get("endpoints", {}).get(endpoint)
+            model, version = _package_parts(arn)
+            yield {
+                "prediction_id": meta["eventId"], "project": project,
+                "source": "endpoint", "source_name": endpoint, "model": model, "model_version": version,
+                "model_package_arn": arn, "time": at, "input": data["endpointInput"]["data"],
+                "output": data["endpointOutput"]["data"], "subject_key": meta.get("subjectKey"),
+                "run_or_deploy_id": deploy.get("record_uri"),
+            }
+
+
+def batch_objects(s3: Any, bucket: str, project: str) -> list[str]:
+    """Keys of the committed batch prediction files of `project` (Parquet)."""
+    return [k for k in s3_objects.keys(s3, bucket, batch_prefix(project)) if k.endswith(".parquet")]
