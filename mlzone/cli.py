@@ -586,3 +586,9 @@ def gate(
         junit.write_text(report.to_junit(result) + "\n")
     if not result.ok:
         raise typer.Exit(1)
+
+
+from mlzone.commands import predictions as predictions_commands, trace as trace_command  # noqa: E402
+
+app.add_typer(predictions_commands.app, name="predictions")
+app.command("trace")(trace_command.command)

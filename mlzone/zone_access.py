@@ -1,0 +1,65 @@
+"""Reading a deployed zone without changing it: its specs, a boto3 client factory for its target, and
+the names of its buckets and endpoints. Used by read-only commands (trace, predictions)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlzone.deploy import WORK_DIR
+from mlzone.emulator import kept_url
+from mlzone.verify import clients
+from modules.naming import project_name
+from stacks.spec import Zone, load_zone
+
+
+class NotDeployed(Exception):
+    """Nothing is deployed where the command looks (exit 1; the message says how to deploy)."""
+
+
+@dataclass
+class ZoneAccess:
+    zone: Zone
+    client: Callable[[str], Any]
+    local: bool
+
+    def bucket(self, purpose: str) -> str:
+        """A platform bucket's name (`audit`, `predictions`, …)."""
+        return self.zone.platform.bucket_name(purpose)
+
+    def project(self, name: str) -> Any:
+        """The spec of project `name`; ValueError naming the known projects otherwise."""
+        for spec in self.zone.projects:
+            if spec.name == name:
+                return spec
+        known = ", ".join(p.name for p in self.zone.projects) or "none"
+        raise ValueError(f"unknown project {name!r} (projects: {known}); fix: name one of them")
+
+    def tracking_url(self, project: str) -> str:
+        """The tracking URI of `project`'s runs: its own server's, else the platform's shared one's."""
+        sagemaker = self.client("sagemaker")
+        for name in (project_name(project, "mlflow"), f"{self.zone.platform.name}-mlflow"):
+            try:
+                server = sagemaker.describe_mlflow_tracking_server(TrackingServerName=name)
+            except sagemaker.exceptions.ClientError:
+                continue
+            return server["TrackingServerUrl"] if self.local else server["TrackingServerArn"]
+        raise NotDeployed(f"project {project!r} has no tracking server; fix: `mlzone deploy {project}`")
+
+    def endpoints(self) -> list[tuple[str, str]]:
+        """(project, endpoint physical name) of every endpoint in the zone."""
+        return [(p.name, project_name(p.name, e.name)) for p in self.zone.projects for e in p.endpoints]
+
+
+def open_zone(root: Path, target: str) -> ZoneAccess:
+    """The zone in `root` on `target`; on the local target the running (kept) emulator."""
+    zone = load_zone(root)
+    if target == "aws":
+        return ZoneAccess(zone, clients(zone.platform.region, None), local=False)
+    url = kept_url(root.resolve() / WORK_DIR)
+    if url is None:
+        raise NotDeployed("no local emulator is running, so nothing is deployed on the local target; "
+                          "fix: `mlzone deploy --keep`")
+    return ZoneAccess(zone, clients(zone.platform.region, url), local=True)
