@@ -88,6 +88,14 @@ def approval_of(s3: Any, bucket: str, project: str, model: str, version: str) ->
     return found
 
 
+def erasure_of(s3: Any, bucket: str, prediction_id: str) -> str | None:
+    """The URI of the erasure receipt that removed `prediction_id`, if one did."""
+    for key in audit_record.keys(s3, bucket, "erasures/"):
+        if prediction_id in audit_record.get(s3, bucket, key).get("prediction_ids", []):
+            return f"s3://{bucket}/{key}"
+    return None
+
+
 def lineage(package: dict[str, Any]) -> dict[str, Any]:
     """The mlzone lineage a registered version carries (`mlzone:*` customer metadata), JSON values parsed."""
     out: dict[str, Any] = {}
@@ -119,6 +127,8 @@ def trace(src: Sources, record_id: str, at: datetime | None = None) -> list[Link
         raise TraceError(f"{record_id!r} is not a time-ordered id, so its hour is unknown; "
                          "fix: add --at YYYY-MM-DDTHH (the hour of the prediction, UTC)")
     found = find_capture(src.s3, src.capture_bucket, src.endpoints, record_id, at)
+    if found is None and (receipt := erasure_of(src.s3, src.audit_bucket, record_id)):
+        return [Link("prediction", missing=f"erased (GDPR) by receipt {receipt}")]
     if found is None:
         raise TraceError(f"no prediction {record_id!r} in the captures of {at:%Y-%m-%d %H}:00 UTC "
                          f"({len(src.endpoints)} endpoints searched); fix: check the id, or pass --at")

@@ -48,6 +48,14 @@ class ZoneAccess:
             return server["TrackingServerUrl"] if self.local else server["TrackingServerArn"]
         raise NotDeployed(f"project {project!r} has no tracking server; fix: `mlzone deploy {project}`")
 
+    def data_key_alias(self) -> str:
+        """The platform data key, by alias."""
+        return f"alias/{self.zone.platform.name}-data"
+
+    def operator(self) -> str:
+        """The caller's identity (STS), as recorded on the audit trail."""
+        return self.client("sts").get_caller_identity()["Arn"]
+
     def endpoints(self) -> list[tuple[str, str]]:
         """(project, endpoint physical name) of every endpoint in the zone."""
         return [(p.name, project_name(p.name, e.name)) for p in self.zone.projects for e in p.endpoints]

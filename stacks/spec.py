@@ -370,6 +370,11 @@ class ModelSpec(SpecModel):
         description="Model name: a model package group and an ECR repository."
     )
     share_with: tuple[ProjectName, ...] = items("Other projects granted read access to this model.")
+    subject_field: str | None = Field(
+        default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$",
+        description="The request field that identifies the data subject (e.g. customer_id): predictions "
+                    "are indexed by its keyed hash so `mlzone erase --subject` can find them.",
+    )
 
 
 ModelRef = Annotated[str, named("model name")]

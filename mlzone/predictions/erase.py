@@ -85,13 +85,16 @@ def _drop_other_versions(s3: Any, bucket: str, key: str, keep: str | None) -> in
 
 
 def erase(s3: Any, bucket: str, audit_bucket: str, hmac_key: bytes, subject_id: str,
-          field_of: Callable[[str], str | None], operator: str, dry_run: bool = False) -> Receipt:
-    """Remove `subject_id`'s records from every indexed object; `field_of(object key)` names the
-    request field that identifies the subject in that object's model (None: the model declares none)."""
+          field_of: Callable[[str], str | None], operator: str, dry_run: bool = False,
+          prefix: str = "") -> Receipt:
+    """Remove `subject_id`'s records from every indexed object under `prefix`; `field_of(object key)`
+    names the request field that identifies the subject in that object's model (None: it declares none)."""
     subject = subjects.subject_key(hmac_key, subject_id)
     receipt = Receipt(subject_key=subject, operator=operator, dry_run=dry_run,
                       time=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     for entry, key in list(subjects.objects_of(s3, bucket, subject)):
+        if not key.startswith(prefix):
+            continue
         body = _current(s3, bucket, key)
         if key.endswith(".parquet"):
             rest, removed = _without_in_batch(body, subject) if body else (b"", [])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 import boto3
@@ -93,3 +94,18 @@ def test_a_rerun_after_erasure_finds_nothing_left(s3) -> None:
 
 def test_subject_keys_are_keyed_not_plain_hashes() -> None:
     assert subjects.subject_key(KEY, "alice") != subjects.subject_key(b"other" * 8, "alice")
+
+
+def test_trace_of_an_erased_prediction_names_the_receipt(s3) -> None:
+    from mlzone.trace import Sources, trace
+
+    receipt = erase(s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "op")
+    src = Sources(s3=s3, sagemaker=None, capture_bucket=BUCKET, audit_bucket=AUDIT,
+                  endpoints=[("fraud", "fraud--scoring")], mlflow_run=lambda p, r: {})
+    [link] = trace(src, "e2", datetime(2026, 12, 2, 10, tzinfo=timezone.utc))
+    assert link.missing == f"erased (GDPR) by receipt {receipt.record_uri}"
+
+
+def test_project_scope_leaves_other_projects_alone(s3) -> None:
+    receipt = erase(s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "op", prefix="churn/")
+    assert receipt.records_removed == 0 and "alice-0001" in every_version_text(s3)

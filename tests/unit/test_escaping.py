@@ -45,7 +45,7 @@ FULL_PROJECT = {
     "spark_clusters": [{"name": "explore", "release_label": "emr-7.2.0", "master_instance_type": "m5.xlarge",
                         "core_instance_type": "m5.xlarge", "core_nodes": 2, "max_nodes": 4,
                         "idle_timeout_minutes": 60}],
-    "models": [{"name": "scorer", "share_with": ["churn"]}],
+    "models": [{"name": "scorer", "share_with": ["churn"], "subject_field": "customer_id"}],
     "endpoints": [{"name": "api", "model": "scorer", "image_tag": "1.0.0", "instance_type": "ml.m5.large",
                    "min_instances": 1, "max_instances": 2, "capture_percent": 100}],
     "batch_jobs": [{"name": "nightly", "model": "scorer", "schedule": "cron(0 2 * * ? *)",
