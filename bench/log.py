@@ -1,0 +1,96 @@
+"""Prediction-log benchmark: figures and ratios measured in one run (no thresholds).
+
+- `trace` of one prediction with N_BIG capture records in the log against N_SMALL (goal: ratio near 1,
+  since only the prediction's hour partition is read);
+- `erase` of one subject in a log of N_BIG records against N_SMALL (how it grows: the subject index
+  bounds the search, so it grows with the subject's objects, not the log).
+
+Runs on moto in-process (the same backend as the local emulator). Usage: python bench/log.py [--big 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import boto3
+from moto import mock_aws
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mlzone.predictions import subjects  # noqa: E402
+from mlzone.predictions.erase import erase  # noqa: E402
+from mlzone.trace import Sources, trace, uuid7  # noqa: E402
+
+REGION, BUCKET, AUDIT = "eu-west-1", "bench-predictions", "bench-audit"
+ENDPOINT, PER_FILE, PER_HOUR = "fraud--scoring", 100, 1000
+KEY = b"b" * 32
+
+
+def record(event: str, customer: str, when: datetime) -> str:
+    body = json.dumps({"inputs": [{"customer_id": customer, "amount": 1.0}]})
+    return json.dumps({"captureData": {"endpointInput": {"data": body}, "endpointOutput": {"data": "[0.5]"}},
+                       "eventMetadata": {"eventId": event, "inferenceTime": when.strftime("%Y-%m-%dT%H:%M:%SZ")},
+                       "eventVersion": "0"})
+
+
+def fill(s3, records: int, start: datetime) -> str:
+    """`records` captures, PER_HOUR per hour partition; returns the id of one in the last hour. Only the
+    subject erased is indexed: other subjects' entries are never read by its erasure."""
+    last = ""
+    for first in range(0, records, PER_FILE):
+        hour = start + timedelta(hours=first // PER_HOUR)
+        lines = []
+        for i in range(first, min(first + PER_FILE, records)):
+            last = f"event-{i}"
+            lines.append(record(last, f"customer-{i % 5000}", hour))
+        key = f"fraud/{ENDPOINT}/AllTraffic/{hour:%Y/%m/%d/%H}/{first}.jsonl"
+        s3.put_object(Bucket=BUCKET, Key=key, Body="\n".join(lines))
+        subjects.index(s3, BUCKET, {subjects.subject_key(KEY, f"customer-{i % 5000}")
+                                    for i in range(first, min(first + PER_FILE, records))} & {
+            subjects.subject_key(KEY, "customer-7")}, key)
+    return last
+
+
+def measure(records: int, repeat: int) -> tuple[float, float]:
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+        s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        s3.create_bucket(Bucket=AUDIT, CreateBucketConfiguration={"LocationConstraint": REGION})
+        start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        last = fill(s3, records, start)
+        at = start + timedelta(hours=(records - 1) // PER_HOUR)
+        src = Sources(s3=s3, sagemaker=None, capture_bucket=BUCKET, audit_bucket=AUDIT,
+                      endpoints=[("fraud", ENDPOINT)], mlflow_run=lambda p, r: {})
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            trace(src, last if records else uuid7(), at)
+            times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        erase(s3, BUCKET, AUDIT, KEY, "customer-7", lambda key: "customer_id", "bench")
+        return statistics.median(times), time.perf_counter() - t
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--big", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=1_000)
+    args = parser.parse_args()
+    small_trace, small_erase = measure(args.small, 5)
+    big_trace, big_erase = measure(args.big, 5)
+    print(f"trace, {args.small:>9,} records: {small_trace * 1000:8.1f} ms (median of 5)")
+    print(f"trace, {args.big:>9,} records: {big_trace * 1000:8.1f} ms  ratio {big_trace / small_trace:.2f}x")
+    print(f"erase, {args.small:>9,} records: {small_erase * 1000:8.1f} ms")
+    print(f"erase, {args.big:>9,} records: {big_erase * 1000:8.1f} ms  ratio {big_erase / small_erase:.2f}x "
+          f"(log {args.big / args.small:.0f}x larger)")
+
+
+if __name__ == "__main__":
+    main()
