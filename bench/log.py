@@ -2,8 +2,9 @@
 
 - `trace` of one prediction with N_BIG capture records in the log against N_SMALL (goal: ratio near 1,
   since only the prediction's hour partition is read);
-- `erase` of one subject in a log of N_BIG records against N_SMALL (how it grows: the subject index
-  bounds the search, so it grows with the subject's objects, not the log).
+- `erase` of one subject held in the same 2 objects of a log of N_BIG records against N_SMALL (how it
+  grows: the subject index bounds the search to the subject's objects; what remains is S3 listing
+  the versions of each touched key, which moto does by walking the whole bucket).
 
 Runs on moto in-process (the same backend as the local emulator). Usage: python bench/log.py [--big 100000]
 """
@@ -30,6 +31,7 @@ from mlzone.trace import Sources, trace, uuid7  # noqa: E402
 REGION, BUCKET, AUDIT = "eu-west-1", "bench-predictions", "bench-audit"
 ENDPOINT, PER_FILE, PER_HOUR = "fraud--scoring", 100, 1000
 KEY = b"b" * 32
+SUBJECT, SUBJECT_FILES = "customer-7", 2  # the erased subject is in the same 2 objects at every log size
 
 
 def record(event: str, customer: str, when: datetime) -> str:
@@ -48,12 +50,12 @@ def fill(s3, records: int, start: datetime) -> str:
         lines = []
         for i in range(first, min(first + PER_FILE, records)):
             last = f"event-{i}"
-            lines.append(record(last, f"customer-{i % 5000}", hour))
+            lines.append(record(last, SUBJECT if first < SUBJECT_FILES * PER_FILE and i % 10 == 7
+                                else f"customer-{i}", hour))
         key = f"fraud/{ENDPOINT}/AllTraffic/{hour:%Y/%m/%d/%H}/{first}.jsonl"
         s3.put_object(Bucket=BUCKET, Key=key, Body="\n".join(lines))
-        subjects.index(s3, BUCKET, {subjects.subject_key(KEY, f"customer-{i % 5000}")
-                                    for i in range(first, min(first + PER_FILE, records))} & {
-            subjects.subject_key(KEY, "customer-7")}, key)
+        if first < SUBJECT_FILES * PER_FILE:
+            subjects.index(s3, BUCKET, {subjects.subject_key(KEY, SUBJECT)}, key)
     return last
 
 
@@ -74,7 +76,7 @@ def measure(records: int, repeat: int) -> tuple[float, float]:
             trace(src, last if records else uuid7(), at)
             times.append(time.perf_counter() - t)
         t = time.perf_counter()
-        erase(s3, BUCKET, AUDIT, KEY, "customer-7", lambda key: "customer_id", "bench")
+        erase(s3, BUCKET, AUDIT, KEY, SUBJECT, lambda key: "customer_id", "bench")
         return statistics.median(times), time.perf_counter() - t
 
 

@@ -15,13 +15,16 @@ from rich.table import Table
 
 from mlzone.commands.options import ROOT, TARGET
 from mlzone.predictions import query as log_query
+from mlzone.predictions import report as log_report
 from mlzone.predictions.sql import QueryError, check
+from mlzone.predictions.training import training_frame
 from mlzone.zone_access import NotDeployed, open_zone
 from stacks.spec import SpecError
 
 app = typer.Typer(help="The prediction log: endpoint captures and batch predictions in one schema.",
                   no_args_is_help=True)
 out, err = Console(), Console(stderr=True)
+HTML_OUT = typer.Option(None, "--html", help="Also write an HTML report with plots here.")
 SINCE_RE = re.compile(r"([1-9][0-9]{0,3})([hd])")
 
 
@@ -75,3 +78,41 @@ def query(project: str = typer.Argument(..., help="Project name."),
         for r in rows:
             table.add_row(*("" if v is None else str(v) for v in r))
         out.print(table)
+
+
+@app.command()
+def report(project: str = typer.Argument(..., help="Project name."),
+           model: str = typer.Argument(..., help="A model of the project (models[].name)."),
+           window: str = typer.Option("7d", "--window", help="How far back (e.g. 7d, 12h)."),
+           html: Path = HTML_OUT,
+           root: Path = ROOT, target: str = TARGET) -> None:
+    """Counts, output distribution and input drift (PSI against the training data) per version of MODEL."""
+    start = since_of(window)
+    if target != "local":
+        raise _fail("the Athena path is not built yet; fix: run the report on the local target", 2)
+    try:
+        access = open_zone(root, target)
+        if model not in {m.name for m in access.project(project).models}:
+            raise ValueError(f"{model!r} is not a model of project {project!r}; fix: name one of its models")
+        s3 = access.client("s3")
+        columns, found = log_query.local(s3, access.bucket("predictions"), access.bucket("audit"), project, start,
+                                         "SELECT * FROM predictions WHERE model = ?", [model])
+    except (SpecError, QueryError, ValueError) as exc:
+        raise _fail(str(exc), 2) from None
+    except NotDeployed as exc:
+        raise _fail(str(exc), 1) from None
+    rows = [dict(zip(columns, r)) for r in found]
+    arns = {str(r["model_version"]): r["model_package_arn"] for r in rows if r["model_package_arn"]}
+    training = {v: training_frame(s3, access.client("sagemaker"), arn) for v, arn in arns.items()}
+    built = log_report.build(project, model, window, rows, training)
+    table = Table("source", "version", "predictions", "mean score", "max PSI (feature)", title=f"{project}/{model}")
+    for (source, version), count in sorted(built.by_source.items()):
+        view = built.versions[version]
+        mean = f"{sum(view.scores) / len(view.scores):.3f}" if view.scores else "-"
+        worst = max(view.drift.items(), key=lambda kv: kv[1], default=None)
+        table.add_row(source, version, str(count), mean, f"{worst[1]:.3f} ({worst[0]})" if worst else "-")
+    out.print(table)
+    if html:
+        from mlzone.predictions.report_html import write  # matplotlib loads only when a plot is asked for
+
+        out.print(f"HTML report: {write(built, html)}", highlight=False)

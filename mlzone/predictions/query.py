@@ -18,8 +18,8 @@ from mlzone.predictions import log, sql
 
 
 def local(s3: Any, bucket: str, audit_bucket: str, project: str, since: datetime,
-          statement: str) -> tuple[list[str], list[tuple]]:
-    """Column names and rows of `statement` over `project`'s predictions since `since`."""
+          statement: str, params: list[Any] | None = None) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of `statement` (with `?` parameters) over `project`'s predictions since `since`."""
     sql.check(statement)
     db = duckdb.connect()
     columns = ", ".join(f'"{name}" {kind}' for name, kind in log.COLUMNS)
@@ -36,5 +36,5 @@ def local(s3: Any, bucket: str, audit_bucket: str, project: str, since: datetime
                        "WHERE time >= ?", [str(path), since])
     db.execute("SET enable_external_access = false")
     db.execute("SET lock_configuration = true")
-    result = db.execute(statement)
+    result = db.execute(statement, params or [])
     return [d[0] for d in result.description], result.fetchall()
