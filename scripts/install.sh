@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install mlzone and its test tools into ./.venv (idempotent; safe to re-run).
 #   --with-cdktf-cli   also install the npm cdktf CLI 0.21.0 into .mlzone/node (for `cdktf synth`)
+#   --with-browser     also install Debian's chromium (the portal's browser tests drive it headless)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,9 +14,17 @@ need "${MLZONE_TERRAFORM:-terraform}" "install Terraform >= 1.10 on PATH, or set
 # The filter hides pip's notes about unreachable extra indexes configured on some machines.
 .venv/bin/python -m pip install --quiet --progress-bar off -e '.[dev]' 2> >(grep -v "is ignored" >&2)
 
-if [ "${1:-}" = "--with-cdktf-cli" ] && [ ! -x .mlzone/node/node_modules/.bin/cdktf ]; then
+with() { case " $ARGS " in *" $1 "*) return 0;; esac; return 1; }
+ARGS="$*"
+
+if with --with-cdktf-cli && [ ! -x .mlzone/node/node_modules/.bin/cdktf ]; then
   need npm "install npm (comes with Node.js)"
   mkdir -p .mlzone/node
   npm install --prefix .mlzone/node --no-audit --no-fund --loglevel=error cdktf-cli@0.21.0 >/dev/null
+fi
+if with --with-browser && ! command -v chromium >/dev/null 2>&1; then
+  need apt-get "install Chromium with your package manager (the browser tests look for \`chromium\` on PATH)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 fi
 echo "mlzone installed in .venv ($(.venv/bin/python -c 'import mlzone; print(mlzone.__version__)'))"

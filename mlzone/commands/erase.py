@@ -8,8 +8,6 @@ import typer
 from rich.console import Console
 
 from mlzone.commands.options import ROOT, TARGET
-from mlzone.predictions import subjects
-from mlzone.predictions.erase import erase
 from mlzone.zone_access import NotDeployed, ZoneAccess, open_zone
 from modules.naming import project_name
 from stacks.spec import SpecError
@@ -33,6 +31,9 @@ def command(subject: str = typer.Option(..., "--subject", help="The data subject
             dry_run: bool = typer.Option(False, "--dry-run", help="Report what would be removed; change nothing."),
             root: Path = ROOT, target: str = TARGET) -> None:
     """Erase one data subject's predictions from the log (every object version), with a receipt."""
+    from mlzone.predictions import subjects  # loaded on use: keeps `mlzone` start fast
+    from mlzone.predictions.erase import erase
+
     try:
         access = open_zone(root, target)
         if project:

@@ -14,10 +14,6 @@ from rich.console import Console
 from rich.table import Table
 
 from mlzone.commands.options import ROOT, TARGET
-from mlzone.predictions import query as log_query
-from mlzone.predictions import report as log_report
-from mlzone.predictions.sql import QueryError, check
-from mlzone.predictions.training import training_frame
 from mlzone.zone_access import NotDeployed, open_zone
 from stacks.spec import SpecError
 
@@ -51,6 +47,9 @@ def query(project: str = typer.Argument(..., help="Project name."),
           json_out: bool = typer.Option(False, "--json", help="Print rows as JSON objects."),
           csv_out: bool = typer.Option(False, "--csv", help="Print rows as CSV.")) -> None:
     """Run one SELECT over PROJECT's predictions (columns: see docs/predictions.md)."""
+    from mlzone.predictions import query as log_query  # loaded on use: keeps `mlzone` start fast
+    from mlzone.predictions.sql import QueryError, check
+
     start = since_of(since)
     try:
         check(statement)
@@ -87,6 +86,11 @@ def report(project: str = typer.Argument(..., help="Project name."),
            html: Path = HTML_OUT,
            root: Path = ROOT, target: str = TARGET) -> None:
     """Counts, output distribution and input drift (PSI against the training data) per version of MODEL."""
+    from mlzone.predictions import query as log_query  # loaded on use: keeps `mlzone` start fast
+    from mlzone.predictions import report as log_report
+    from mlzone.predictions.sql import QueryError
+    from mlzone.predictions.training import training_frame
+
     start = since_of(window)
     if target != "local":
         raise _fail("the Athena path is not built yet; fix: run the report on the local target", 2)

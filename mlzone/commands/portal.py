@@ -1,0 +1,48 @@
+"""`mlzone portal`: serve the self-service web app on 127.0.0.1 with a random token in the URL."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from mlzone.commands.options import ROOT, TARGET
+from mlzone.zone_access import NotDeployed, open_zone
+from stacks.spec import SpecError
+
+out, err = Console(), Console(stderr=True)
+PORT = typer.Option(0, "--port", help="Port on 127.0.0.1 (0: a free one).")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def command(root: Path = ROOT, target: str = TARGET, port: int = PORT) -> None:
+    """Serve the portal: per project its notebooks, clusters, endpoints and model versions, and actions."""
+    import uvicorn  # loaded on use: keeps `mlzone` start fast
+
+    from mlzone.portal.actions import notebook_power
+    from mlzone.portal.app import Zone, create_app
+
+    try:
+        access = open_zone(root, target)
+    except SpecError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except NotDeployed as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    projects = {p.name: {"models": [m.name for m in p.models]} for p in access.zone.projects}
+    operator = access.operator()
+    actions = {verb: notebook_power(verb, access.client, access.bucket("audit"), operator) for verb in ("start", "stop")}
+    token = secrets.token_urlsafe(24)
+    port = port or free_port()
+    out.print(f"mlzone portal: http://127.0.0.1:{port}/?token={token}  (Ctrl-C stops it)", highlight=False)
+    uvicorn.run(create_app(Zone(projects, access.client), token, actions), host="127.0.0.1", port=port,
+                log_level="warning")

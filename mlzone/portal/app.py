@@ -1,0 +1,131 @@
+"""The portal's web app (Starlette + Jinja2, server-rendered; one small script polls job progress).
+
+Only 127.0.0.1 is bound (mlzone.commands.portal). Every request needs the session's random token:
+the printed URL carries it once (`/?token=…`), which sets an HttpOnly, SameSite=Strict cookie and
+redirects; a missing or wrong token gets 401 and nothing rendered. Actions are POSTs from the
+portal's own pages only (same-origin check), and each runs as a background job whose step and
+elapsed time the page shows.
+"""
+
+from __future__ import annotations
+
+import hmac
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from mlzone.portal import costs, inventory
+from mlzone.portal.jobs import Jobs, Work
+
+HERE = Path(__file__).parent
+COOKIE = "mlzone_portal"
+TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                               undefined=jinja2.StrictUndefined)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button on the project page: its form fields and the work it starts."""
+
+    title: str
+    fields: tuple[tuple[str, tuple[str, ...]], ...]  # (field name, allowed choices; () = free text)
+    work: Callable[[str, dict[str, str]], Work]  # (project, form) → the job's work; ValueError refuses it
+
+
+@dataclass
+class Zone:
+    """What the app reads: the projects (name → models, budget) and a boto3 client factory."""
+
+    projects: dict[str, dict[str, Any]]
+    client: Callable[[str], Any]
+
+
+def _page(name: str, **values: Any) -> HTMLResponse:
+    return HTMLResponse(TEMPLATES.get_template(name).render(**values))
+
+
+def create_app(zone: Zone, token: str, actions: dict[str, Action]) -> Starlette:
+    jobs = Jobs()
+
+    def authorized(request: Request) -> bool:
+        return hmac.compare_digest(request.cookies.get(COOKIE, ""), token)
+
+    def guard(handler: Callable[[Request], Response]) -> Callable[[Request], Any]:
+        async def checked(request: Request) -> Response:
+            if not authorized(request):
+                return PlainTextResponse("unauthorized: open the URL `mlzone portal` printed", 401)
+            if request.method == "POST":
+                origin = request.headers.get("origin")
+                if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
+                    return PlainTextResponse("cross-origin request refused", 403)
+            return await handler(request) if inspect.iscoroutinefunction(handler) else handler(request)
+
+        return checked
+
+    async def index(request: Request) -> Response:
+        given = request.query_params.get("token")
+        if given is not None:
+            if not hmac.compare_digest(given, token):
+                return PlainTextResponse("unauthorized: wrong token", 401)
+            response = RedirectResponse("/", 303)
+            response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
+            return response
+        if not authorized(request):
+            return PlainTextResponse("unauthorized: open the URL `mlzone portal` printed", 401)
+        return _page("index.html.j2", projects=sorted(zone.projects))
+
+    def project(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in zone.projects:
+            return PlainTextResponse(f"unknown project {name!r}", 404)
+        info = zone.projects[name]
+        resources = inventory.project_resources(zone.client, name, info["models"])
+        return _page("project.html.j2", project=name, resources=resources, estimate=costs.estimate(resources),
+                     budget=info.get("budget"), prices_date=costs.PRICES_DATE, prices_source=costs.PRICES_SOURCE,
+                     actions=actions)
+
+    async def act(request: Request) -> Response:
+        name, action = request.path_params["name"], request.path_params["action"]
+        if name not in zone.projects or action not in actions:
+            return PlainTextResponse("unknown project or action", 404)
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        for field, choices in actions[action].fields:
+            if choices and form.get(field) not in choices:
+                return _page("refused.html.j2", project=name,
+                             reason=f"{field} {form.get(field)!r} is not one of {', '.join(choices)}")
+        try:
+            work = actions[action].work(name, form)
+        except ValueError as e:
+            return _page("refused.html.j2", project=name, reason=str(e))
+        job = jobs.start(name, f"{actions[action].title} ({name})", work)
+        return RedirectResponse(f"/jobs/{job.id}?project={name}", 303)
+
+    def job_page(request: Request) -> Response:
+        job = jobs.get(request.path_params["id"])
+        if job is None:
+            return PlainTextResponse("unknown job", 404)
+        return _page("job.html.j2", job=job, project=request.query_params.get("project", ""))
+
+    def job_state(request: Request) -> Response:
+        job = jobs.get(request.path_params["id"])
+        if job is None:
+            return JSONResponse({"error": "unknown job"}, 404)
+        return JSONResponse({"title": job.title, "step": job.step, "state": job.state,
+                             "elapsed": round(job.elapsed, 1), "error": job.error})
+
+    return Starlette(routes=[
+        Route("/", index),
+        Route("/projects/{name}", guard(project)),
+        Route("/projects/{name}/actions/{action}", guard(act), methods=["POST"]),
+        Route("/jobs/{id}", guard(job_page)),
+        Route("/jobs/{id}/state", guard(job_state)),
+    ])
+

@@ -1,0 +1,81 @@
+"""What a project has running, read from the zone's APIs: notebooks, clusters, endpoints, model versions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from modules.naming import project_name, project_pattern
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: str  # notebook | cluster | endpoint | model version
+    name: str
+    status: str
+    instance_type: str = ""
+    since: datetime | None = None  # when it started running (for the cost estimate)
+    detail: str = ""
+
+
+def _mine(project: str, name: str) -> bool:
+    return name.startswith(project_pattern(project).rstrip("*"))
+
+
+def notebooks(sagemaker: Any, project: str) -> list[Resource]:
+    found = sagemaker.list_notebook_instances(NameContains=project_name(project, ""))["NotebookInstances"]
+    return [Resource("notebook", n["NotebookInstanceName"], n["NotebookInstanceStatus"], n.get("InstanceType", ""),
+                     n.get("LastModifiedTime") if n["NotebookInstanceStatus"] == "InService" else None,
+                     n.get("Url", ""))
+            for n in found if _mine(project, n["NotebookInstanceName"])]
+
+
+def clusters(emr: Any, project: str) -> list[Resource]:
+    states = ["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING", "TERMINATING"]
+    out = []
+    for c in emr.list_clusters(ClusterStates=states)["Clusters"]:
+        if _mine(project, c["Name"]):
+            described = emr.describe_cluster(ClusterId=c["Id"])["Cluster"]
+            idle = described.get("AutoTerminationPolicy", {}).get("IdleTimeout")
+            out.append(Resource("cluster", c["Name"], c["Status"]["State"], "",
+                                c["Status"]["Timeline"].get("CreationDateTime"),
+                                f"auto-terminates after {idle // 60} idle minutes" if idle else ""))
+    return out
+
+
+def endpoints(sagemaker: Any, project: str) -> list[Resource]:
+    found = sagemaker.list_endpoints(NameContains=project_name(project, ""))["Endpoints"]
+    return [Resource("endpoint", e["EndpointName"], e["EndpointStatus"], since=e.get("CreationTime"))
+            for e in found if _mine(project, e["EndpointName"])]
+
+
+def model_versions(sagemaker: Any, project: str, models: list[str]) -> list[Resource]:
+    out = []
+    for model in models:
+        group = project_name(project, model)
+        try:
+            packages = sagemaker.list_model_packages(ModelPackageGroupName=group)["ModelPackageSummaryList"]
+        except sagemaker.exceptions.ClientError:
+            continue
+        for p in packages:
+            out.append(Resource("model version", f"{model} v{p.get('ModelPackageVersion', '?')}",
+                                p.get("ModelApprovalStatus", ""), detail=p["ModelPackageArn"]))
+    return out
+
+
+def project_resources(client: Callable[[str], Any], project: str, models: list[str]) -> list[Resource]:
+    """Everything of `project` the portal shows, in page order."""
+    sagemaker = client("sagemaker")
+    return [*notebooks(sagemaker, project), *clusters(client("emr"), project), *endpoints(sagemaker, project),
+            *model_versions(sagemaker, project, models)]
+
+
+def hours_this_month(since: datetime | None, now: datetime | None = None) -> float:
+    """Hours a resource has run this calendar month (UTC)."""
+    if since is None:
+        return 0.0
+    now = now or datetime.now(timezone.utc)
+    start = max(since.astimezone(timezone.utc), now.replace(day=1, hour=0, minute=0, second=0, microsecond=0))
+    return max((now - start).total_seconds() / 3600, 0.0)

@@ -1,0 +1,130 @@
+"""The portal in a real browser: headless Chromium (Debian's package) driven by Playwright.
+
+A moto server stands in for AWS; the portal runs in uvicorn on 127.0.0.1 with its token. Sign in
+with the token, see the project's notebook, stop it and watch the job's progress, see it stopped and
+the request on the audit record; a wrong token gets 401 and nothing rendered; another project's
+notebook is refused with the reason. The screenshot goes to docs/images/portal.png when
+MLZONE_UPDATE_SCREENSHOTS=1 (the README shows it), otherwise to the test's folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+import uvicorn
+from moto.server import ThreadedMotoServer
+
+from mlzone.commands.portal import free_port
+from mlzone.portal.actions import notebook_power
+from mlzone.portal.app import Zone, create_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.browser
+REGION, AUDIT, TOKEN = "eu-west-1", "acme-ml-audit-eu-west-1", "t0ken-for-this-test-only"
+NOTEBOOK = "fraud-detection--alice"
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def portal() -> Iterator[tuple[str, object]]:
+    aws_port = free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
+    moto.start()
+    creds = {"endpoint_url": f"http://127.0.0.1:{aws_port}", "region_name": REGION,
+             "aws_access_key_id": "test", "aws_secret_access_key": "test"}
+
+    def client(service: str):
+        return boto3.client(service, **creds)
+
+    urllib.request.urlopen(urllib.request.Request(f"{creds['endpoint_url']}/moto-api/reset", method="POST"))
+
+    client("s3").create_bucket(Bucket=AUDIT, CreateBucketConfiguration={"LocationConstraint": REGION},
+                               ObjectLockEnabledForBucket=True)
+    for owner in ("alice", "bob"):
+        client("sagemaker").create_notebook_instance(
+            NotebookInstanceName=f"fraud-detection--{owner}", InstanceType="ml.t3.medium",
+            RoleArn="arn:aws:iam::123456789012:role/fraud-detection--notebook")
+    client("sagemaker").create_notebook_instance(NotebookInstanceName="churn--carol", InstanceType="ml.t3.medium",
+                                                 RoleArn="arn:aws:iam::123456789012:role/churn--notebook")
+    actions = {v: notebook_power(v, client, AUDIT, "arn:aws:iam::123456789012:user/alice") for v in ("start", "stop")}
+    app = create_app(Zone({"fraud-detection": {"models": [], "budget": 2000}, "churn": {"models": []}}, client),
+                     TOKEN, actions)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", client
+    server.should_exit = True
+    thread.join(10)
+    moto.stop()
+
+
+@pytest.fixture
+def page(tmp_path: Path):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "no chromium; fix: bash scripts/install.sh --with-browser"
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "chromium"), executable_path=CHROMIUM, headless=True,
+            viewport={"width": 1100, "height": 720},
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield browser.new_page()
+        browser.close()
+
+
+def test_a_wrong_or_missing_token_gets_401_and_nothing_rendered(portal, page) -> None:
+    url, _ = portal
+    for path in ("/?token=wrong", "/", "/projects/fraud-detection"):
+        response = page.goto(url + path)
+        assert response.status == 401, path
+        assert "fraud-detection" not in page.content() and NOTEBOOK not in page.content()
+
+
+def test_sign_in_see_the_notebook_stop_it_and_watch_progress(portal, page, tmp_path: Path) -> None:
+    url, client = portal
+    page.goto(f"{url}/?token={TOKEN}")
+    page.click("text=fraud-detection")
+    row = page.locator("#resources tr", has_text=NOTEBOOK)
+    assert "InService" in row.inner_text()
+    assert "churn--carol" not in page.content(), "another project's notebook is not shown"
+    assert "of a $2000 budget" in page.content()
+    shot = REPO / "docs" / "images" / "portal.png" if os.environ.get("MLZONE_UPDATE_SCREENSHOTS") else \
+        tmp_path / "portal.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot), full_page=True)
+    stop = page.locator("form", has=page.locator("button[data-action=stop]"))
+    stop.locator("input[name=notebook]").fill(NOTEBOOK)
+    stop.locator("button").click()
+    page.wait_for_selector("#state.done", timeout=30_000)
+    assert page.inner_text("#step") == "done" and page.inner_text("#error") == ""
+    page.click("text=Back to fraud-detection")
+    assert "Stopped" in page.locator("#resources tr", has_text=NOTEBOOK).inner_text()
+    s3 = client("s3")
+    [key] = [o["Key"] for o in s3.list_objects_v2(Bucket=AUDIT, Prefix="requests/fraud-detection/")["Contents"]]
+    record = s3.get_object(Bucket=AUDIT, Key=key)["Body"].read().decode()
+    assert f"stop notebook {NOTEBOOK}" in record and '"outcome": "Stopped"' in record
+
+
+def test_another_projects_notebook_is_refused_with_the_reason(portal, page) -> None:
+    url, client = portal
+    page.goto(f"{url}/?token={TOKEN}")
+    page.goto(f"{url}/projects/fraud-detection")
+    stop = page.locator("form", has=page.locator("button[data-action=stop]"))
+    stop.locator("input[name=notebook]").fill("churn--carol")
+    stop.locator("button").click()
+    assert "is not one of project fraud-detection's" in page.inner_text("#reason")
+    status = client("sagemaker").describe_notebook_instance(NotebookInstanceName="churn--carol")
+    assert status["NotebookInstanceStatus"] == "InService", "nothing was done"
