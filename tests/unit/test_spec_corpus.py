@@ -157,7 +157,9 @@ def assert_refused(root: Path, file: str, text: str) -> str:
     assert text in message, message
     assert len(message) < MESSAGE_MAX, f"{len(message)} characters"
     assert "Traceback" not in message
-    assert elapsed < 1, f"took {elapsed:.2f} s"
+    # not a timing claim (bench/synth.py measures that): a guard against blow-ups such as alias bombs,
+    # loose enough for a loaded CI machine
+    assert elapsed < 10, f"took {elapsed:.2f} s"
     return message
 
 
