@@ -20,9 +20,10 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Self
 
 from mlzone import tracking
 from mlzone.emulator.registry import patch_moto
@@ -34,7 +35,7 @@ TOKEN_ENV = "MLZONE_EMULATOR_TOKEN"  # a random token per start, given to the se
 TOKEN_PATH = "/moto-api/mlzone-token"  # where the server answers it
 
 
-def answering_token(token: str) -> type:
+def answering_token(token: str) -> type[Any]:
     """moto's WSGI dispatcher, also answering TOKEN_PATH with this start's token (how a later command
     tells our emulator from whatever else now has its pid or port)."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
@@ -54,7 +55,8 @@ def serve(port: int, host: str = HOST) -> None:
     from moto import server
 
     patch_moto()
-    server.DomainDispatcherApplication = answering_token(os.environ.get(TOKEN_ENV, ""))
+    # a patch of moto's module: main() builds its app from this name
+    server.DomainDispatcherApplication = answering_token(os.environ.get(TOKEN_ENV, ""))  # type: ignore[misc]
     server.main(["--host", host, "--port", str(port)])
 
 
@@ -89,7 +91,7 @@ class Emulator:
     def record(self) -> Path:
         return self.work / STATE_FILE
 
-    def start(self) -> Emulator:
+    def start(self) -> Self:
         """Reuse a kept emulator if one answers, else start a fresh one and wait for it."""
         self.work.mkdir(parents=True, exist_ok=True)
         if url := kept_url(self.work):
@@ -143,7 +145,7 @@ class Emulator:
         self.record.unlink(missing_ok=True)
         self.proc = None
 
-    def __enter__(self) -> Emulator:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -165,7 +167,7 @@ def command_line(pid: int) -> list[str]:
         return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")[:-1]
     except OSError:
         pass
-    shown = subprocess.run(["ps", "-ww", "-o", "args=", "-p", str(pid)], capture_output=True, text=True)
+    shown = subprocess.run(["ps", "-ww", "-o", "args=", "-p", str(pid)], capture_output=True, text=True, check=False)
     return shown.stdout.split()
 
 
@@ -209,9 +211,8 @@ def stop_kept(work: Path) -> str:
     if not record_file.exists():
         return "none"
     record = _record(work)
-    ours = record is not None and is_ours(record)
     record_file.unlink()
-    if not ours:
+    if record is None or not is_ours(record):
         return "stale"
     with contextlib.suppress(ProcessLookupError):
         os.killpg(record["pid"], signal.SIGKILL)  # it keeps nothing worth a graceful shutdown

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from mlzone.emulator.gaps import store
 from mlzone.emulator.registry import fills

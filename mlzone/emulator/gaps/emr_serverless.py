@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from mlzone.emulator.registry import fills
-
 
 
 @fills("emr-serverless", "CreateApplication", on="moto.emrserverless.models:EMRServerlessBackend", wraps=True)

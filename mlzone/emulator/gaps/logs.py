@@ -7,7 +7,6 @@ from typing import Any
 from mlzone.emulator.registry import fills
 
 
-
 def _log_group(self: Any) -> Any:
     from moto.logs.exceptions import ResourceNotFoundException
 
