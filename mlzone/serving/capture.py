@@ -17,9 +17,10 @@ import base64
 import json
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from mlzone.serving.codec import media_type
 

@@ -1,15 +1,13 @@
 """One InvokeEndpoint on the local target: resolve the endpoint's model version, load it (once), predict,
-capture, and answer as SageMaker does. `install()` puts the handler into moto's sagemaker-runtime
-responses (the emulator calls it; until its gap registry exists, callers that run moto call it)."""
+capture. The emulator's sagemaker-runtime gap handler (mlzone/emulator/gaps/sagemaker_runtime.py) calls it."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any
 
 from mlzone.serving import capture, codec
-from mlzone.serving.errors import InvokeError, ModelError
+from mlzone.serving.errors import ModelError
 from mlzone.serving.model_cache import ModelCache
 from mlzone.serving.resolve import Target, split_s3, target
 
@@ -47,31 +45,3 @@ def _putter(s3: Any) -> capture.Put:
         s3.put_object(bucket, key, data, encryption="aws:kms" if kms_key else None, kms_key_id=kms_key)
 
     return put
-
-
-def invoke_endpoint(self: Any) -> Any:
-    """moto gap: sagemaker-runtime `InvokeEndpoint` answers canned data; run the endpoint's model instead."""
-    from moto.s3.models import s3_backends
-    from moto.utilities.utils import get_partition
-    from moto.sagemaker.models import sagemaker_backends
-
-    name = self.path.split("/")[2]
-    try:
-        served, out, out_type = answer(
-            sagemaker_backends[self.current_account][self.region], s3_backends[self.current_account][get_partition(self.region)],
-            name, self.body if isinstance(self.body, bytes) else (self.body or "").encode(),
-            self.headers.get("Content-Type"), self.headers.get("X-Amzn-SageMaker-Inference-Id"))
-    except InvokeError as e:
-        reply: dict[str, Any] = {"message": e.message}
-        if isinstance(e, ModelError):
-            reply |= {"OriginalStatusCode": e.original_status or 500, "OriginalMessage": e.message}
-        headers = {"Content-Type": codec.JSON, "x-amzn-ErrorType": e.code, "status": str(e.status)}  # moto reads status here
-        return e.status, headers, json.dumps(reply)
-    return 200, {"Content-Type": out_type, "x-Amzn-Invoked-Production-Variant": served.variant}, out
-
-
-def install() -> None:
-    """Put `invoke_endpoint` into moto's sagemaker-runtime responses."""
-    from moto.sagemakerruntime.responses import SageMakerRuntimeResponse
-
-    SageMakerRuntimeResponse.invoke_endpoint = invoke_endpoint

@@ -8,8 +8,9 @@ import io
 import tarfile
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from mlzone.serving.errors import ModelError
 

@@ -1,6 +1,6 @@
 """Local serving end to end: a real sklearn MLflow model, tarred as the registry stores it, behind a model
 package version, a model, an endpoint configuration with data capture and an endpoint, all created with
-boto3 on a moto server running mlzone's gap handlers; InvokeEndpoint answers the model's own predictions
+boto3 on a moto server (in this process) running mlzone's gap handlers; InvokeEndpoint answers the model's own predictions
 and writes SageMaker's capture record, SSE-KMS with the configured key."""
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from mlzone.emulator import free_port, patch_moto
-from mlzone.serving.endpoint import install
 
 pytestmark = pytest.mark.e2e
 REGION = "eu-west-1"
@@ -30,7 +29,6 @@ ROWS = [[0.1, 1.0], [2.0, -1.0], [-3.0, 0.5]]
 @pytest.fixture(scope="module")
 def aws() -> Iterator[dict[str, Any]]:
     patch_moto()
-    install()
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
