@@ -586,3 +586,6 @@ def gate(
         junit.write_text(report.to_junit(result) + "\n")
     if not result.ok:
         raise typer.Exit(1)
+
+from mlzone.serving.invoke import invoke  # noqa: E402
+app.command("invoke")(invoke)
