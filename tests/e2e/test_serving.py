@@ -34,10 +34,15 @@ def aws() -> Iterator[dict[str, Any]]:
     server.start()
     aws = {"endpoint_url": f"http://127.0.0.1:{port}", "region_name": REGION, "aws_access_key_id": "test",
            "aws_secret_access_key": "test"}
-    for bucket in (BUCKET, CAPTURE):
-        boto3.client("s3", **aws).create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    buckets(aws)
     yield aws
     server.stop()
+
+
+def buckets(aws: dict[str, Any]) -> None:
+    """The data bucket holding the artifact and the capture bucket."""
+    for bucket in (BUCKET, CAPTURE):
+        boto3.client("s3", **aws).create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
 
 
 def model_tar(tmp: Path) -> tuple[bytes, Any]:
