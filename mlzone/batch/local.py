@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from mlzone.jobs import shipped
+from stacks.project_stack import data_bucket_name
+from stacks.spec import load_zone
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl"}
 
@@ -74,8 +76,34 @@ def run_script(run: Run, endpoint_url: str, region: str) -> dict[str, Any]:
                "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable,
                "PYSPARK_SUBMIT_ARGS": "--master local[2] --conf spark.ui.enabled=false pyspark-shell"}
         done = subprocess.run([sys.executable, str(script), *run.arguments(), f"--stage-dir={tmp}/stage"],
-                              env=env, capture_output=True, text=True)
+                              check=False, env=env, capture_output=True, text=True)
     lines = [line for line in done.stdout.splitlines() if line.startswith('{"manifest"')]
     if not lines:
         raise BatchError(f"the scoring job wrote no manifest (exit {done.returncode}):\n{done.stderr[-3000:]}", 1)
     return json.loads(lines[-1])
+
+
+def plan_run(root: Path, project: str, job: str, version: int | None, input_path: str | None,
+             fmt: str | None, s3: Any, sagemaker: Any) -> Run:
+    """The run of batch job `job` of `project` as the spec defines it (exit 2 on any bad input, before scoring)."""
+    zone = load_zone(root)
+    spec = next((p for p in zone.projects if p.name == project), None)
+    if spec is None:
+        raise BatchError(f"no project {project!r} in {root}/projects; fix: one of "
+                         f"{', '.join(p.name for p in zone.projects) or '(none)'}")
+    entry = next((j for j in spec.batch_jobs if j.name == job), None)
+    if entry is None:
+        raise BatchError(f"projects/{project}.yaml: no batch_jobs entry named {job!r}; fix: one of "
+                         f"{', '.join(j.name for j in spec.batch_jobs) or '(none)'}")
+    version = version or getattr(entry, "version", None)
+    if version is None:
+        raise BatchError(f"projects/{project}.yaml: batch job {job} names no model version; fix: pass --version N")
+    prefix = f"s3://{data_bucket_name(zone.platform, spec)}/{project}/"
+    location = input_path or entry.input_prefix
+    location = location if location.startswith("s3://") else prefix + location.lstrip("/")
+    if not location.startswith(prefix) or ".." in location.split("/"):
+        raise BatchError(f"--input {location} is outside the project's prefix {prefix}; fix: a location under it")
+    return Run(model_package_arn=version_arn(sagemaker, f"{project}--{entry.model}", version), input=location,
+               input_format=fmt or input_format(s3, location),
+               output=prefix + (entry.output_prefix or f"predictions/{job}/").rstrip("/"),
+               audit_bucket=zone.platform.bucket_name("audit"), job=job, run_id=f"local-{uuid.uuid4().hex[:12]}")

@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as work:
             run(a, s3, sagemaker, manifest, Path(work))
         manifest["status"] = "succeeded"
-    except Exception as exc:  # any failure: the manifest says so, the output stays untouched
+    except Exception as exc:  # noqa: BLE001  (any failure: the manifest says so, the output stays untouched)
         traceback.print_exc()
         manifest |= {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:2000], "output":
                      {"uri": a.output, "objects": []}, "rows_out": 0}

@@ -22,7 +22,6 @@ from mlzone import audit_record
 from mlzone.batch.local import Run, input_format, run_script, version_arn
 from mlzone.emulator import Emulator
 from mlzone.jobs import prediction_record, shipped
-
 from tests.e2e.conftest import REGION
 
 pytestmark = pytest.mark.e2e
