@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 import tarfile
-from pathlib import Path
 
 import boto3
 import mlflow
@@ -22,7 +21,7 @@ from mlzone import audit_record
 from mlzone.batch.local import Run, input_format, run_script, version_arn
 from mlzone.emulator import Emulator
 from mlzone.jobs import prediction_record, shipped
-from tests.e2e.conftest import REGION
+from tests.e2e.conftest import EXAMPLE_PROJECT, REGION, copy_example, mlzone
 
 pytestmark = pytest.mark.e2e
 DATA, AUDIT = "acme-ml-fraud-detection--data-eu-west-1", "acme-ml-audit-eu-west-1"
@@ -33,8 +32,9 @@ GROUP, FEATURES = "fraud-detection--fraud-scorer", ["amount", "risk"]
 def zone(tmp_path_factory: pytest.TempPathFactory):
     """An emulator with the data and audit buckets and an approved version of a real sklearn model."""
     tmp = tmp_path_factory.mktemp("batch")
-    (tmp / "platform.yaml").write_text((Path(__file__).parents[2] / "platform.yaml").read_text())
-    with Emulator(tmp / ".mlzone") as emu:
+    copy_example(tmp, (EXAMPLE_PROJECT,))
+    emu = Emulator(tmp / ".mlzone", keep=True).start()  # kept: `mlzone batch run --root tmp` finds it
+    try:
         aws = {"endpoint_url": emu.url, "region_name": REGION, "aws_access_key_id": "test",
                "aws_secret_access_key": "test"}
         s3, sagemaker = boto3.client("s3", **aws), boto3.client("sagemaker", **aws)
@@ -57,7 +57,9 @@ def zone(tmp_path_factory: pytest.TempPathFactory):
             InferenceSpecification={"Containers": [{"Image": "serve:1", "ModelDataUrl": f"s3://{DATA}/{key}"}],
                                     "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]},
             CustomerMetadataProperties={"mlzone:image_digest": "sha256:" + "a" * 64})
-        yield {"url": emu.url, "s3": s3, "sagemaker": sagemaker, "model": model}
+        yield {"url": emu.url, "s3": s3, "sagemaker": sagemaker, "model": model, "root": tmp}
+    finally:
+        emu.stop(force=True)
 
 
 def run_of(zone, name: str, fmt: str, input_uri: str) -> Run:
@@ -118,3 +120,18 @@ def test_a_failed_run_leaves_no_output_and_a_failed_manifest(zone) -> None:
     assert manifest["status"] == "failed" and "missing columns ['risk']" in manifest["error"]
     assert manifest["rows_out"] == 0 and manifest["output"]["objects"] == []
     assert objects(s3, "fraud-detection/predictions/broken/") == []
+
+
+def test_the_command_runs_the_spec_job_and_refuses_input_outside_the_project(zone) -> None:
+    s3, root = zone["s3"], str(zone["root"])
+    outside = mlzone("batch", "run", EXAMPLE_PROJECT, "nightly-scoring", "--version", "1", "--root", root,
+                     "--input", f"s3://{DATA}/other-project/input/")
+    assert outside.exit_code == 2 and "outside the project's prefix" in outside.output
+    unknown = mlzone("batch", "run", EXAMPLE_PROJECT, "no-such-job", "--version", "1", "--root", root)
+    assert unknown.exit_code == 2 and "nightly-scoring" in unknown.output
+    s3.put_object(Bucket=DATA, Key="fraud-detection/input/cli/part-0.jsonl",
+                  Body=b'{"amount": 3.0, "risk": 0.8}\n{"amount": 400.0, "risk": 0.1}\n')
+    done = mlzone("batch", "run", EXAMPLE_PROJECT, "nightly-scoring", "--version", "1", "--root", root,
+                  "--input", "input/cli/")
+    assert done.exit_code == 0, done.output
+    assert objects(s3, "fraud-detection/predictions/nightly-scoring/date=")
