@@ -22,10 +22,13 @@ in the project YAML; to pass more arguments, add `arguments:`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from cdktf_cdktf_provider_aws.emrserverless_application import EmrserverlessApplication
+from cdktf_cdktf_provider_aws.s3_object import S3Object
 from cdktf_cdktf_provider_aws.scheduler_schedule import SchedulerSchedule
 from constructs import Construct
 
@@ -56,6 +59,9 @@ class BatchInferenceProps(BatchJobSettings):
     """Application capacity ceiling (GB)."""
     timezone: str = "UTC"
     """Time zone of the cron expression."""
+    shipped_files: tuple[str, ...] = ()
+    """The platform's scoring job (local paths: its entry point, then the modules it imports), uploaded
+    under code/<name>/ as the default entry point when the job names no `entry_point`."""
 
     def __post_init__(self) -> None:
         try:
@@ -72,7 +78,8 @@ class BatchInferenceProps(BatchJobSettings):
 
     @property
     def script(self) -> str:
-        return self.entry_point or f"code/{self.name}/score.py"
+        shipped = Path(self.shipped_files[0]).name if self.shipped_files else "score.py"
+        return self.entry_point or f"code/{self.name}/{shipped}"
 
     @property
     def output(self) -> str:
@@ -107,6 +114,14 @@ class BatchInference(Construct):
             "--conf spark.hadoop.fs.s3.enableServerSideEncryption=true "
             "--conf spark.hadoop.fs.s3.serverSideEncryption.kms.keyId=" + p.key_arn
         )
+        if props.shipped_files and not props.entry_point:
+            code = f"{p.name}/code/{props.name}"
+            for i, file in enumerate(props.shipped_files):
+                S3Object(self, f"script-{i}", bucket=p.data_bucket, key=f"{code}/{Path(file).name}", source=file,
+                         source_hash=hashlib.sha256(Path(file).read_bytes()).hexdigest(),
+                         server_side_encryption="aws:kms", kms_key_id=p.key_arn)
+            py_files = ",".join(f"s3://{p.data_bucket}/{code}/{Path(f).name}" for f in props.shipped_files[1:])
+            emrfs_kms += f" --py-files {py_files}" if py_files else ""
         job_run = {
             "ApplicationId": self.application.id,
             "ExecutionRoleArn": self.job_role.arn,

@@ -20,6 +20,11 @@ def stage(into: Path) -> Path:
     return into / ENTRY_POINT.name
 
 
+def files() -> tuple[str, ...]:
+    """The files as the project stack uploads them: the entry point first, then the --py-files."""
+    return tuple(str(f) for f in (ENTRY_POINT, *PY_FILES))
+
+
 def script_sha256() -> str:
     """The script version a run manifest records."""
     return hashlib.sha256(ENTRY_POINT.read_bytes()).hexdigest()
