@@ -12,12 +12,12 @@ Secure defaults:
 - The schedule's role may start runs of *this* application and pass *this* job role, nothing else;
   the schedule payload is encrypted with the project key.
 
-Pointing the job at your scoring script: upload it to
-`s3://<data-bucket>/<project>/<entry_point>` (default `code/<job>/score.py`) — any PySpark script
-works. Each run calls it with `--input s3://<data-bucket>/<project>/<input_prefix>`,
-`--output s3://<data-bucket>/<project>/<output_prefix>` and `--model <project>--<model>` (the model
-package group to load the approved version from). To use another script, change `entry_point`
-in the project YAML; to pass more arguments, add `arguments:`.
+The default script is the platform's scoring job (`shipped_files`: mlzone/jobs/score.py and the
+modules it imports, docs/batch.md), uploaded to `s3://<data-bucket>/<project>/code/<job>/` encrypted with
+the project key. A team's own script: set `entry_point` (a key under the project prefix, any PySpark
+script; nothing is uploaded then). Each run calls the script with `--input s3://<data-bucket>/<project>/
+<input_prefix>`, `--output s3://<data-bucket>/<project>/<output_prefix>` and `--model <project>--<model>`;
+to pass more arguments, add `arguments:`.
 """
 
 from __future__ import annotations
