@@ -22,7 +22,6 @@ to pass more arguments, add `arguments:`.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,9 +116,8 @@ class BatchInference(Construct):
         if props.shipped_files and not props.entry_point:
             code = f"{p.name}/code/{props.name}"
             for i, file in enumerate(props.shipped_files):
-                S3Object(self, f"script-{i}", bucket=p.data_bucket, key=f"{code}/{Path(file).name}", source=file,
-                         source_hash=hashlib.sha256(Path(file).read_bytes()).hexdigest(),
-                         server_side_encryption="aws:kms", kms_key_id=p.key_arn)
+                S3Object(self, f"script-{i}", bucket=p.data_bucket, key=f"{code}/{Path(file).name}",
+                         content=Path(file).read_text(), server_side_encryption="aws:kms", kms_key_id=p.key_arn)
             py_files = ",".join(f"s3://{p.data_bucket}/{code}/{Path(f).name}" for f in props.shipped_files[1:])
             emrfs_kms += f" --py-files {py_files}" if py_files else ""
         job_run = {
