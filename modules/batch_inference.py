@@ -36,6 +36,7 @@ from modules.naming import SAGEMAKER_NAME_MAX, check_relative_key
 from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
 from modules.schedule import check_schedule
 from modules.settings import BatchJobSettings, check_emr_release
+from modules.text import terraform_literal
 
 START_JOB_RUN = "arn:aws:scheduler:::aws-sdk:emrserverless:startJobRun"
 
@@ -117,7 +118,7 @@ class BatchInference(Construct):
             code = f"{p.name}/code/{props.name}"
             for i, file in enumerate(props.shipped_files):
                 S3Object(self, f"script-{i}", bucket=p.data_bucket, key=f"{code}/{Path(file).name}",
-                         content=Path(file).read_text(), server_side_encryption="aws:kms", kms_key_id=p.key_arn)
+                         content=terraform_literal(Path(file).read_text()), server_side_encryption="aws:kms", kms_key_id=p.key_arn)
             py_files = ",".join(f"s3://{p.data_bucket}/{code}/{Path(f).name}" for f in props.shipped_files[1:])
             emrfs_kms += f" --py-files {py_files}" if py_files else ""
         job_run = {
