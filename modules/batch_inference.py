@@ -12,20 +12,22 @@ Secure defaults:
 - The schedule's role may start runs of *this* application and pass *this* job role, nothing else;
   the schedule payload is encrypted with the project key.
 
-Pointing the job at your scoring script: upload it to
-`s3://<data-bucket>/<project>/<entry_point>` (default `code/<job>/score.py`) — any PySpark script
-works. Each run calls it with `--input s3://<data-bucket>/<project>/<input_prefix>`,
-`--output s3://<data-bucket>/<project>/<output_prefix>` and `--model <project>--<model>` (the model
-package group to load the approved version from). To use another script, change `entry_point`
-in the project YAML; to pass more arguments, add `arguments:`.
+The default script is the platform's scoring job (`shipped_files`: mlzone/jobs/score.py and the
+modules it imports, docs/batch.md), uploaded to `s3://<data-bucket>/<project>/code/<job>/` encrypted with
+the project key. A team's own script: set `entry_point` (a key under the project prefix, any PySpark
+script; nothing is uploaded then). Each run calls the script with `--input s3://<data-bucket>/<project>/
+<input_prefix>`, `--output s3://<data-bucket>/<project>/<output_prefix>` and `--model <project>--<model>`;
+to pass more arguments, add `arguments:`.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from cdktf_cdktf_provider_aws.emrserverless_application import EmrserverlessApplication
+from cdktf_cdktf_provider_aws.s3_object import S3Object
 from cdktf_cdktf_provider_aws.scheduler_schedule import SchedulerSchedule
 from constructs import Construct
 
@@ -34,6 +36,7 @@ from modules.naming import SAGEMAKER_NAME_MAX, check_relative_key
 from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
 from modules.schedule import check_schedule
 from modules.settings import BatchJobSettings, check_emr_release
+from modules.text import terraform_literal
 
 START_JOB_RUN = "arn:aws:scheduler:::aws-sdk:emrserverless:startJobRun"
 
@@ -56,6 +59,9 @@ class BatchInferenceProps(BatchJobSettings):
     """Application capacity ceiling (GB)."""
     timezone: str = "UTC"
     """Time zone of the cron expression."""
+    shipped_files: tuple[str, ...] = ()
+    """The platform's scoring job (local paths: its entry point, then the modules it imports), uploaded
+    under code/<name>/ as the default entry point when the job names no `entry_point`."""
 
     def __post_init__(self) -> None:
         try:
@@ -72,7 +78,8 @@ class BatchInferenceProps(BatchJobSettings):
 
     @property
     def script(self) -> str:
-        return self.entry_point or f"code/{self.name}/score.py"
+        shipped = Path(self.shipped_files[0]).name if self.shipped_files else "score.py"
+        return self.entry_point or f"code/{self.name}/{shipped}"
 
     @property
     def output(self) -> str:
@@ -107,6 +114,13 @@ class BatchInference(Construct):
             "--conf spark.hadoop.fs.s3.enableServerSideEncryption=true "
             "--conf spark.hadoop.fs.s3.serverSideEncryption.kms.keyId=" + p.key_arn
         )
+        if props.shipped_files and not props.entry_point:
+            code = f"{p.name}/code/{props.name}"
+            for i, file in enumerate(props.shipped_files):
+                S3Object(self, f"script-{i}", bucket=p.data_bucket, key=f"{code}/{Path(file).name}",
+                         content=terraform_literal(Path(file).read_text()), server_side_encryption="aws:kms", kms_key_id=p.key_arn)
+            py_files = ",".join(f"s3://{p.data_bucket}/{code}/{Path(f).name}" for f in props.shipped_files[1:])
+            emrfs_kms += f" --py-files {py_files}" if py_files else ""
         job_run = {
             "ApplicationId": self.application.id,
             "ExecutionRoleArn": self.job_role.arn,

@@ -22,6 +22,7 @@ from dataclasses import replace
 from cdktf import DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, TerraformOutput, TerraformStack
 from constructs import Construct
 
+from mlzone.jobs import shipped
 from modules.batch_inference import BatchInference, BatchInferenceProps
 from modules.bucket import Bucket, BucketProps
 from modules.endpoint import Endpoint, EndpointProps
@@ -172,7 +173,8 @@ class ProjectStack(TerraformStack):
             ))
             TerraformOutput(self, f"endpoint_{ep.name}", value=endpoint.name)
         for job in project.batch_jobs:
-            BatchInference(self, f"batch-{job.name}", BatchInferenceProps(project=p, **spec_fields(job)))
+            BatchInference(self, f"batch-{job.name}", BatchInferenceProps(
+                project=p, shipped_files=shipped.files(), **spec_fields(job)))
         outputs = {
             "data_key_arn": self.key.arn,
             "data_prefix": p.s3_uri(p.data_bucket),

@@ -1,0 +1,1 @@
+"""Batch scoring on the local target: the platform's scoring job (mlzone/jobs/score.py) on local Spark."""

@@ -1,0 +1,45 @@
+"""`mlzone batch run PROJECT JOB`: run a batch job's scoring on local Spark against the local zone.
+
+Exit codes: 0 the run succeeded; 1 it failed (its manifest, marked failed, says why) or no local zone is
+running; 2 bad input (project, job, version, input location or format), nothing was run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from mlzone.batch.local import FORMATS, BatchError, plan_run, run_script
+from mlzone.emulator import kept_url
+from mlzone.verify import clients
+from stacks.spec import SpecError, load_platform
+
+app = typer.Typer(help=__doc__, no_args_is_help=True)
+ROOT = typer.Option(Path("."), "--root", help="Folder holding platform.yaml and projects/.")
+
+
+@app.command("run")
+def run(project: str = typer.Argument(..., help="Project name."),
+        job: str = typer.Argument(..., help="Batch job name (batch_jobs[].name)."),
+        input_path: str = typer.Option(None, "--input", help="Input prefix under the project prefix, or an s3:// URI "
+                                       "inside it (default: the job's input_prefix)."),
+        fmt: str = typer.Option(None, "--format", help=f"Input format: {', '.join(sorted(set(FORMATS.values())))} "
+                                "(default: from the objects' extensions)."),
+        version: int = typer.Option(None, "--version", min=1, help="Model package version (default: the spec's)."),
+        root: Path = ROOT) -> None:
+    """Score JOB's input with its model version on local Spark; prints the manifest's location."""
+    url = kept_url(root.resolve() / ".mlzone")
+    if url is None:
+        typer.echo("no local zone is running; fix: `mlzone deploy --keep` first", err=True)
+        raise typer.Exit(1)
+    try:
+        region = load_platform(root / "platform.yaml", root).region
+        aws = clients(region, url)
+        planned = plan_run(root, project, job, version, input_path, fmt, aws("s3"), aws("sagemaker"))
+        reply = run_script(planned, url, region)
+    except (BatchError, SpecError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(getattr(exc, "code", 2)) from None
+    typer.echo(f"{reply['status']}: run {planned.run_id}, manifest {reply['manifest']}")
+    raise typer.Exit(0 if reply["status"] == "succeeded" else 1)

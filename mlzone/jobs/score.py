@@ -1,0 +1,230 @@
+"""The platform's batch scoring job: an EMR Serverless entry point (and, locally, `mlzone batch run`).
+
+    score.py --model-package-arn ARN --input s3://... --input-format parquet|csv|jsonl --output s3://...
+             --audit-bucket BUCKET --job NAME --run-id ID [--stage-dir DIR]
+
+Resolves the model package version's artifact (DescribeModelPackage → ModelDataUrl, a model.tar.gz of
+an MLflow model), scores the input with `mlflow.pyfunc.spark_udf`, writes unified prediction records
+(prediction_record.py) as Parquet partitioned by date and hour into a staging prefix, then commits
+them under the output prefix; last it writes a run manifest to `batch-runs/<project>/<job>/` in the
+audit bucket (audit_record.py). A failed run leaves no output and a manifest marked failed.
+
+It imports only what is shipped beside it (`prediction_record.py`, `audit_record.py`, passed with
+`--py-files`) and its packed environment (pyspark, mlflow, boto3). `--stage-dir` (local runs): the
+input object versions are downloaded there and Spark writes there, the commit uploads; without it
+Spark reads and writes S3 itself (EMRFS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import tarfile
+import tempfile
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+import audit_record
+import boto3
+import prediction_record
+
+FORMATS = ("parquet", "csv", "jsonl")
+
+
+class JobError(Exception):
+    """The run cannot go on; the message says why (it goes into the failed manifest)."""
+
+
+def split_uri(uri: str) -> tuple[str, str]:
+    if not uri.startswith("s3://"):
+        raise JobError(f"{uri!r} is not an s3:// location")
+    bucket, _, key = uri[5:].partition("/")
+    return bucket, key
+
+
+def input_objects(s3, uri: str) -> list[dict]:
+    """The current objects under the input location, with their version ids and ETags (data files only)."""
+    bucket, prefix = split_uri(uri)
+    found = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for o in page.get("Contents", []):
+            if o["Key"].endswith("/") or Path(o["Key"]).name.startswith(("_", ".")):
+                continue
+            head = s3.head_object(Bucket=bucket, Key=o["Key"])
+            found.append({"uri": f"s3://{bucket}/{o['Key']}", "version_id": head.get("VersionId"),
+                          "etag": head["ETag"].strip('"'), "size": o["Size"]})
+    return found
+
+
+def fetch_model(s3, model_data_url: str, into: Path) -> Path:
+    """Download and unpack model.tar.gz (MLmodel at its root) into `into`."""
+    bucket, key = split_uri(model_data_url)
+    archive = into / "model.tar.gz"
+    s3.download_file(bucket, key, str(archive))
+    model_dir = into / "model"
+    with tarfile.open(archive) as tar:
+        tar.extractall(model_dir, filter="data")
+    if not (model_dir / "MLmodel").is_file():
+        raise JobError(f"{model_data_url} holds no MLmodel at its root")
+    return model_dir
+
+
+def stage_inputs(s3, objects: list[dict], into: Path) -> list[str]:
+    """Download the exact input object versions into `into` (local runs)."""
+    paths = []
+    for i, o in enumerate(objects):
+        bucket, key = split_uri(o["uri"])
+        target = into / f"{i:05d}-{Path(key).name}"
+        extra = {"VersionId": o["version_id"]} if o["version_id"] not in (None, "null") else None
+        s3.download_file(bucket, key, str(target), ExtraArgs=extra)
+        paths.append(str(target))
+    return paths
+
+
+def read(spark, paths: list[str], fmt: str):
+    if fmt == "parquet":
+        return spark.read.parquet(*paths)
+    if fmt == "csv":
+        return spark.read.csv(paths, header=True, inferSchema=True)
+    return spark.read.json(paths)
+
+
+def score(spark, df, model_dir: Path, a: argparse.Namespace, pkg: dict, started: datetime):
+    """`df` scored by the model, as unified prediction records plus the date/hour partition columns."""
+    import mlflow
+    from pyspark.sql import functions as F
+
+    features = mlflow.models.Model.load(str(model_dir)).get_input_schema().input_names()
+    missing = [c for c in features if c not in df.columns]
+    if missing:
+        extra = [c for c in df.columns if c not in features]
+        raise JobError(f"the input does not match the model's signature: missing columns {missing}"
+                       + (f", extra columns {extra}" if extra else ""))
+    udf = mlflow.pyfunc.spark_udf(spark, str(model_dir), env_manager="local")
+    group = a.model_package_arn.split("/")[-2]
+    project, model = group.split("--", 1)
+    at = started.replace(tzinfo=None)
+    scored = df.withColumn("_prediction", udf(F.struct(*[F.col(c) for c in features])))
+    values = {
+        "prediction_id": F.expr("uuid()"), "project": F.lit(project), "source": F.lit("batch"),
+        "source_name": F.lit(a.job), "model": F.lit(model),
+        "model_version": F.lit(int(pkg["ModelPackageVersion"])), "model_package_arn": F.lit(a.model_package_arn),
+        "time": F.lit(at).cast("timestamp"), "input": F.to_json(F.struct(*[F.col(c) for c in features])),
+        "output": F.to_json(F.struct(F.col("_prediction").alias("prediction"))),
+        "subject_key": F.lit(None).cast("string"), "run_or_deploy_id": F.lit(a.run_id),
+    }
+    parts = prediction_record.partition(started)
+    return scored.select(*[values[n].alias(n) for n in prediction_record.NAMES],
+                         *[F.lit(v).alias(k) for k, v in parts.items()])
+
+
+def commit(s3, written: list[tuple[str, str]], output: str, run_id: str) -> list[dict]:
+    """Move the staged files (relative partition path, source) under the output prefix; returns the objects."""
+    bucket, prefix = split_uri(output.rstrip("/") + "/")
+    objects = []
+    for relative, source in written:
+        key = f"{prefix}{Path(relative).parent.as_posix()}/{run_id}-{Path(relative).name}"
+        if source.startswith("s3://"):
+            src_bucket, src_key = split_uri(source)
+            reply = s3.copy_object(Bucket=bucket, Key=key, CopySource={"Bucket": src_bucket, "Key": src_key})
+        else:
+            with open(source, "rb") as body:
+                reply = s3.put_object(Bucket=bucket, Key=key, Body=body)
+        objects.append({"uri": f"s3://{bucket}/{key}", "version_id": reply.get("VersionId")})
+    return objects
+
+
+def staged_files(s3, staging: str) -> list[tuple[str, str]]:
+    """The Parquet files Spark wrote under `staging` (a local folder or an s3:// prefix)."""
+    if not staging.startswith("s3://"):
+        return [(p.relative_to(staging).as_posix(), str(p)) for p in sorted(Path(staging).rglob("*.parquet"))]
+    bucket, prefix = split_uri(staging)
+    keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+            for o in page.get("Contents", []) if o["Key"].endswith(".parquet")]
+    return [(k[len(prefix):], f"s3://{bucket}/{k}") for k in keys]
+
+
+def drop_staging(s3, staging: str) -> None:
+    if not staging.startswith("s3://"):
+        return
+    bucket, prefix = split_uri(staging)
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for o in page.get("Contents", []):
+            s3.delete_object(Bucket=bucket, Key=o["Key"])
+
+
+def run(a: argparse.Namespace, s3, sagemaker, manifest: dict, work: Path) -> None:
+    """Score; fills `manifest` as it goes (raises on failure, leaving nothing under the output prefix)."""
+    pkg = sagemaker.describe_model_package(ModelPackageName=a.model_package_arn)
+    manifest["image_digest"] = pkg.get("CustomerMetadataProperties", {}).get("mlzone:image_digest")
+    if pkg.get("ModelApprovalStatus") != "Approved":
+        raise JobError(f"{a.model_package_arn} is {pkg.get('ModelApprovalStatus')}, not Approved")
+    manifest["model_data_url"] = url = pkg["InferenceSpecification"]["Containers"][0]["ModelDataUrl"]
+    manifest["input"]["objects"] = objects = input_objects(s3, a.input)
+    if not objects:
+        return
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.appName(f"mlzone-{a.job}-{a.run_id}").getOrCreate()
+    model_dir = fetch_model(s3, url, work)
+    if a.stage_dir:
+        (inputs := Path(a.stage_dir) / "input").mkdir(parents=True)
+        paths, staging = stage_inputs(s3, objects, inputs), str(Path(a.stage_dir) / "output")
+    else:
+        paths, staging = [o["uri"] for o in objects], f"{a.output.rstrip('/')}/_staging/{a.run_id}/"
+    df = read(spark, paths, a.input_format).cache()
+    manifest["rows_in"] = df.count()
+    started = datetime.fromisoformat(manifest["started"])
+    records = score(spark, df, model_dir, a, pkg, started)
+    try:
+        records.write.partitionBy(*prediction_record.PARTITIONS).parquet(staging)
+        written = staged_files(s3, staging)
+        manifest["rows_out"] = spark.read.parquet(staging).count()
+        manifest["output"]["objects"] = commit(s3, written, a.output, a.run_id)
+    finally:
+        drop_staging(s3, staging)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Score a batch with an approved model package version.")
+    p.add_argument("--model-package-arn", required=True)
+    p.add_argument("--input", required=True, help="s3:// prefix of the input objects")
+    p.add_argument("--input-format", required=True, choices=FORMATS)
+    p.add_argument("--output", required=True, help="s3:// prefix the predictions go under")
+    p.add_argument("--audit-bucket", required=True)
+    p.add_argument("--job", required=True, help="the batch job's name (source_name)")
+    p.add_argument("--run-id", required=True)
+    p.add_argument("--stage-dir", help="local folder to stage input and output through (local runs)")
+    a = p.parse_args(argv)
+    s3, sagemaker = boto3.client("s3"), boto3.client("sagemaker")
+    project = a.model_package_arn.split("/")[-2].split("--", 1)[0]
+    script = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    manifest = {
+        "status": "running", "project": project, "job": a.job, "run_id": a.run_id,
+        "job_run_id": os.environ.get("EMR_SERVERLESS_JOB_RUN_ID", a.run_id),
+        "model_package_arn": a.model_package_arn, "image_digest": None, "script_sha256": script,
+        "input": {"uri": a.input, "format": a.input_format, "objects": []},
+        "output": {"uri": a.output, "objects": []}, "rows_in": 0, "rows_out": 0,
+        "started": datetime.now(timezone.utc).isoformat(),
+    }
+    try:
+        with tempfile.TemporaryDirectory() as work:
+            run(a, s3, sagemaker, manifest, Path(work))
+        manifest["status"] = "succeeded"
+    except Exception as exc:  # noqa: BLE001  (any failure: the manifest says so, the output stays untouched)
+        traceback.print_exc()
+        manifest |= {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:2000], "output":
+                     {"uri": a.output, "objects": []}, "rows_out": 0}
+    manifest["finished"] = datetime.now(timezone.utc).isoformat()
+    key = f"batch-runs/{project}/{a.job}/{audit_record.stamp()}-{a.run_id}.json"
+    print(json.dumps({"manifest": audit_record.put(s3, a.audit_bucket, key, manifest),
+                      "status": manifest["status"]}))
+    return 0 if manifest["status"] == "succeeded" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
