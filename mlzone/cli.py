@@ -586,3 +586,6 @@ def gate(
         junit.write_text(report.to_junit(result) + "\n")
     if not result.ok:
         raise typer.Exit(1)
+
+from mlzone.commands import model  # noqa: E402
+app.add_typer(model.app, name="model")

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from mlzone import tracking
+from mlzone import emulator_sagemaker_registry, tracking
 
 HOST = "127.0.0.1"
 START_TIMEOUT = 60  # seconds until moto must answer
@@ -561,6 +561,7 @@ def patch_moto() -> None:
     SageMakerModelBackend._get_resource_from_arn = sagemaker_tagged_resources(SageMakerModelBackend._get_resource_from_arn)
     FakeBucket._log_permissions_enabled_policy = staticmethod(s3_logging_target_permissions)
     FakeBucket.get_permission = s3_bucket_policy_without_conditions
+    emulator_sagemaker_registry.install()
     Emr.mlzone_patched = True
 
 
