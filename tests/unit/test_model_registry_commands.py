@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 from typer.testing import CliRunner
 
-from mlzone import emulator_sagemaker_registry
+from mlzone.emulator.registry import patch_moto
 from mlzone.cli import app
 from mlzone.lifecycle import registry
 from mlzone.lifecycle.registry_context import LifecycleError, load
@@ -46,7 +46,7 @@ def zone(tmp_path, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    emulator_sagemaker_registry.install()  # the emulator's gap handler (moto resets unnamed fields on update)
+    patch_moto()  # the emulator's gap handlers (moto resets unnamed fields on UpdateModelPackage)
     root = tmp_path / "zone"
     (root / "projects").mkdir(parents=True)
     shutil.copy(REPO / "platform.yaml", root / "platform.yaml")
@@ -194,7 +194,7 @@ def test_approvers_are_validated_strictly(tmp_path) -> None:
 
 def test_update_keeps_the_fields_it_does_not_name() -> None:
     """The emulator gap: moto's UpdateModelPackage reset lineage and description; AWS keeps and merges them."""
-    emulator_sagemaker_registry.install()
+    patch_moto()
     with mock_aws():
         sm = boto3.client("sagemaker", region_name=REGION)
         sm.create_model_package_group(ModelPackageGroupName="p--m")
