@@ -15,8 +15,8 @@ import pytest
 from moto import mock_aws
 from typer.testing import CliRunner
 
-from mlzone.emulator.registry import patch_moto
 from mlzone.cli import app
+from mlzone.emulator.registry import patch_moto
 from mlzone.lifecycle import registry
 from mlzone.lifecycle.registry_context import LifecycleError, load
 

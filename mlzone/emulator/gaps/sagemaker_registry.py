@@ -7,7 +7,8 @@ merges `CustomerMetadataProperties` into the existing ones (then removes `…ToR
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from mlzone.emulator.registry import fills
 
