@@ -590,10 +590,12 @@ def gate(
 
 from mlzone.commands import batch as batch_commands  # noqa: E402
 from mlzone.commands import erase as erase_command, portal as portal_command  # noqa: E402
+from mlzone.commands import model as model_commands  # noqa: E402
 from mlzone.commands import predictions as predictions_commands, trace as trace_command  # noqa: E402
 from mlzone.serving.invoke import invoke  # noqa: E402
 
 app.add_typer(batch_commands.app, name="batch")
+app.add_typer(model_commands.app, name="model")
 app.add_typer(predictions_commands.app, name="predictions")
 app.command("trace")(trace_command.command)
 app.command("erase")(erase_command.command)

@@ -47,9 +47,9 @@ IAM_NAME_MAX = 64
 REGISTRY_READ = (
     "sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages",
 )
-REGISTRY_WRITE = ("sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage")
-# Project roles register and update versions only as pending review: approving (or rejecting) a version is
-# the approver's decision, a principal outside the project (docs/keys.md).
+REGISTRY_WRITE = ("sagemaker:CreateModelPackage",)
+# Project roles register versions only as pending review and never update one (its lineage stays as
+# registered): approving (or rejecting) is the approver role's decision (modules/approver_role.py).
 PENDING_ONLY = {"StringEqualsIfExists": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}}
 # Network interfaces in the platform VPC. Describe calls cannot be scoped to a resource; the others
 # are scoped to this account and region (no `*` resource for actions that can be restricted).

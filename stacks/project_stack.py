@@ -23,6 +23,7 @@ from cdktf import DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, Ter
 from constructs import Construct
 
 from mlzone.jobs import shipped
+from modules.approver_role import ApproverRole, ApproverRoleProps
 from modules.batch_inference import BatchInference, BatchInferenceProps
 from modules.bucket import Bucket, BucketProps
 from modules.endpoint import Endpoint, EndpointProps
@@ -161,6 +162,10 @@ class ProjectStack(TerraformStack):
             ))
             for m in project.models
         }
+        if project.approvers:  # the only principal that may approve or reject the project's versions
+            approver = ApproverRole(self, "approver-role", ApproverRoleProps(
+                project=p, approvers=project.approvers, audit_bucket=platform.bucket_name("audit")))
+            TerraformOutput(self, "approver_role_arn", value=approver.arn)
         # Props are built from the spec entries as they are (same field names; defaults and limits are the
         # props' own, modules/settings.py), so the two layers cannot drift apart.
         for i, nb in enumerate(project.notebooks):

@@ -454,6 +454,19 @@ class PhysicalName(NamedTuple):
 SAGEMAKER = "SageMaker/EMR"
 
 
+APPROVER_RE = re.compile(r"arn:aws:iam::[0-9]{12}:(role|user)(/[A-Za-z0-9+=,.@_-]+)*/[A-Za-z0-9+=,.@_-]{1,64}")
+
+
+def _approver(value: str) -> str:
+    if not APPROVER_RE.fullmatch(value):
+        raise ValueError("not an IAM role or user ARN; fix: e.g. arn:aws:iam::123456789012:role/"
+                         "aws-reserved/sso.amazonaws.com/AWSReservedSSO_ModelApprover_0123456789abcdef")
+    return value
+
+
+ApproverArn = Annotated[str, AfterValidator(_approver)]
+
+
 class ProjectSpec(SpecModel):
     name: str = Field(description="Project name; must match the file name projects/<name>.yaml.")
     team: Team = Field(description="Owning team (tag).")
@@ -464,6 +477,9 @@ class ProjectSpec(SpecModel):
     models: tuple[ModelSpec, ...] = items("Models: a model package group and an ECR repository each.")
     endpoints: tuple[EndpointSpec, ...] = items("Online SageMaker endpoints serving a model of this project.")
     batch_jobs: tuple[BatchJobSpec, ...] = items("Scheduled batch scoring jobs on EMR Serverless.")
+    approvers: tuple[ApproverArn, ...] = items(
+        "Who may approve or reject this project's model versions: IAM role or user ARNs (SSO permission-set "
+        "roles included), in this account; the identity that registered a version never approves it.")
 
     @field_validator("name")
     @classmethod

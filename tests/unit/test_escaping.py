@@ -51,6 +51,7 @@ FULL_PROJECT = {
     "batch_jobs": [{"name": "nightly", "model": "scorer", "schedule": "cron(0 2 * * ? *)",
                     "entry_point": "code/score.py", "input_prefix": "input/", "output_prefix": "out/",
                     "arguments": ["--threshold", "0.5"]}],
+    "approvers": ["arn:aws:iam::123456789012:role/model-approver"],
 }
 
 

@@ -123,13 +123,15 @@ def test_deploy_role_cannot_approve_model_versions(example_synth):
                  if i.startswith("deploy-role")]
     writes = [st for st in policy["Statement"] if {"sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage"}
               & set(as_list(st["Action"]))]
+    assert all("sagemaker:UpdateModelPackage" not in as_list(st["Action"]) for st in writes)
     assert [st["Sid"] for st in writes] == ["RegisterPendingVersions"]
     assert writes[0]["Condition"] == {
         "StringEqualsIfExists": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}}
     # The boundary caps every project role the same way.
     boundary = json.loads(only(doc, "aws_iam_policy")["policy"])
-    capped = [st for st in boundary["Statement"] if "sagemaker:UpdateModelPackage" in as_list(st["Action"])]
+    capped = [st for st in boundary["Statement"] if "sagemaker:CreateModelPackage" in as_list(st["Action"])]
     assert capped and all(st.get("Condition") == writes[0]["Condition"] for st in capped)
+    assert not [st for st in boundary["Statement"] if "sagemaker:UpdateModelPackage" in as_list(st["Action"])]
 
 
 @pytest.mark.parametrize("project", PROJECTS)

@@ -39,7 +39,7 @@ def actionlint() -> str:
 
 def test_the_project_ci_and_the_three_templates_exist() -> None:
     assert (REPO / ".github" / "workflows" / "ci.yml") in WORKFLOWS
-    assert set(TEMPLATES) == {"mlzone-plan", "mlzone-apply", "mlzone-drift"}
+    assert set(TEMPLATES) == {"mlzone-plan", "mlzone-apply", "mlzone-drift", "mlzone-serving-image"}
 
 
 def test_every_workflow_lints_clean_with_actionlint() -> None:
@@ -78,6 +78,7 @@ def test_aws_credentials_come_only_from_oidc_with_a_role_variable() -> None:
         ("mlzone-plan", "plan"): "${{ vars.MLZONE_PLAN_ROLE_ARN }}",
         ("mlzone-apply", "apply"): "${{ vars.MLZONE_APPLY_ROLE_ARN }}",
         ("mlzone-drift", "drift"): "${{ vars.MLZONE_PLAN_ROLE_ARN }}",
+        ("mlzone-serving-image", "image"): "${{ vars.MLZONE_IMAGE_ROLE_ARN }}",
     }
 
 

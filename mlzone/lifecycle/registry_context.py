@@ -1,0 +1,57 @@
+"""What the lifecycle commands know about one project, read from the zone's specs before any AWS call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from stacks.project_stack import data_bucket_name
+from stacks.spec import SpecError, load_zone
+
+
+class LifecycleError(Exception):
+    """A lifecycle command cannot go on; `code` 2 = bad input, 3 = refused by policy (four eyes, status)."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ProjectContext:
+    """One project of the zone: its buckets, models and approvers (names follow docs/OWNERS agreements)."""
+
+    project: str
+    region: str
+    data_bucket: str
+    mlflow_bucket: str
+    audit_bucket: str
+    models: tuple[str, ...]
+    approvers: tuple[str, ...]
+
+    def group(self, model: str) -> str:
+        """The model package group `<project>--<model>` (ProjectScope.resource_name)."""
+        if model not in self.models:
+            raise LifecycleError(f"projects/{self.project}.yaml: no model {model!r} (models: "
+                                 f"{', '.join(self.models) or 'none'}); fix: name one of them or add it under models:")
+        return f"{self.project}--{model}"
+
+    def artifact_prefixes(self) -> tuple[str, ...]:
+        """Where a registered model's files may come from: the project's own prefixes only."""
+        return (f"s3://{self.mlflow_bucket}/{self.project}/", f"s3://{self.data_bucket}/{self.project}/")
+
+
+def load(root: Path, project: str) -> ProjectContext:
+    """The context of `project` in the zone at `root`; LifecycleError (exit 2) for a bad spec or unknown project."""
+    try:
+        zone = load_zone(root)
+    except SpecError as exc:
+        raise LifecycleError(str(exc)) from None
+    found = {p.name: p for p in zone.projects}
+    if project not in found:
+        raise LifecycleError(f"unknown project {project!r} (projects: {', '.join(sorted(found)) or 'none'}); "
+                             "fix: name a projects/<name>.yaml of this zone")
+    spec, platform = found[project], zone.platform
+    return ProjectContext(project=project, region=platform.region, data_bucket=data_bucket_name(platform, spec),
+                          mlflow_bucket=platform.bucket_name("mlflow"), audit_bucket=platform.bucket_name("audit"),
+                          models=tuple(m.name for m in spec.models), approvers=spec.approvers)

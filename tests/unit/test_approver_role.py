@@ -1,0 +1,40 @@
+"""The approver role: assumable only by the project's named approvers, may set a version's status on the
+project's own package groups and write approval records; no project role may update a version."""
+
+from __future__ import annotations
+
+import json
+
+from cdktf import Testing
+
+from stacks.project_stack import ProjectStack
+from stacks.target import Target
+from tests.conftest import resources, synth
+
+APPROVERS = ("arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_ModelApprover_0123",
+             "arn:aws:iam::123456789012:user/risk-lead")
+
+
+def test_the_approver_role_is_the_only_one_that_updates_versions(zone) -> None:
+    project = zone.projects[[p.name for p in zone.projects].index("fraud-detection")]
+    doc = synth(ProjectStack(Testing.app(), zone.platform, project.model_copy(update={"approvers": APPROVERS}),
+                             Target()))
+    roles = resources(doc, "aws_iam_role")
+    [approver] = [r for r in roles.values() if r["name"] == "fraud-detection--approver"]
+    assert approver["path"] == "/mlzone-approval/" and "permissions_boundary" not in approver
+    trust = json.loads(approver["assume_role_policy"])["Statement"]
+    assert trust == [{"Effect": "Allow", "Principal": {"AWS": list(APPROVERS)}, "Action": "sts:AssumeRole"}]
+    updaters = {}
+    for logical, policy in resources(doc, "aws_iam_role_policy").items():
+        for st in json.loads(policy["policy"])["Statement"]:
+            actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+            if "sagemaker:UpdateModelPackage" in actions:
+                updaters[logical] = st["Resource"]
+    assert len(updaters) == 1 and next(iter(updaters)).startswith("approver-role"), updaters
+    assert next(iter(updaters.values())) == "arn:aws:sagemaker:eu-west-1:123456789012:model-package/fraud-detection--*/*"
+    assert doc["output"]["approver_role_arn"]
+
+
+def test_no_approvers_no_approver_role(example_synth) -> None:
+    names = [r["name"] for r in resources(example_synth["fraud-detection"], "aws_iam_role").values()]
+    assert "fraud-detection--approver" not in names
