@@ -51,6 +51,9 @@ FULL_PROJECT = {
     "batch_jobs": [{"name": "nightly", "model": "scorer", "schedule": "cron(0 2 * * ? *)",
                     "entry_point": "code/score.py", "input_prefix": "input/", "output_prefix": "out/",
                     "arguments": ["--threshold", "0.5"]}],
+    "self_service": {"spark": {"max_clusters": 3, "sizes": ["small"], "max_idle_minutes": 240},
+                     "notebooks": {"max": 2, "instance_types": ["ml.t3.medium"]}, "monthly_budget_usd": 2000,
+                     "members": ["arn:aws:iam::123456789012:role/data-science"]},
 }
 
 
