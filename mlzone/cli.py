@@ -586,3 +586,9 @@ def gate(
         junit.write_text(report.to_junit(result) + "\n")
     if not result.ok:
         raise typer.Exit(1)
+
+
+from mlzone.commands import request as request_cmd  # noqa: E402
+
+app.command("request")(request_cmd.request)
+app.command("release")(request_cmd.release)

@@ -67,11 +67,12 @@ class SelfServiceStack(TerraformStack):
         out = {k: base.get_list(k) if is_list else base.get_string(k) for k, is_list in wanted.items()}
         mine = {k: own.get_string(k) for k in PROJECT_OUTPUTS}
         # Groups of their own (CKV_MLZ_40: a workload uses only groups its stack creates): the requested notebooks
-        # reach the requested clusters' Livy/JEG/YARN ports, nothing else reaches either.
+        # reach the requested clusters' Livy/JEG/YARN ports, nothing else reaches either. Only the kinds requested
+        # (an unattached group is refused by CKV2_AWS_5).
         network = ProjectNetwork(self, "network", ProjectNetworkProps(
             project=project_name(project.name, "self-service"), vpc_id=out["vpc_id"],
             endpoint_security_group_id=out["endpoint_security_group_id"], s3_prefix_list_id=out["s3_prefix_list_id"],
-            kinds=("notebooks", "spark"),
+            kinds=tuple(k for k, wanted in (("notebooks", requests.notebooks), ("spark", requests.clusters)) if wanted),
         ))
         p = ProjectScope(
             name=project.name, account_id=target.account_id(platform), region=platform.region,
