@@ -23,23 +23,21 @@ class Refusal:
         return f"{self.guardrail}: {self.value}; fix: {self.fix}"
 
 
-def role_of(arn: str) -> tuple[str, str] | None:
-    """(account, role name) of a role ARN or an assumed-role session ARN; None for anything else."""
+def role_of(arn: str) -> tuple[str, str, str] | None:
+    """(kind, account, name) of a role, assumed-role session or user ARN (iam or sts); None for anything else."""
     parts = arn.split(":", 5)
     if len(parts) != 6 or parts[2] not in ("iam", "sts"):
         return None
     kind, _, rest = parts[5].partition("/")
-    if kind == "role":
-        return parts[4], rest.rsplit("/", 1)[-1]
+    if kind in ("role", "user"):
+        return kind, parts[4], rest.rsplit("/", 1)[-1]
     if kind == "assumed-role":
-        return parts[4], rest.split("/", 1)[0]
+        return "role", parts[4], rest.split("/", 1)[0]
     return None
 
 
 def is_member(guardrails: SelfServiceSpec, caller_arn: str) -> bool:
     """The caller (an STS caller ARN) is a listed user, or a session of a listed role (path ignored: STS drops it)."""
-    if caller_arn in guardrails.members:
-        return True
     role = role_of(caller_arn)
     return role is not None and any(role_of(m) == role for m in guardrails.members)
 

@@ -102,6 +102,7 @@ def test_a_name_in_use_is_refused():
     ("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Finance_9999/bob", False),
     ("arn:aws:sts::999999999999:assumed-role/AWSReservedSSO_DataScience_0123/eve", False),  # other account
     ("arn:aws:iam::123456789012:user/mallory", False),
+    ("arn:aws:iam::123456789012:role/mallory", False),
 ])
 def test_membership_follows_the_sso_role(caller, member):
     assert is_member(G, caller) is member
