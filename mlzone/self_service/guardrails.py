@@ -56,7 +56,7 @@ def check_budget(guardrails: SelfServiceSpec, spent_usd: float, estimate_usd: fl
         return []
     return [Refusal("self_service.monthly_budget_usd",
                     f"{spent_usd:.2f} USD spent this month + {estimate_usd:.2f} USD estimated > {budget} USD",
-                    "release what you no longer use, or ask for a higher budget with --for-review")]
+                    "release what you no longer use, or ask the platform team for a higher monthly_budget_usd")]
 
 
 def _name_taken(name: str, current: Requests, declared: frozenset[str]) -> list[Refusal]:
@@ -74,7 +74,7 @@ def check_cluster(guardrails: SelfServiceSpec, current: Requests, request: Clust
     if request.size not in spark.sizes:
         found.append(Refusal("self_service.spark.sizes", f"size {request.size!r} is not allowed "
                              f"(allowed: {', '.join(spark.sizes)})", f"request one of {', '.join(spark.sizes)}, or "
-                             "use --for-review to propose the size"))
+                             "ask the platform team to add it to self_service.spark.sizes"))
     if request.idle_minutes > spark.max_idle_minutes:
         found.append(Refusal("self_service.spark.max_idle_minutes", f"--idle-minutes {request.idle_minutes} > "
                              f"{spark.max_idle_minutes}", f"use --idle-minutes {spark.max_idle_minutes} or less"))
@@ -93,7 +93,7 @@ def check_notebook(guardrails: SelfServiceSpec, current: Requests, request: Note
     if request.instance_type not in nb.instance_types:
         found.append(Refusal("self_service.notebooks.instance_types", f"instance type {request.instance_type!r} is "
                              f"not allowed (allowed: {', '.join(nb.instance_types)})",
-                             f"request one of {', '.join(nb.instance_types)}, or use --for-review"))
+                             f"request one of {', '.join(nb.instance_types)}, or ask the platform team to add it to self_service.notebooks.instance_types"))
     if len(current.notebooks) >= nb.max:
         found.append(Refusal("self_service.notebooks.max", f"this would be notebook {len(current.notebooks) + 1} of "
                              f"at most {nb.max}", "release a notebook first (`mlzone release ... notebook NAME`)"))
