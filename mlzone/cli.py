@@ -601,3 +601,7 @@ app.command("trace")(trace_command.command)
 app.command("erase")(erase_command.command)
 app.command("portal")(portal_command.command)
 app.command("invoke")(invoke)
+from mlzone.commands import request as request_cmd  # noqa: E402
+
+app.command("request")(request_cmd.request)
+app.command("release")(request_cmd.release)

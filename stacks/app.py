@@ -1,4 +1,5 @@
-"""Build the cdktf App: one PlatformStack and one ProjectStack per project spec."""
+"""Build the cdktf App: one PlatformStack, one ProjectStack per project spec, and a SelfServiceStack per project
+with self-service guardrails."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from cdktf import App
 
 from stacks.platform_stack import PlatformStack
 from stacks.project_stack import ProjectStack, shared_with
+from stacks.self_service_spec import load_requests
+from stacks.self_service_stack import SelfServiceStack
 from stacks.spec import Zone
 from stacks.target import Target
 
@@ -15,6 +18,8 @@ def build_stacks(app: App, zone: Zone, target: Target) -> App:
     PlatformStack(app, zone.platform, target)
     for project in zone.projects:
         ProjectStack(app, zone.platform, project, target, shared_models=shared_with(zone, project.name))
+        if project.self_service:
+            SelfServiceStack(app, zone.platform, project, load_requests(zone.root, project.name), target)
     return app
 
 

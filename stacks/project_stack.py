@@ -26,6 +26,7 @@ from mlzone.jobs import shipped
 from modules.approver_role import ApproverRole, ApproverRoleProps
 from modules.batch_inference import BatchInference, BatchInferenceProps
 from modules.bucket import Bucket, BucketProps
+from modules.budget import Budget, BudgetProps, budget_key_grant
 from modules.endpoint import Endpoint, EndpointProps
 from modules.experiment_tracking import (
     OWN_SERVER_CLASSIFICATIONS,
@@ -63,12 +64,13 @@ PLATFORM_OUTPUTS = {
 TRACKING_OUTPUTS = {"mlflow_bucket": False, "tracking_server_arn": False}
 
 
-def platform_state(stack: TerraformStack, platform: PlatformSpec, target: Target):
-    """The platform stack's state, read through `terraform_remote_state` (same backend as `stacks.provider`)."""
+def platform_state(stack: TerraformStack, platform: PlatformSpec, target: Target, source: str = PLATFORM_STACK):
+    """The state of stack `source` (default the platform's), read through `terraform_remote_state` (same backend
+    as `stacks.provider`)."""
     if target.kind == "local":
-        return DataTerraformRemoteStateLocal(stack, "platform", path=f"{LOCAL_STATE_DIR}/{PLATFORM_STACK}.tfstate")
+        return DataTerraformRemoteStateLocal(stack, source, path=f"{LOCAL_STATE_DIR}/{source}.tfstate")
     return DataTerraformRemoteStateS3(
-        stack, "platform", bucket=platform.state_bucket, key=f"mlzone/{PLATFORM_STACK}.tfstate", region=platform.region,
+        stack, source, bucket=platform.state_bucket, key=f"mlzone/{source}.tfstate", region=platform.region,
     )
 
 
@@ -120,6 +122,7 @@ class ProjectStack(TerraformStack):
             name=f"{platform.name}-{project.name}-data", account_id=account, region=platform.region,
             description=f"mlzone project {project.name}: data, volumes, images, endpoints",
             user_arn_patterns=(role_pattern(account, project.name),), workload_arn_patterns=(role_pattern(account, "*"),),
+            services=(budget_key_grant(account, project.name),) if project.self_service else (),
         ))
         # S3 has no per-prefix default encryption: each project gets its own data bucket, encrypted by default
         # with its own key (docs/keys.md); the roles keep their `<project>/` prefix inside it.
@@ -138,7 +141,7 @@ class ProjectStack(TerraformStack):
             unbounded = replace(unbounded, tracking=TrackingAccess(
                 server_arn=out["tracking_server_arn"], bucket=out["mlflow_bucket"], prefix=(),
                 key_arn=out["data_key_arn"]))
-        elif platform.experiment_tracking.enabled and (project.notebooks or project.spark_clusters):
+        elif platform.experiment_tracking.enabled and project.runs_experiments():
             unbounded = replace(unbounded, tracking=own_server_access(unbounded))  # where experiments run
         self.boundary = ProjectBoundary(self, "boundary", ProjectBoundaryProps(project=unbounded))
         p = self.scope = replace(unbounded, boundary_arn=self.boundary.arn)
@@ -180,6 +183,10 @@ class ProjectStack(TerraformStack):
         for job in project.batch_jobs:
             BatchInference(self, f"batch-{job.name}", BatchInferenceProps(
                 project=p, shipped_files=shipped.files(), **spec_fields(job)))
+        if project.self_service:  # the budget, and what the project's self-service stack builds on
+            budget = Budget(self, "budget", BudgetProps(project=project.name, account_id=account, key_arn=self.key.arn,
+                                                        monthly_usd=project.self_service.monthly_budget_usd))
+            TerraformOutput(self, "budget_topic_arn", value=budget.topic_arn)
         outputs = {
             "data_key_arn": self.key.arn,
             "data_prefix": p.s3_uri(p.data_bucket),

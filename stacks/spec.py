@@ -22,13 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, field_validator, model_validator
 
 from modules.limits import AUDIT_RETENTION_DAYS, CAPTURE_MIN_PERCENT, REASON_MIN_CHARS, audit_min_retention_days
 from modules.naming import (
     IAM_ROLE_NAME_MAX,
-    NAME_FIX,
-    NAME_RE,
     SAGEMAKER_NAME_MAX,
     check_bucket_name,
     check_relative_key,
@@ -50,7 +48,9 @@ from modules.settings import (
     default_of,
     limits_of,
 )
-from modules.text import excerpt, terraform_literal
+from modules.text import excerpt
+from stacks.spec_base import ML_INSTANCE_RE, MlInstance, SpecModel, _name, items, named  # noqa: F401
+from stacks.self_service_spec import SelfServiceSpec
 from stacks.spec_file import SpecError, read_yaml
 
 REGION_RE = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
@@ -61,27 +61,12 @@ PROBLEMS_SHOWN = 6  # problems listed per file (the count of the rest is given)
 LINE_MAX = 280  # characters per listed problem
 
 
-def _name(value: str, what: str, max_len: int = 40, min_len: int = 2) -> str:
-    if not NAME_RE.fullmatch(value) or "--" in value:
-        raise ValueError(f"{what} {excerpt(value)} is not a valid name; fix: {NAME_FIX}")
-    if len(value) > max_len:
-        raise ValueError(f"{what} {excerpt(value)} is {len(value)} characters; fix: use at most {max_len}")
-    if len(value) < min_len:
-        raise ValueError(f"{what} {excerpt(value)} is {len(value)} characters; fix: use at least {min_len}")
-    return value
-
-
 def _cost_center(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
         raise ValueError(
             f"cost center {excerpt(value)} is not a valid tag value; fix: letters, digits, '.', '_', '-' (max 64)"
         )
     return value
-
-
-def named(what: str, max_len: int = 40, min_len: int = 2) -> AfterValidator:
-    """A pydantic validator for a resource name (`what` appears in the error)."""
-    return AfterValidator(lambda value: _name(value, what, max_len, min_len))
 
 
 FREE_TEXT_MAX = 500
@@ -105,26 +90,6 @@ CostCenter = Annotated[str, AfterValidator(_cost_center)]
 ProjectName = Annotated[str, named("project name", max_len=32)]
 
 
-def _literal(value: Any) -> Any:
-    if isinstance(value, str):
-        return terraform_literal(value)
-    if isinstance(value, tuple):
-        return tuple(_literal(v) for v in value)
-    return value
-
-
-class SpecModel(BaseModel):
-    """Base for every spec model: unknown keys are refused, types are strict (no `true` for a number,
-    no `"2"` for an integer), values are immutable, and every string is a Terraform literal."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _terraform_literal(cls, value: Any) -> Any:
-        return _literal(value)
-
-
 def setting(settings: type, name: str, description: str, **extra: Any) -> Any:
     """A spec field whose default and range are the construct's own (`modules/settings.py`), never repeated here;
     `extra` adds what only the spec enforces (e.g. a policy minimum)."""
@@ -136,11 +101,6 @@ def spec_fields(entry: BaseModel, *leave_out: str) -> dict[str, Any]:
     """The fields a spec entry sets, as keyword arguments of the props it becomes (the same names);
     the fields left unset take the props' defaults, which are the spec's too."""
     return entry.model_dump(exclude_unset=True, exclude=set(leave_out))
-
-
-def items(description: str) -> Any:
-    """A list field (YAML gives lists; the model keeps an immutable tuple)."""
-    return Field((), strict=False, description=description)
 
 
 class Allow(SpecModel):
@@ -310,18 +270,6 @@ class PlatformSpec(SpecModel):
 # --------------------------------------------------------------------------- project
 
 INSTANCE_RE = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
-ML_INSTANCE_RE = re.compile(r"ml\.[a-z][a-z0-9-]*\.[a-z0-9]+")
-
-
-def _ml_instance(value: str) -> str:
-    if not ML_INSTANCE_RE.fullmatch(value):
-        raise ValueError(f"{excerpt(value)} is not a SageMaker instance type; fix: write it like ml.m5.large")
-    return value
-
-
-MlInstance = Annotated[str, AfterValidator(_ml_instance)]
-
-
 class NotebookSpec(SpecModel):
     owner: Annotated[str, named("owner")] = Field(
         description="User the notebook belongs to; names the instance <project>--<owner>."
@@ -480,6 +428,8 @@ class ProjectSpec(SpecModel):
     approvers: tuple[ApproverArn, ...] = items(
         "Who may approve or reject this project's model versions: IAM role or user ARNs (SSO permission-set "
         "roles included), in this account; the identity that registered a version never approves it.")
+    self_service: SelfServiceSpec | None = Field(None, description=(
+        "Guardrails of what members may provision themselves (`mlzone request`), and the project's budget."))
 
     @field_validator("name")
     @classmethod
@@ -494,6 +444,10 @@ class ProjectSpec(SpecModel):
                 "batch": self.batch_jobs}
         return tuple(kind for kind, entries in used.items() if entries)
 
+    def runs_experiments(self) -> bool:
+        """Whether notebooks or clusters (declared or self-service) run here, so the project tracks experiments."""
+        return bool(self.notebooks or self.spark_clusters or self.self_service)
+
     def physical_names(self) -> list[PhysicalName]:
         """Every name the project stack gives an AWS resource whose name must be unique (modules/*.py
         name them; tests/unit/test_spec_names.py checks this list against the synthesized example)."""
@@ -507,7 +461,7 @@ class ProjectSpec(SpecModel):
         out = [named_("IAM role", "name", "deploy", limit=IAM_ROLE_NAME_MAX),
                named_("IAM policy", "name", "boundary", limit=128),
                *(named_("EC2 security group", "name", kind, limit=255) for kind in self.workload_kinds())]
-        if self.notebooks or self.spark_clusters:  # where experiments run: the project's own MLflow server
+        if self.runs_experiments():  # where experiments run: the project's own MLflow server
             out += [named_("SageMaker MLflow tracking server", "name", "mlflow", limit=256),
                     named_("IAM role", "name", "mlflow", limit=IAM_ROLE_NAME_MAX)]
         for i, nb in enumerate(self.notebooks):

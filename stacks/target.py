@@ -24,8 +24,8 @@ MOTO_ACCOUNT_ID = "123456789012"
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:4566"
 # Every service any mlzone module uses; all point at the emulator on the local target.
 EMULATED_SERVICES = (
-    "applicationautoscaling", "athena", "cloudtrail", "cloudwatch", "cloudwatchlogs", "ec2", "ecr", "emr",
-    "emrserverless", "events", "glue", "iam", "kms", "s3", "sagemaker", "scheduler", "sts",
+    "applicationautoscaling", "athena", "budgets", "cloudtrail", "cloudwatch", "cloudwatchlogs", "ec2", "ecr", "emr",
+    "emrserverless", "events", "glue", "iam", "kms", "s3", "sagemaker", "scheduler", "sns", "sts",
 )
 # Relative to the stack's working directory (cdktf.out/stacks/<stack>/), so no absolute path is synthesized.
 LOCAL_STATE_DIR = "../../../.mlzone/state"

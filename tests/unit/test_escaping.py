@@ -52,6 +52,9 @@ FULL_PROJECT = {
                     "entry_point": "code/score.py", "input_prefix": "input/", "output_prefix": "out/",
                     "arguments": ["--threshold", "0.5"]}],
     "approvers": ["arn:aws:iam::123456789012:role/model-approver"],
+    "self_service": {"spark": {"max_clusters": 3, "sizes": ["small"], "max_idle_minutes": 240},
+                     "notebooks": {"max": 2, "instance_types": ["ml.t3.medium"]}, "monthly_budget_usd": 2000,
+                     "members": ["arn:aws:iam::123456789012:role/data-science"]},
 }
 
 
@@ -201,7 +204,7 @@ def test_free_text_payloads_reach_cdk_tf_json_escaped(tmp_path):
     zone = Zone(root=tmp_path, platform=load("platform", platform, tmp_path), projects=(load("project", project, tmp_path),))
     build_app(zone, Target(kind="local"), outdir=str(tmp_path / "cdktf.out")).synth()
     docs = {p.parent.name: p.read_text() for p in (tmp_path / "cdktf.out" / "stacks").glob("*/cdk.tf.json")}
-    assert set(docs) == {"platform", "fraud"}
+    assert set(docs) == {"platform", "fraud", "fraud-self-service"}
     for stack, text in docs.items():
         bad = [s[:200] for s in strings(json.loads(text)) if unescaped(s)]
         assert not bad, f"{stack}: Terraform would evaluate {bad}"

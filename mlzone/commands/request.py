@@ -1,0 +1,89 @@
+"""`mlzone request` and `mlzone release` (top-level commands, registered in mlzone/cli.py): self-service clusters and notebooks inside the project's guardrails.
+
+Exit codes: 0 applied; 1 the apply failed (the stack converges on retry); 2 bad input; 3 refused by a
+guardrail (only the refusal's audit record is written)."""
+
+from __future__ import annotations
+
+import secrets
+from enum import Enum
+from pathlib import Path
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from mlzone.self_service.requests import Outcome, run
+from stacks.self_service_spec import ClusterRequest, NotebookRequest
+from stacks.spec import SpecError
+
+err = Console(stderr=True)
+ROOT = typer.Option(Path("."), "--root", help="Folder holding platform.yaml and projects/.")
+TARGET = typer.Option("local", "--target", help="local (emulator) or aws.")
+
+
+class Kind(str, Enum):
+    cluster = "cluster"
+    notebook = "notebook"
+
+
+def _dispatch(root: Path, target: str, project: str, action: str, kind: Kind, name: str, request) -> None:
+    from mlzone.deploy import WORK_DIR
+    from mlzone.zonelock import ZoneBusy, zone_lock
+
+    if target not in ("local", "aws"):
+        _exit(f"--target {target!r} is not a target; fix: use local or aws", 2)
+    try:
+        with zone_lock(root.resolve() / WORK_DIR, f"mlzone {action}", target):
+            outcome: Outcome = run(root, target, project, action, kind.value, name, request)
+    except SpecError as exc:
+        _exit(str(exc), 2)
+    except ZoneBusy as exc:
+        _exit(f"refused, nothing was done: {exc}", 1)
+    for refusal in outcome.refusals:
+        err.print(f"[red]refused[/] {refusal}", highlight=False, soft_wrap=True)
+    if outcome.error:
+        err.print(f"[red]failed[/] {outcome.error}", highlight=False, soft_wrap=True, markup=False)
+    typer.echo(f"{action} {kind.value} {name}: {outcome.result}; audit record {outcome.record}")
+    raise typer.Exit({"applied": 0, "failed": 1, "refused": 3}[outcome.result])
+
+
+def _exit(message: str, code: int) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _model(model, **fields):
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        _exit("; ".join(f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg'].removeprefix('Value error, ')}"
+                        for e in exc.errors()), 2)
+
+
+def request(project: str = typer.Argument(..., help="Project name."),
+            kind: Kind = typer.Argument(..., help="cluster or notebook."),
+            name: str = typer.Option(None, "--name", help="Name (default: <kind>-<n>)."),
+            size: str = typer.Option(None, "--size", help="cluster: a size preset (small, medium, large)."),
+            idle_minutes: int = typer.Option(60, "--idle-minutes", help="cluster: auto-terminate after idle."),
+            instance_type: str = typer.Option(None, "--instance-type", help="notebook: SageMaker instance type."),
+            root: Path = ROOT, target: str = TARGET) -> None:
+    """Request a cluster or a notebook; applied at once inside the guardrails, refused (exit 3) outside."""
+    name = name or f"{kind.value}-{secrets.token_hex(2)}"
+    if kind is Kind.cluster:
+        if size is None or instance_type is not None:
+            _exit("a cluster takes --size (small, medium or large) and no --instance-type", 2)
+        req = _model(ClusterRequest, name=name, size=size, idle_minutes=idle_minutes)
+    else:
+        if instance_type is None or size is not None:
+            _exit("a notebook takes --instance-type (e.g. ml.t3.medium) and no --size", 2)
+        req = _model(NotebookRequest, name=name, instance_type=instance_type)
+    _dispatch(root, target, project, "request", kind, name, req)
+
+
+def release(project: str = typer.Argument(..., help="Project name."),
+            kind: Kind = typer.Argument(..., help="cluster or notebook."),
+            name: str = typer.Argument(..., help="The requested cluster's or notebook's name."),
+            root: Path = ROOT, target: str = TARGET) -> None:
+    """Release (destroy) a requested cluster or notebook."""
+    _dispatch(root, target, project, "release", kind, name, None)

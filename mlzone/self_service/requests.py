@@ -1,0 +1,149 @@
+"""A self-service request end to end: guardrails → requests file → synth (gate 1) → plan → gate 2 → apply of
+the project's self-service stack only, with an audit record of the request, its verdict and its outcome.
+
+Calls the existing orchestration: `mlzone.synth.synthesize` (synth + gate 1), `mlzone.deploy.open_workspace`
+(the kept local emulator, or AWS) and `mlzone.deploy.run_stacks` on the one stack `<project>-self-service`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mlzone import audit_record
+from mlzone.self_service.guardrails import Refusal, check_budget, check_cluster, check_member, check_notebook
+from modules.budget import budget_name
+from modules.self_service import SPARK_SIZES, notebook_hourly_usd
+from stacks.self_service_spec import ClusterRequest, NotebookRequest, Requests, load_requests, requests_file
+from stacks.spec import ProjectSpec, SpecError, Zone
+
+
+@dataclass
+class Outcome:
+    """What happened to one request (the CLI prints it; exit 0 applied, 1 failed, 3 refused)."""
+
+    verdict: str  # accepted | refused
+    refusals: list[Refusal] = field(default_factory=list)
+    result: str = ""  # applied | failed | refused
+    error: str = ""
+    record: str = ""  # URI of the audit record
+
+
+def project_of(zone: Zone, name: str) -> ProjectSpec:
+    """The project with guardrails; SpecError (exit 2) otherwise."""
+    found = next((p for p in zone.projects if p.name == name), None)
+    if found is None:
+        raise SpecError(f"project {name!r} is not in projects/ (projects: {', '.join(p.name for p in zone.projects)}); "
+                        "fix: name an existing project")
+    if found.self_service is None:
+        raise SpecError(f"projects/{name}.yaml has no self_service guardrails; fix: ask the platform team to add them")
+    return found
+
+
+def estimate_usd(request: ClusterRequest | NotebookRequest) -> float:
+    """Cost until the request's idle stop at the least (a cluster: preset price x idle minutes; a notebook: one hour)."""
+    if isinstance(request, ClusterRequest):
+        return SPARK_SIZES[request.size].hourly_usd() * request.idle_minutes / 60
+    return notebook_hourly_usd(request.instance_type) or 0.0
+
+
+def evaluate(project: ProjectSpec, current: Requests, request: ClusterRequest | NotebookRequest, caller: str,
+             spent_usd: float) -> list[Refusal]:
+    """Every refusal of `request` by `caller` (empty: inside the guardrails)."""
+    g = project.self_service
+    assert g is not None
+    declared = frozenset({nb.owner for nb in project.notebooks} | {sc.name for sc in project.spark_clusters})
+    check = check_cluster if isinstance(request, ClusterRequest) else check_notebook
+    return [*check_member(g, caller), *check(g, current, request, declared),  # type: ignore[arg-type]
+            *check_budget(g, spent_usd, estimate_usd(request))]
+
+
+def month_spend(client: Any, account: str, project: str) -> float:
+    """Actual spend this month from the project's budget (0 when Budgets reports none yet)."""
+    try:
+        found = client("budgets").describe_budget(AccountId=account, BudgetName=budget_name(project))["Budget"]
+    except client("budgets").exceptions.NotFoundException:
+        return 0.0
+    return float(found.get("CalculatedSpend", {}).get("ActualSpend", {}).get("Amount", 0) or 0)
+
+
+def write_requests(root: Path, requests: Requests) -> None:
+    """Write `requests/<project>.yaml` (whole file, atomically)."""
+    file = requests_file(root, requests.project)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_suffix(".tmp")
+    tmp.write_text("# written by `mlzone request` / `mlzone release`; do not edit by hand\n"
+                   + yaml.safe_dump(requests.model_dump(mode="json"), sort_keys=False))
+    tmp.replace(file)
+
+
+def record(client: Any, bucket: str, project: str, body: dict[str, Any]) -> str:
+    """Write the request's audit record `requests/<project>/<stamp>-<id>.json`; returns its URI."""
+    now = datetime.now(timezone.utc)
+    key = f"requests/{project}/{audit_record.stamp(now)}-{secrets.token_hex(4)}.json"
+    return audit_record.put(client("s3"), bucket, key, {**body, "when": now.isoformat()})
+
+
+def changed(current: Requests, action: str, request: ClusterRequest | NotebookRequest | None, kind: str,
+            name: str) -> Requests:
+    """The requests after adding `request` (action request) or removing `kind` `name` (action release)."""
+    field_ = "clusters" if kind == "cluster" else "notebooks"
+    entries = list(getattr(current, field_))
+    if action == "request":
+        entries.append(request)
+    else:
+        if name not in {e.name for e in entries}:
+            raise SpecError(f"requests/{current.project}.yaml has no {kind} {name!r} (requested: "
+                            f"{', '.join(e.name for e in entries) or 'none'}); fix: name a requested {kind}")
+        entries = [e for e in entries if e.name != name]
+    return current.model_copy(update={field_: tuple(entries)})
+
+
+
+def run(root: Path, target: str, project_name: str, action: str, kind: str, name: str,
+        request: ClusterRequest | NotebookRequest | None = None) -> Outcome:
+    """Evaluate, record the request data, apply the self-service stack, write the audit record.
+
+    SpecError: bad input (exit 2, nothing written). A refusal writes only its audit record."""
+    from mlzone import deploy
+    from mlzone.synth import synthesize, validate
+    from mlzone.verify import clients
+    from stacks.self_service_stack import self_service_stack_name
+    from stacks.target import Target
+
+    zone, tgt = validate(root, Target(kind=target))  # type: ignore[arg-type]
+    project = project_of(zone, project_name)
+    current = load_requests(root, project.name)
+    updated = changed(current, action, request, kind, name)
+    with deploy.open_workspace(root, target, keep=True) as ws:
+        client = clients(zone.platform.region, ws.emulator_url or None)
+        caller = client("sts").get_caller_identity()["Arn"]
+        if action == "release":  # releasing is always inside the guardrails, for a member
+            refusals = check_member(project.self_service, caller)  # type: ignore[arg-type]
+        else:
+            spent = month_spend(client, tgt.account_id(zone.platform), project.name)
+            refusals = evaluate(project, current, request, caller, spent)  # type: ignore[arg-type]
+        body = {"who": caller, "what": {"action": action, "kind": kind, "name": name,
+                                        "request": request.model_dump(mode="json") if request else None},
+                "project": project.name, "stack": self_service_stack_name(project.name)}
+        audit = zone.platform.bucket_name("audit")
+        if refusals:
+            uri = record(client, audit, project.name, {**body, "verdict": "refused", "outcome": "refused",
+                                                       "refusals": [str(r) for r in refusals]})
+            return Outcome("refused", refusals, "refused", record=uri)
+        write_requests(root, updated)
+        try:
+            synthesize(root, target=tgt)
+        except Exception:
+            write_requests(root, current)  # gate 1 or synth refused it: the request data is not kept
+            raise
+        [result] = deploy.run_stacks(ws, [self_service_stack_name(project.name)], apply=True)
+        error = result.error or ("" if result.plan and result.plan.gate_passed else "the plan failed gate 2")
+        uri = record(client, audit, project.name, {**body, "verdict": "accepted",
+                                                   "outcome": "failed" if error else "applied", "error": error[:500]})
+        return Outcome("accepted", [], "failed" if error else "applied", error, uri)
