@@ -25,7 +25,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from mlzone.deploy import Workspace  # noqa: E402
+from mlzone.workspace import Workspace  # noqa: E402
 from mlzone.emulator import Emulator  # noqa: E402
 from mlzone.terraform import find_mirror, find_terraform, write_cli_config  # noqa: E402
 

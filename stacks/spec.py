@@ -29,6 +29,7 @@ from modules.naming import (
     IAM_ROLE_NAME_MAX,
     NAME_FIX,
     NAME_RE,
+    PLATFORM_STACK,
     SAGEMAKER_NAME_MAX,
     check_bucket_name,
     check_relative_key,
@@ -463,8 +464,8 @@ class ProjectSpec(SpecModel):
     @field_validator("name")
     @classmethod
     def _project_name(cls, value: str) -> str:
-        if value == "platform":
-            raise ValueError("'platform' is the name of the shared stack; fix: choose another project name")
+        if value == PLATFORM_STACK:
+            raise ValueError(f"{PLATFORM_STACK!r} is the name of the shared stack; fix: choose another project name")
         return _name(value, "project name", max_len=32)
 
     def workload_kinds(self) -> tuple[str, ...]:
