@@ -23,8 +23,20 @@ import typer
 import mlzone  # noqa: F401  (environment for jsii before cdktf loads)
 from mlzone import gate as policy_gate
 from mlzone import render, report
-from mlzone.commands.common import (CHANGED_SINCE, CLASSIFICATION, EPHEMERAL, JSON_OUT, NO_SYNTH, PARALLEL, ROOT,
-                                    STACKS, TARGET, VERBOSE, ClassificationChoice, TargetChoice)
+from mlzone.commands.common import (
+    CHANGED_SINCE,
+    CLASSIFICATION,
+    EPHEMERAL,
+    JSON_OUT,
+    NO_SYNTH,
+    PARALLEL,
+    ROOT,
+    STACKS,
+    TARGET,
+    VERBOSE,
+    ClassificationChoice,
+    TargetChoice,
+)
 from mlzone.orchestrate import inspect, run
 from mlzone.orchestrate.failure import Failure, guarded
 from mlzone.orchestrate.run import Mode, RunOptions

@@ -15,8 +15,9 @@ No key id is printed: buckets encrypt with the project's key by default, so encr
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from mlzone.clients import clients
 from mlzone.tracking import emulator_env, healthy
