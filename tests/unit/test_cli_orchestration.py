@@ -1,4 +1,4 @@
-"""mlzone.deploy without Terraform: change counts, the plan key that lets unchanged stacks skip planning,
+"""mlzone.workspace, mlzone.plans and mlzone.orchestrate without Terraform: change counts, the plan key that lets unchanged stacks skip planning,
 the pull-request summary and the emulator's explicit skip list."""
 
 from __future__ import annotations
