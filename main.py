@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import mlzone  # noqa: F401  (first: the jsii environment and the lazy AWS bindings, before cdktf loads)
-from mlzone.cli import synth_entry
+from mlzone.orchestrate.run import synth_entry
 
 if __name__ == "__main__":
     sys.exit(synth_entry(Path(os.environ.get("MLZONE_ROOT") or Path(__file__).resolve().parent)))

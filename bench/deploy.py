@@ -25,7 +25,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from mlzone.deploy import Workspace  # noqa: E402
+from mlzone.workspace import Workspace  # noqa: E402
 from mlzone.emulator import Emulator  # noqa: E402
 from mlzone.terraform import find_mirror, find_terraform, write_cli_config  # noqa: E402
 
@@ -85,18 +85,18 @@ def main() -> None:
         shutil.copytree(root, raw_root)
         raw = raw_apply(raw_root)
         print(f"raw terraform init+apply, stack after stack: {raw:.1f}s")
-        deploy = mlzone(root, "deploy", "--no-synth", "--keep")
+        deploy = mlzone(root, "deploy", "--no-synth")
         print(f"mlzone deploy (plan, gate 2, apply, verify): {deploy:.1f}s")
         print(f"RATIO deploy/raw = {deploy / raw:.2f} (target <= 1.2)")
 
         try:
-            mlzone(root, "plan", "--no-synth", "--keep")  # every stack has a current plan now
+            mlzone(root, "plan", "--no-synth")  # every stack has a current plan now
             change_projects(root, projects[:1], 40)
             mlzone(root, "synth", "--target", "local")
-            one = mlzone(root, "plan", "--no-synth", "--keep")
+            one = mlzone(root, "plan", "--no-synth")
             change_projects(root, projects, 30)
             mlzone(root, "synth", "--target", "local")
-            every = mlzone(root, "plan", "--no-synth", "--keep")
+            every = mlzone(root, "plan", "--no-synth")
         finally:
             from mlzone.emulator import stop_kept
 

@@ -1,25 +1,22 @@
-"""Which stacks changed since a Git ref, and whether saved plans are the reviewed ones.
+"""Which stacks changed since a Git ref.
 
 `changed_since`: synthesize the ref in a temporary `git worktree add --detach` (with the ref's own
 `mlzone` code when the repository holds it, else the installed one) and compare each stack's
 `cdk.tf.json` by hash with the current synth. New stacks count as changed; when the ref cannot be
 synthesized at all, every stack counts as changed (planning too much is safe, too little is not).
 
-`unreviewed`: the reasons saved plans cannot be applied as reviewed (`mlzone deploy --reviewed-only`).
+Whether saved plans are the reviewed ones is mlzone.plans (`unreviewed`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from mlzone.deploy import StackPlan, Workspace
 
 SYNTH_TIMEOUT = 900  # seconds for synthesizing the ref (cdktf loads in ~10-20 s)
 
@@ -96,28 +93,3 @@ def changed_since(root: Path, ref: str, target: str) -> Changes:
             changes.unchanged.append(stack)
     return changes
 
-
-def unreviewed(ws: Workspace, stacks: list[str]) -> list[str]:
-    """Why each stack cannot be applied from its saved, reviewed plan; [] when all of them can."""
-    problems = []
-    for stack in stacks:
-        folder = ws.plan_dir(stack)
-        if not (folder / "meta.json").is_file() or not (folder / "tfplan").is_file():
-            problems.append(f"{stack}: no reviewed plan in {folder}")
-            continue
-        plan = StackPlan(**json.loads((folder / "meta.json").read_text()))
-        reviewed_json = folder / "cdk.tf.json"
-        if plan.destroy:
-            problems.append(f"{stack}: the saved plan is a destroy plan")
-        elif reviewed_json.is_file() and reviewed_json.read_bytes() != (ws.stack_dir(stack) / "cdk.tf.json").read_bytes():
-            problems.append(f"{stack}: the synthesized JSON changed since the reviewed plan")
-        elif plan.key != ws.plan_key(stack):
-            problems.append(f"{stack}: the target or the state changed since the reviewed plan")
-        elif not plan.gate_passed:
-            problems.append(f"{stack}: the reviewed plan failed gate 2 ({plan.gate_summary})")
-    return problems
-
-
-def saved_plans(ws: Workspace) -> list[str]:
-    """Synthesized stacks that have a saved plan (platform first)."""
-    return [s for s in ws.stacks() if (ws.plan_dir(s) / "meta.json").is_file()]

@@ -15,10 +15,14 @@ No key id is printed: buckets encrypt with the project's key by default, so encr
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
+from mlzone.clients import clients
 from mlzone.tracking import emulator_env, healthy
+from mlzone.workspace import Workspace, stack_state, state_outputs
+from modules.naming import PLATFORM_STACK
 
 
 class EnvError(Exception):
@@ -86,26 +90,21 @@ def tracking_server_url(sagemaker: Any) -> Callable[[str], str]:
     return url
 
 
-def read(ws: Any, project: str) -> ProjectEnvironment:
-    """The environment of `project` in a workspace (mlzone.deploy.Workspace), read from its stacks' states."""
-    from mlzone.deploy import PLATFORM, stack_state
-
-    if project == PLATFORM or project not in ws.stacks():
-        known = [s for s in ws.stacks() if s != PLATFORM]
+def read(ws: Workspace, project: str) -> ProjectEnvironment:
+    """The environment of `project` in a workspace, read from its stacks' states."""
+    if project == PLATFORM_STACK or project not in ws.stacks():
+        known = [s for s in ws.stacks() if s != PLATFORM_STACK]
         raise EnvError(f"unknown project {project!r}; projects: {', '.join(known) or 'none'}; "
                        "fix: name one of them, or run `mlzone synth`", bad_input=True)
 
     def outputs(stack: str) -> dict[str, Any]:
-        state = stack_state(ws, stack)
-        return {k: v.get("value") for k, v in state.get("values", {}).get("outputs", {}).items()}
+        return state_outputs(stack_state(ws, stack))
 
     tracking_url = None
     if ws.target == "local":
-        from mlzone.verify import clients
-
         tracking_url = tracking_server_url(clients(ws.region, ws.emulator_url)("sagemaker"))
-    found = from_outputs(project, ws.region, outputs(PLATFORM), outputs(project), ws.emulator_url, tracking_url)
+    found = from_outputs(project, ws.region, outputs(PLATFORM_STACK), outputs(project), ws.emulator_url, tracking_url)
     if ws.target == "local" and not healthy(found.tracking_uri):
         raise EnvError(f"the local MLflow server at {found.tracking_uri} does not answer "
-                       "(see .mlzone/logs/mlflow.log); fix: `mlzone stop`, then `mlzone deploy --keep`")
+                       "(see .mlzone/logs/mlflow.log); fix: `mlzone stop`, then `mlzone deploy`")
     return found

@@ -10,13 +10,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from mlzone.deploy import Workspace, stack_state, state_resources
-
-LOCAL_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+from mlzone.clients import clients
+from mlzone.workspace import Workspace, stack_state, state_resources
 
 
 @dataclass(frozen=True)
@@ -28,20 +25,6 @@ class Check:
     resource: str  # the AWS name or id checked
     ok: bool
     detail: str = ""  # why it failed
-
-
-def clients(region: str, endpoint_url: str | None) -> Callable[[str], Any]:
-    """A boto3 client factory: the emulator (test credentials) or the standard AWS chain."""
-    config = Config(retries={"max_attempts": 2}, connect_timeout=10, read_timeout=30)
-    extra = {"endpoint_url": endpoint_url, **LOCAL_CREDENTIALS} if endpoint_url else {}
-    cache: dict[str, Any] = {}
-
-    def client(service: str) -> Any:
-        if service not in cache:
-            cache[service] = boto3.client(service, region_name=region, config=config, **extra)
-        return cache[service]
-
-    return client
 
 
 def _key_ids(arns: set[str]) -> set[str]:

@@ -14,6 +14,7 @@ import re
 
 from modules.text import excerpt
 
+PLATFORM_STACK = "platform"  # the shared stack; no project may take its name
 DELIMITER = "--"
 NAME_RE = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
 NAME_FIX = "use lowercase letters, digits and single hyphens, starting with a letter (e.g. fraud-detection)"

@@ -14,14 +14,13 @@ from modules.bucket import Bucket, BucketProps
 from modules.capture_storage import CaptureStorage, CaptureStorageProps
 from modules.experiment_tracking import ExperimentTracking, ExperimentTrackingProps
 from modules.keys import Key, KeyProps, ServiceGrant, cloudtrail_log_readers
+from modules.naming import PLATFORM_STACK
 from modules.network import Network, NetworkProps
 from modules.prediction_log import PredictionLog, PredictionLogProps
 from modules.tagging import RequiredTags, tag_everything
 from stacks.provider import configure
 from stacks.spec import PlatformSpec, spec_fields
 from stacks.target import Target
-
-PLATFORM_STACK = "platform"
 
 
 def shared_tracking(platform: PlatformSpec) -> bool:

@@ -52,7 +52,7 @@ from modules.spark_cluster import SparkCluster, SparkClusterProps
 from modules.tagging import RequiredTags, tag_everything
 from stacks.platform_stack import PLATFORM_STACK, shared_tracking
 from stacks.provider import configure
-from stacks.spec import PlatformSpec, ProjectSpec, SpecError, Zone, spec_fields
+from stacks.spec import PlatformSpec, ProjectSpec, SpecError, Zone, data_bucket_name, spec_fields
 from stacks.target import LOCAL_STATE_DIR, Target
 
 # The platform outputs every project stack reads (name -> list?); PlatformStack must declare them all.
@@ -72,17 +72,6 @@ def platform_state(stack: TerraformStack, platform: PlatformSpec, target: Target
     return DataTerraformRemoteStateS3(
         stack, source, bucket=platform.state_bucket, key=f"mlzone/{source}.tfstate", region=platform.region,
     )
-
-
-def data_bucket_name(platform: PlatformSpec, project: ProjectSpec) -> str:
-    """The project's own data bucket, `<platform>-<project>--data-<region>` (S3 names: at most 63 characters)."""
-    name = f"{platform.name}-{project.name}--data-{platform.region}"
-    if len(name) > BUCKET_NAME_MAX:
-        raise SpecError(
-            f"projects/{project.name}.yaml: name: the project's data bucket {name!r} is {len(name)} characters, over "
-            f"the S3 limit of {BUCKET_NAME_MAX}; fix: shorten the project name (or the platform name in platform.yaml)"
-        )
-    return name
 
 
 def uses_shared_tracking(platform: PlatformSpec, project: ProjectSpec) -> bool:

@@ -26,7 +26,9 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationError, field_va
 
 from modules.limits import AUDIT_RETENTION_DAYS, CAPTURE_MIN_PERCENT, REASON_MIN_CHARS, audit_min_retention_days
 from modules.naming import (
+    BUCKET_NAME_MAX,
     IAM_ROLE_NAME_MAX,
+    PLATFORM_STACK,
     SAGEMAKER_NAME_MAX,
     check_bucket_name,
     check_relative_key,
@@ -35,10 +37,10 @@ from modules.naming import (
 from modules.schedule import check_schedule
 from modules.settings import (
     AuditSettings,
-    LockMode,
     BatchJobSettings,
     CaptureSettings,
     EndpointSettings,
+    LockMode,
     NetworkSettings,
     NotebookSettings,
     Size,
@@ -49,13 +51,13 @@ from modules.settings import (
     limits_of,
 )
 from modules.text import excerpt
-from stacks.spec_base import ML_INSTANCE_RE, MlInstance, SpecModel, _name, items, named  # noqa: F401
 from stacks.self_service_spec import SelfServiceSpec
+from stacks.spec_base import ML_INSTANCE_RE, MlInstance, SpecModel, _name, items, named  # noqa: F401
 from stacks.spec_file import SpecError, read_yaml
 
 REGION_RE = re.compile(r"[a-z]{2}(-gov)?-[a-z]+-[0-9]")
 # Purposes of the platform buckets, named <platform>-<purpose>-<region> (see PlatformSpec.bucket_name);
-# each project's data bucket is named by stacks/project_stack.py `data_bucket_name`.
+# each project's data bucket is named by `data_bucket_name` below.
 BUCKET_PURPOSES = ("audit", "access-logs", "predictions", "mlflow", "emr-logs", "athena")
 PROBLEMS_SHOWN = 6  # problems listed per file (the count of the rest is given)
 LINE_MAX = 280  # characters per listed problem
@@ -434,8 +436,8 @@ class ProjectSpec(SpecModel):
     @field_validator("name")
     @classmethod
     def _project_name(cls, value: str) -> str:
-        if value == "platform":
-            raise ValueError("'platform' is the name of the shared stack; fix: choose another project name")
+        if value == PLATFORM_STACK:
+            raise ValueError(f"{PLATFORM_STACK!r} is the name of the shared stack; fix: choose another project name")
         return _name(value, "project name", max_len=32)
 
     def workload_kinds(self) -> tuple[str, ...]:
@@ -577,6 +579,17 @@ def _explain(file: Path, exc: ValidationError) -> str:
     if len(errors) > PROBLEMS_SHOWN:
         lines.append(f"  - ... and {len(errors) - PROBLEMS_SHOWN} more")
     return "\n".join(lines)
+
+
+def data_bucket_name(platform: PlatformSpec, project: ProjectSpec) -> str:
+    """The project's own data bucket, `<platform>-<project>--data-<region>` (S3 names: at most 63 characters)."""
+    name = f"{platform.name}-{project.name}--data-{platform.region}"
+    if len(name) > BUCKET_NAME_MAX:
+        raise SpecError(
+            f"projects/{project.name}.yaml: name: the project's data bucket {name!r} is {len(name)} characters, over "
+            f"the S3 limit of {BUCKET_NAME_MAX}; fix: shorten the project name (or the platform name in platform.yaml)"
+        )
+    return name
 
 
 def load_platform(file: Path, root: Path | None = None) -> PlatformSpec:

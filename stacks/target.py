@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass
 from typing import Literal
 
+from modules.layout import LOCAL_STATE_FROM_STACK
 from stacks.spec import PlatformSpec, SpecError
 
 TargetKind = Literal["local", "aws"]
@@ -28,7 +29,7 @@ EMULATED_SERVICES = (
     "emrserverless", "events", "glue", "iam", "kms", "s3", "sagemaker", "scheduler", "sns", "sts",
 )
 # Relative to the stack's working directory (cdktf.out/stacks/<stack>/), so no absolute path is synthesized.
-LOCAL_STATE_DIR = "../../../.mlzone/state"
+LOCAL_STATE_DIR = LOCAL_STATE_FROM_STACK
 
 
 @dataclass(frozen=True, kw_only=True)

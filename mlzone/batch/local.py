@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mlzone.jobs import shipped
-from stacks.project_stack import data_bucket_name
-from stacks.spec import load_zone
+from stacks.spec import data_bucket_name, load_zone
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl"}
 

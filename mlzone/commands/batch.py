@@ -12,7 +12,7 @@ import typer
 
 from mlzone.batch.local import FORMATS, BatchError, plan_run, run_script
 from mlzone.emulator import kept_url
-from mlzone.verify import clients
+from mlzone.clients import clients
 from stacks.spec import SpecError, load_platform
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
@@ -31,7 +31,7 @@ def run(project: str = typer.Argument(..., help="Project name."),
     """Score JOB's input with its model version on local Spark; prints the manifest's location."""
     url = kept_url(root.resolve() / ".mlzone")
     if url is None:
-        typer.echo("no local zone is running; fix: `mlzone deploy --keep` first", err=True)
+        typer.echo("no local zone is running; fix: `mlzone deploy` first", err=True)
         raise typer.Exit(1)
     try:
         region = load_platform(root / "platform.yaml", root).region

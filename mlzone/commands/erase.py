@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from mlzone.commands.options import ROOT, TARGET
+from mlzone.commands.common import ROOT, TARGET
 from mlzone.zone_access import NotDeployed, ZoneAccess, open_zone
 from modules.naming import project_name
 from stacks.spec import SpecError

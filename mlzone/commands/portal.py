@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from mlzone.commands.options import ROOT, TARGET
+from mlzone.commands.common import ROOT, TARGET
 from mlzone.zone_access import NotDeployed, open_zone
 from stacks.spec import SpecError
 

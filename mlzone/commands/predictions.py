@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mlzone.commands.options import ROOT, TARGET
+from mlzone.commands.common import ROOT, TARGET
 from mlzone.zone_access import NotDeployed, open_zone
 from stacks.spec import SpecError
 

@@ -13,7 +13,6 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from mlzone.self_service.requests import Outcome, run
 from stacks.self_service_spec import ClusterRequest, NotebookRequest
 from stacks.spec import SpecError
 
@@ -28,8 +27,9 @@ class Kind(str, Enum):
 
 
 def _dispatch(root: Path, target: str, project: str, action: str, kind: Kind, name: str, request) -> None:
-    from mlzone.deploy import WORK_DIR
+    from mlzone.self_service.requests import Outcome, run  # loaded on use: it loads the bindings (slow)
     from mlzone.zonelock import ZoneBusy, zone_lock
+    from modules.layout import WORK_DIR
 
     if target not in ("local", "aws"):
         _exit(f"--target {target!r} is not a target; fix: use local or aws", 2)

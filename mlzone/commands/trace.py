@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from mlzone.commands.options import JSON_OUT, ROOT, TARGET
+from mlzone.commands.common import JSON_OUT, ROOT, TARGET
 from mlzone.trace import Link, Sources, TraceError, trace
 from mlzone.zone_access import NotDeployed, open_zone
 from stacks.spec import SpecError

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from stacks.project_stack import data_bucket_name
-from stacks.spec import SpecError, load_zone
+from stacks.spec import SpecError, data_bucket_name, load_zone
 
 
 class LifecycleError(Exception):

@@ -1,8 +1,8 @@
 """A self-service request end to end: guardrails → requests file → synth (gate 1) → plan → gate 2 → apply of
 the project's self-service stack only, with an audit record of the request, its verdict and its outcome.
 
-Calls the existing orchestration: `mlzone.synth.synthesize` (synth + gate 1), `mlzone.deploy.open_workspace`
-(the kept local emulator, or AWS) and `mlzone.deploy.run_stacks` on the one stack `<project>-self-service`.
+Calls the existing orchestration: `mlzone.synth.synthesize` (synth + gate 1), `mlzone.workspace.open_workspace`
+(the kept local emulator, or AWS) and `mlzone.orchestrate.waves.run_stacks` on the one stack `<project>-self-service`.
 """
 
 from __future__ import annotations
@@ -110,9 +110,10 @@ def run(root: Path, target: str, project_name: str, action: str, kind: str, name
     """Evaluate, record the request data, apply the self-service stack, write the audit record.
 
     SpecError: bad input (exit 2, nothing written). A refusal writes only its audit record."""
-    from mlzone import deploy
+    from mlzone.clients import clients
+    from mlzone.orchestrate.waves import run_stacks
     from mlzone.synth import synthesize, validate
-    from mlzone.verify import clients
+    from mlzone.workspace import open_workspace
     from stacks.self_service_stack import self_service_stack_name
     from stacks.target import Target
 
@@ -120,7 +121,7 @@ def run(root: Path, target: str, project_name: str, action: str, kind: str, name
     project = project_of(zone, project_name)
     current = load_requests(root, project.name)
     updated = changed(current, action, request, kind, name)
-    with deploy.open_workspace(root, target, keep=True) as ws:
+    with open_workspace(root, target, keep=True) as ws:
         client = clients(zone.platform.region, ws.emulator_url or None)
         caller = client("sts").get_caller_identity()["Arn"]
         if action == "release":  # releasing is always inside the guardrails, for a member
@@ -142,7 +143,7 @@ def run(root: Path, target: str, project_name: str, action: str, kind: str, name
         except Exception:
             write_requests(root, current)  # gate 1 or synth refused it: the request data is not kept
             raise
-        [result] = deploy.run_stacks(ws, [self_service_stack_name(project.name)], apply=True)
+        [result] = run_stacks(ws, [self_service_stack_name(project.name)], apply=True)
         error = result.error or ("" if result.plan and result.plan.gate_passed else "the plan failed gate 2")
         uri = record(client, audit, project.name, {**body, "verdict": "accepted",
                                                    "outcome": "failed" if error else "applied", "error": error[:500]})

@@ -10,9 +10,10 @@ from pathlib import Path
 import typer
 from botocore.exceptions import ClientError
 
-from mlzone.deploy import WORK_DIR, open_workspace
+from mlzone.workspace import open_workspace
+from modules.layout import WORK_DIR
 from mlzone.emulator import kept_url
-from mlzone.verify import clients
+from mlzone.clients import clients
 from modules.naming import SAGEMAKER_NAME_MAX, project_name
 
 
@@ -50,7 +51,7 @@ def invoke(project: str = typer.Argument(..., help="Project name."),
     if len(name) > SAGEMAKER_NAME_MAX:
         raise typer.BadParameter(f"{name!r} is over {SAGEMAKER_NAME_MAX} characters; no such endpoint exists")
     if target == "local" and kept_url(root.resolve() / WORK_DIR) is None:
-        typer.echo("no local zone is running; fix: mlzone deploy --keep first", err=True)
+        typer.echo("no local zone is running; fix: `mlzone deploy` first", err=True)
         raise typer.Exit(1)
     with open_workspace(root, target, keep=True) as ws:
         runtime = clients(ws.region, ws.emulator_url)("sagemaker-runtime")

@@ -2,7 +2,7 @@
 
 The emulator is started with `keep=True`, so every `mlzone` command the tests run (through typer's
 CliRunner, or as a subprocess) finds it through `.mlzone/emulator.json` and reuses it, exactly as a
-user's `mlzone deploy --keep` followed by `mlzone status` does.
+user's `mlzone deploy` followed by `mlzone status` does.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typer.testing import CliRunner, Result
 
 from mlzone.cli import app
 from mlzone.emulator import Emulator
-from mlzone.verify import clients
+from mlzone.clients import clients
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_PROJECT = "fraud-detection"  # the full example project: notebook, EMR, registry, endpoint, batch job
@@ -75,4 +75,4 @@ def aws(emulator_url: str):
 @pytest.fixture(scope="session")
 def deployed(example: Path) -> Result:
     """`mlzone deploy` of the example (plans, gate 2, applies, verifies), once per session."""
-    return mlzone("deploy", "--root", str(example), "--no-synth", "--keep")
+    return mlzone("deploy", "--root", str(example), "--no-synth")

@@ -24,7 +24,7 @@ def test_a_spec_change_updates_the_resources_in_place_on_the_emulator(deployed, 
     synthesized = example / "cdktf.out" / "stacks" / EXAMPLE_PROJECT / "cdk.tf.json"
     original, original_json = spec_file.read_text(), synthesized.read_text()
     # deployed as the spec says (again, when an earlier test destroyed the project)
-    before = mlzone("deploy", EXAMPLE_PROJECT, "--root", str(example), "--no-synth", "--keep")
+    before = mlzone("deploy", EXAMPLE_PROJECT, "--root", str(example), "--no-synth")
     assert before.exit_code == 0, before.output
     spec = yaml.safe_load(original)
     spec["notebooks"][0].update(volume_size_gb=30, instance_type="ml.t3.large")  # UpdateNotebookInstance
@@ -32,7 +32,7 @@ def test_a_spec_change_updates_the_resources_in_place_on_the_emulator(deployed, 
     spec["batch_jobs"][0]["schedule"] = "cron(0 3 * * ? *)"  # UpdateSchedule
     spec_file.write_text(yaml.safe_dump(spec))
     try:
-        changed = mlzone("deploy", EXAMPLE_PROJECT, "--root", str(example), "--keep", "--json")
+        changed = mlzone("deploy", EXAMPLE_PROJECT, "--root", str(example), "--json")
         assert changed.exit_code == 0, changed.output
         assert json.loads(changed.stdout)["stacks"][0]["applied"]  # stdout is only the JSON, synth reports on stderr
         planned = json.loads((example / ".mlzone" / "plans" / EXAMPLE_PROJECT / "plan.json").read_text())
@@ -68,7 +68,7 @@ def test_a_spec_change_updates_the_resources_in_place_on_the_emulator(deployed, 
 def test_a_second_command_during_a_deploy_is_refused_and_the_first_completes(deployed, example: Path) -> None:
     assert deployed.exit_code == 0, deployed.output
     state = example / ".mlzone" / "state" / "platform.tfstate"
-    first = mlzone_process(example, "deploy", "--no-synth", "--keep", "platform")
+    first = mlzone_process(example, "deploy", "--no-synth", "platform")
     try:
         lock = example / ".mlzone" / LOCK_FILE
         deadline = time.monotonic() + WAIT
@@ -77,8 +77,8 @@ def test_a_second_command_during_a_deploy_is_refused_and_the_first_completes(dep
             assert time.monotonic() < deadline, "the first deploy never took the zone lock"
             time.sleep(0.2)
         for command in ("deploy", "plan", "destroy"):
-            second = mlzone(command, "--root", str(example), "--no-synth", "--keep") if command != "destroy" else \
-                mlzone(command, "--root", str(example), "--keep")
+            second = mlzone(command, "--root", str(example), "--no-synth") if command != "destroy" else \
+                mlzone(command, "--root", str(example))
             assert second.exit_code == 1, second.output
             message = " ".join(second.output.split())
             assert f"pid {first.pid}, `mlzone deploy` (target local)" in message, message

@@ -21,7 +21,7 @@ def project_deployed(deployed, example: Path, aws) -> None:
     assert deployed.exit_code == 0, deployed.output
     names = [n["NotebookInstanceName"] for n in aws("sagemaker").list_notebook_instances()["NotebookInstances"]]
     if NOTEBOOK not in names:  # destroyed by an earlier test of the session
-        again = mlzone("deploy", "--root", str(example), "--no-synth", "--keep")
+        again = mlzone("deploy", "--root", str(example), "--no-synth")
         assert again.exit_code == 0, again.output
 
 

@@ -17,7 +17,7 @@ import yaml
 
 from mlzone.emulator import Emulator
 from mlzone.terraform import GRACE_SECONDS
-from mlzone.verify import clients
+from mlzone.clients import clients
 from tests.e2e.conftest import REGION, copy_example, mlzone, mlzone_process
 
 pytestmark = pytest.mark.e2e
@@ -82,12 +82,12 @@ def test_bootstrap_makes_a_private_versioned_encrypted_state_bucket(s3_backend) 
 def test_a_concurrent_deploy_of_the_same_stack_fails_on_the_state_lock(s3_backend) -> None:
     a, b, url = s3_backend
     s3 = clients(REGION, url)("s3")
-    first = mlzone_process(a, "deploy", "--no-synth", "--keep", STACK)
+    first = mlzone_process(a, "deploy", "--no-synth", STACK)
     try:
         apply_log = a / ".mlzone" / "logs" / STACK / "apply.log"
         wait_for("the first apply to hold the lock", lambda: apply_log.is_file() and any(
             o["Key"].endswith(".tflock") for o in s3.list_objects_v2(Bucket=STATE_BUCKET).get("Contents", [])), first)
-        second = mlzone("deploy", "--root", str(b), "--no-synth", "--keep", STACK)
+        second = mlzone("deploy", "--root", str(b), "--no-synth", STACK)
         assert second.exit_code == 1, second.output
         assert "state lock" in second.output and f"stack {STACK}, step plan" in second.output
     finally:
@@ -97,7 +97,7 @@ def test_a_concurrent_deploy_of_the_same_stack_fails_on_the_state_lock(s3_backen
 
 def test_an_apply_interrupted_with_ctrl_c_converges_on_the_next_run(s3_backend) -> None:
     a, _, url = s3_backend
-    first = mlzone_process(a, "deploy", "--no-synth", "--keep", STACK)
+    first = mlzone_process(a, "deploy", "--no-synth", STACK)
     apply_log = a / ".mlzone" / "logs" / STACK / "apply.log"
     wait_for("the apply to create resources",
              lambda: apply_log.is_file() and "Creation complete" in apply_log.read_text(), first)
@@ -113,9 +113,9 @@ def test_an_apply_interrupted_with_ctrl_c_converges_on_the_next_run(s3_backend) 
     partial = clients(REGION, url)("s3").list_objects_v2(Bucket=STATE_BUCKET, Prefix=f"mlzone/{STACK}.tfstate")
     assert partial.get("KeyCount") == 1, "Terraform saved the partial state when stopped"
 
-    again = mlzone("deploy", "--root", str(a), "--no-synth", "--keep", STACK)
+    again = mlzone("deploy", "--root", str(a), "--no-synth", STACK)
     assert again.exit_code == 0, again.output
-    replan = mlzone("plan", "--root", str(a), "--no-synth", "--keep", "--json", STACK)
+    replan = mlzone("plan", "--root", str(a), "--no-synth", "--json", STACK)
     assert replan.exit_code == 0, replan.output
     plan = json.loads(replan.stdout)["stacks"][0]["plan"]
     assert (plan["adds"], plan["changes"], plan["destroys"]) == (0, 0, 0)
@@ -139,7 +139,7 @@ def test_an_insecure_stack_is_refused_before_any_resource_exists(example: Path, 
     shutil.copy(example / "platform.yaml", root)
     (root / ".mlzone").mkdir()
     shutil.copy(example / ".mlzone" / "emulator.json", root / ".mlzone")
-    result = mlzone("deploy", "--root", str(root), "--no-synth", "--keep", "rogue")
+    result = mlzone("deploy", "--root", str(root), "--no-synth", "rogue")
     assert result.exit_code == 3, result.output
     assert "failed" in result.output and "CKV" in result.output
     assert "acme-ml-rogue-eu-west-1" not in {b["Name"] for b in aws("s3").list_buckets()["Buckets"]}

@@ -113,8 +113,8 @@ def test_readme_tracking_commands_run_mlzone_env_evaluated_in_bash_then_the_scri
         deployed, example: Path) -> None:
     """The README's lines between deploy and stop, verbatim in bash, on the deployed example."""
     commands = readme_tracking_commands()
-    assert commands[0] == ".venv/bin/mlzone deploy --keep" and commands[-1] == ".venv/bin/mlzone stop"
-    assert deployed.exit_code == 0, deployed.output  # the `deploy --keep` line (the session's deploy)
+    assert commands[0] == ".venv/bin/mlzone deploy" and commands[-1] == ".venv/bin/mlzone stop"
+    assert deployed.exit_code == 0, deployed.output  # the `deploy` line (the session's deploy)
     links = [example / ".venv", example / "examples"]  # the README runs in the zone folder, the repo itself
     for link in links:
         link.symlink_to(REPO / link.name)

@@ -76,7 +76,7 @@ def test_bootstrap_needs_a_state_bucket_in_the_spec(root: Path) -> None:
 @pytest.mark.parametrize("command", ["verify", "status"])
 def test_without_a_kept_emulator_nothing_is_deployed_locally(root: Path, command: str) -> None:
     result = runner.invoke(app, [command, "--root", str(root)])
-    assert result.exit_code == 1 and "mlzone deploy --keep" in result.output
+    assert result.exit_code == 1 and "fix: `mlzone deploy`" in result.output
 
 
 def test_stop_without_a_kept_emulator_says_so(root: Path) -> None:

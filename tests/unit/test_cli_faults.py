@@ -18,7 +18,8 @@ import pytest
 from typer.testing import CliRunner
 
 from mlzone import terraform
-from mlzone.deploy import StateError, StackPlan, Workspace, read_state
+from mlzone.plans import StackPlan
+from mlzone.workspace import StateError, Workspace, read_state
 from mlzone.emulator import Emulator
 from mlzone.terraform import Terraform, TerraformInterrupted, interrupt_all, write_cli_config
 from mlzone.zonelock import LOCK_FILE
@@ -65,7 +66,7 @@ def fake_terraform(tmp_path: Path, body: str) -> str:
 def test_ctrl_c_interrupts_every_running_terraform_at_once_and_says_what_happened(tmp_path: Path) -> None:
     root = zone(tmp_path / "zone")
     env = {**os.environ, "MLZONE_TERRAFORM": fake_terraform(tmp_path, FAKE_TERRAFORM), "MLZONE_GATE": "report-only"}
-    proc = subprocess.Popen([sys.executable, "-m", "mlzone", "deploy", "--no-synth", "--root", str(root)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "mlzone", "deploy", "--no-synth", "--ephemeral", "--root", str(root)], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     markers = [root / "cdktf.out" / "stacks" / s / "applying" for s in ("churn", "fraud")]
@@ -217,7 +218,7 @@ def test_stop_with_a_stale_emulator_record_leaves_the_recorded_process_alone(tmp
 
 
 def test_the_plan_after_an_interrupted_apply_untaints_what_it_cut_short(tmp_path: Path, monkeypatch) -> None:
-    from mlzone.deploy import untaint_interrupted
+    from mlzone.orchestrate.stack import untaint_interrupted
 
     root = zone(tmp_path / "zone", ("platform",))
     calls = tmp_path / "calls"

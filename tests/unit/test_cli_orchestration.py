@@ -1,4 +1,4 @@
-"""mlzone.deploy without Terraform: change counts, the plan key that lets unchanged stacks skip planning,
+"""mlzone.workspace, mlzone.plans and mlzone.orchestrate without Terraform: change counts, the plan key that lets unchanged stacks skip planning,
 the pull-request summary and the emulator's explicit skip list."""
 
 from __future__ import annotations
@@ -12,8 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from mlzone import deploy
-from mlzone.deploy import StackOutcome, StackPlan, Workspace, count_changes, current_plan, markdown_summary
+from mlzone import workspace
+from mlzone.orchestrate import stack
+from mlzone.orchestrate.stack import StackOutcome, count_changes
+from mlzone.plans import StackPlan, current_plan
+from mlzone.render import markdown_summary
+from mlzone.workspace import Workspace
 
 pytestmark = pytest.mark.unit
 
@@ -62,7 +66,7 @@ def test_the_plan_key_is_the_same_in_every_process(ws: Workspace) -> None:
     state = ws.local_state("platform")
     state.parent.mkdir(parents=True)
     state.write_text(json.dumps({"lineage": "l", "serial": 1}))
-    code = (f"from pathlib import Path; from mlzone.deploy import Workspace; "
+    code = (f"from pathlib import Path; from mlzone.workspace import Workspace; "
             f"print(Workspace(Path({str(ws.root)!r}), 'local', emulator_url={ws.emulator_url!r}).plan_key('churn'))")
     keys = {subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed},
                            capture_output=True, text=True, check=True).stdout for seed in ("1", "2", "3")}
@@ -83,15 +87,15 @@ def test_a_saved_plan_is_reused_only_while_its_key_holds(ws: Workspace) -> None:
 
 def test_an_unknown_stack_is_named_with_the_known_ones(ws: Workspace) -> None:
     with pytest.raises(ValueError, match="unknown stack.*nope.*platform, churn"):
-        deploy.resolve_stacks(ws, ["nope"])
-    assert deploy.resolve_stacks(ws, ["churn"]) == ["churn"]
+        workspace.resolve_stacks(ws, ["nope"])
+    assert workspace.resolve_stacks(ws, ["churn"]) == ["churn"]
 
 
 def test_the_markdown_summary_has_a_row_per_stack_and_the_reasons(monkeypatch) -> None:
-    monkeypatch.setitem(deploy.emulator.UNSUPPORTED, "aws_sagemaker_model", "not on the emulator (test)")
+    monkeypatch.setitem(stack.emulator.UNSUPPORTED, "aws_sagemaker_model", "not on the emulator (test)")
     refused = StackPlan(stack="churn", adds=2, gate_passed=False, gate_summary="policy gate BLOCKED",
                         gate_details=["CKV_AWS_1 churn/bucket: not encrypted"],
-                        unsupported=deploy.unsupported_on_emulator(PLAN))
+                        unsupported=stack.unsupported_on_emulator(PLAN))
     text = markdown_summary([StackOutcome("platform", StackPlan(stack="platform", gate_passed=True, gate_summary="ok")),
                              StackOutcome("churn", refused), StackOutcome("broken", error="stack broken, step init: x")],
                             "local")
@@ -105,5 +109,5 @@ def test_the_markdown_summary_has_a_row_per_stack_and_the_reasons(monkeypatch) -
 def test_the_plan_names_updates_the_emulator_cannot_do() -> None:
     plan = {"resource_changes": [change("aws_athena_workgroup.w", "update"), change("aws_athena_workgroup.x", "no-op"),
                                  change("aws_sagemaker_notebook_instance.n", "update")]}
-    assert deploy.unsupported_on_emulator(plan) == [
-        f"aws_athena_workgroup.w: {deploy.emulator.UNSUPPORTED_UPDATES['aws_athena_workgroup']}"]
+    assert stack.unsupported_on_emulator(plan) == [
+        f"aws_athena_workgroup.w: {stack.emulator.UNSUPPORTED_UPDATES['aws_athena_workgroup']}"]

@@ -64,18 +64,20 @@ def test_the_documented_ctrl_c_message_is_what_mlzone_prints(tmp_path, monkeypat
 
     from rich.console import Console
 
-    from mlzone import cli
-    from mlzone.deploy import StackOutcome
+    from mlzone import render
+    from mlzone.orchestrate.failure import interrupted
+    from mlzone.orchestrate.stack import StackOutcome
     from mlzone.terraform import Interrupted, Stopped
 
     printed = io.StringIO()
-    monkeypatch.setattr(cli, "err", Console(file=printed, width=200))
+    monkeypatch.setattr(render, "err", Console(file=printed, width=200))
 
     stopped = [Stopped("churn", "apply", tmp_path / "apply.log", 2.2, 1, acknowledged=True),
                Stopped("fraud-detection", "plan", tmp_path / "plan.log", 1.0, 1, acknowledged=True)]
-    exit_ = cli._interrupted(Interrupted(stopped, [StackOutcome("platform", applied=True)]),
-                             ["platform", "churn", "fraud-detection"])
-    assert exit_.exit_code == 130
+    exit_ = interrupted(Interrupted(stopped, [StackOutcome("platform", applied=True)]),
+                        ["platform", "churn", "fraud-detection"])
+    render.error(exit_.message)
+    assert exit_.code == 130
     assert " ".join(printed.getvalue().split()) == doc_block("error: interrupted (Ctrl-C):")
 
 
