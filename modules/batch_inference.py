@@ -16,7 +16,9 @@ Pointing the job at your scoring script: upload it to
 `s3://<data-bucket>/<project>/<entry_point>` (default `code/<job>/score.py`) — any PySpark script
 works. Each run calls it with `--input s3://<data-bucket>/<project>/<input_prefix>`,
 `--output s3://<data-bucket>/<project>/<output_prefix>` and `--model <project>--<model>` (the model
-package group to load the approved version from). To use another script, change `entry_point`
+package group) and `--model-package <version ARN>` (the version `version:` names, resolved as
+`Approved` before any plan, mlzone/resolve.py). Without a `version:` the application and roles exist
+but no schedule does, so nothing runs before the first model is registered. To use another script, change `entry_point`
 in the project YAML; to pass more arguments, add `arguments:`.
 """
 
@@ -30,6 +32,7 @@ from cdktf_cdktf_provider_aws.scheduler_schedule import SchedulerSchedule
 from constructs import Construct
 
 from modules.grants import OBJECT_READ, OBJECT_WRITE, allow, grant_key
+from modules.model_registry import model_package_arn
 from modules.naming import SAGEMAKER_NAME_MAX, check_relative_key
 from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
 from modules.schedule import check_schedule
@@ -80,7 +83,8 @@ class BatchInferenceProps(BatchJobSettings):
 
 
 class BatchInference(Construct):
-    """Outputs: `arn`, `application_id` (the application), `schedule_arn`, `job_role_arn`, `output_uri`."""
+    """Outputs: `arn`, `application_id` (the application), `job_role_arn`, `output_uri`; with a version also
+    `schedule_arn` and `model_package_arn`."""
 
     def __init__(self, scope: Construct, id: str, props: BatchInferenceProps) -> None:
         super().__init__(scope, id)
@@ -107,6 +111,13 @@ class BatchInference(Construct):
             "--conf spark.hadoop.fs.s3.enableServerSideEncryption=true "
             "--conf spark.hadoop.fs.s3.serverSideEncryption.kms.keyId=" + p.key_arn
         )
+        self.application_id = self.application.id
+        self.arn = self.application.arn
+        self.job_role_arn = self.job_role.arn
+        if props.version is None:
+            return
+        group = p.resource_name(props.model, max_len=SAGEMAKER_NAME_MAX)
+        self.model_package_arn = model_package_arn(p, group, props.version)
         job_run = {
             "ApplicationId": self.application.id,
             "ExecutionRoleArn": self.job_role.arn,
@@ -116,7 +127,7 @@ class BatchInference(Construct):
                 "EntryPoint": f"s3://{p.data_bucket}/{p.name}/{props.script}",
                 "EntryPointArguments": [
                     "--input", p.s3_uri(p.data_bucket, props.input_prefix.rstrip("/")),
-                    "--output", self.output_uri, "--model", p.resource_name(props.model, max_len=SAGEMAKER_NAME_MAX),
+                    "--output", self.output_uri, "--model", group, "--model-package", self.model_package_arn,
                     *props.arguments,
                 ],
                 "SparkSubmitParameters": emrfs_kms,
@@ -141,7 +152,4 @@ class BatchInference(Construct):
                 "retry_policy": {"maximum_retry_attempts": 2, "maximum_event_age_in_seconds": 3600},
             },
         )
-        self.application_id = self.application.id
-        self.arn = self.application.arn
         self.schedule_arn = self.schedule.arn
-        self.job_role_arn = self.job_role.arn

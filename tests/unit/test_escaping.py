@@ -46,9 +46,9 @@ FULL_PROJECT = {
                         "core_instance_type": "m5.xlarge", "core_nodes": 2, "max_nodes": 4,
                         "idle_timeout_minutes": 60}],
     "models": [{"name": "scorer", "share_with": ["churn"]}],
-    "endpoints": [{"name": "api", "model": "scorer", "image_tag": "1.0.0", "instance_type": "ml.m5.large",
+    "endpoints": [{"name": "api", "model": "scorer", "version": 1, "instance_type": "ml.m5.large",
                    "min_instances": 1, "max_instances": 2, "capture_percent": 100}],
-    "batch_jobs": [{"name": "nightly", "model": "scorer", "schedule": "cron(0 2 * * ? *)",
+    "batch_jobs": [{"name": "nightly", "model": "scorer", "schedule": "cron(0 2 * * ? *)", "version": 1,
                     "entry_point": "code/score.py", "input_prefix": "input/", "output_prefix": "out/",
                     "arguments": ["--threshold", "0.5"]}],
 }
