@@ -15,9 +15,9 @@ Secure defaults:
 The default script is the platform's scoring job (`shipped_files`: mlzone/jobs/score.py and the
 modules it imports, docs/batch.md), uploaded to `s3://<data-bucket>/<project>/code/<job>/` encrypted with
 the project key. A team's own script: set `entry_point` (a key under the project prefix, any PySpark
-script; nothing is uploaded then). Each run calls the script with `--input s3://<data-bucket>/<project>/
-<input_prefix>`, `--output s3://<data-bucket>/<project>/<output_prefix>` and `--model <project>--<model>`;
-to pass more arguments, add `arguments:`.
+script; nothing is uploaded then). The job scores the model package version `version:` names (resolved
+as `Approved` before any plan, mlzone/resolve.py). Without a `version:` the application and roles
+exist but no schedule does, so nothing runs before the first model is registered.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from cdktf_cdktf_provider_aws.scheduler_schedule import SchedulerSchedule
 from constructs import Construct
 
 from modules.grants import OBJECT_READ, OBJECT_WRITE, allow, grant_key
+from modules.model_registry import model_package_arn
 from modules.naming import SAGEMAKER_NAME_MAX, check_relative_key
 from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
 from modules.schedule import check_schedule
@@ -87,7 +88,8 @@ class BatchInferenceProps(BatchJobSettings):
 
 
 class BatchInference(Construct):
-    """Outputs: `arn`, `application_id` (the application), `schedule_arn`, `job_role_arn`, `output_uri`."""
+    """Outputs: `arn`, `application_id` (the application), `job_role_arn`, `output_uri`; with a version also
+    `schedule_arn` and `model_package_arn`."""
 
     def __init__(self, scope: Construct, id: str, props: BatchInferenceProps) -> None:
         super().__init__(scope, id)
@@ -121,6 +123,13 @@ class BatchInference(Construct):
                          content=terraform_literal(Path(file).read_text()), server_side_encryption="aws:kms", kms_key_id=p.key_arn)
             py_files = ",".join(f"s3://{p.data_bucket}/{code}/{Path(f).name}" for f in props.shipped_files[1:])
             emrfs_kms += f" --py-files {py_files}" if py_files else ""
+        self.application_id = self.application.id
+        self.arn = self.application.arn
+        self.job_role_arn = self.job_role.arn
+        if props.version is None:
+            return
+        group = p.resource_name(props.model, max_len=SAGEMAKER_NAME_MAX)
+        self.model_package_arn = model_package_arn(p, group, props.version)
         job_run = {
             "ApplicationId": self.application.id,
             "ExecutionRoleArn": self.job_role.arn,
@@ -130,7 +139,7 @@ class BatchInference(Construct):
                 "EntryPoint": f"s3://{p.data_bucket}/{p.name}/{props.script}",
                 "EntryPointArguments": [
                     "--input", p.s3_uri(p.data_bucket, props.input_prefix.rstrip("/")),
-                    "--output", self.output_uri, "--model", p.resource_name(props.model, max_len=SAGEMAKER_NAME_MAX),
+                    "--output", self.output_uri, "--model", group, "--model-package", self.model_package_arn,
                     *props.arguments,
                 ],
                 "SparkSubmitParameters": emrfs_kms,
@@ -155,7 +164,4 @@ class BatchInference(Construct):
                 "retry_policy": {"maximum_retry_attempts": 2, "maximum_event_age_in_seconds": 3600},
             },
         )
-        self.application_id = self.application.id
-        self.arn = self.application.arn
         self.schedule_arn = self.schedule.arn
-        self.job_role_arn = self.job_role.arn

@@ -4,9 +4,17 @@ captured into the platform prediction log.
 Secure defaults:
 - The model runs with network isolation (the container has no network at all, not even to AWS),
   inside the platform VPC's private subnets with the project's `models` security group (HTTPS to
-  the AWS endpoints and S3 only; nothing reaches it), from a pinned, immutable tag of the project's ECR
-  repository; its execution role may pull the project's images, write captures under its own
-  prefix, write its logs, and manage its VPC interfaces, nothing else.
+  the AWS endpoints and S3 only; nothing reaches it), from a *registered version* of the model's
+  package group (`primary_container.model_package_name`, the version's ARN: its image and artifact
+  are the registry's, never a URL from the spec; mlzone resolves it as `Approved` before any plan,
+  mlzone/resolve.py); its execution role may pull the project's images, read the project's model
+  artifacts, write captures under its own prefix, write its logs, and manage its VPC interfaces,
+  nothing else.
+- No version yet (`version` unset): no model, configuration, endpoint or scaling is declared, only
+  the role, so the platform stands up before the first model is registered.
+- The model's and the configuration's names end in a hash of their content (`content_name`) and are
+  replaced create-before-destroy: a new version (or instance type, capacity, capture share) makes a
+  new model and configuration, the endpoint switches to it without downtime, then the old ones go.
 - The endpoint configuration encrypts the instance volumes with the project key and captures
   request *and* response at the spec's sampling percentage, encrypted with the platform data key,
   into the unified layout every endpoint of every project shares:
@@ -35,24 +43,26 @@ from cdktf_cdktf_provider_aws.sagemaker_model import SagemakerModel
 from constructs import Construct
 
 from modules.grants import grant_objects
-from modules.naming import SAGEMAKER_NAME_MAX
+from modules.model_registry import model_package_arn
+from modules.naming import SAGEMAKER_NAME_MAX, content_name
 from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
 from modules.settings import EndpointSettings, check_limits
 
 VARIANT = "AllTraffic"
+REPLACE_FIRST = {"create_before_destroy": True}
 
 
 @dataclass(frozen=True, kw_only=True)
 class EndpointProps(EndpointSettings):
-    """One endpoint = one model version behind one autoscaled variant (image tag, instance type,
+    """One endpoint = one model version behind one autoscaled variant (version, instance type,
     capacity and capture share: `EndpointSettings`)."""
 
     project: ProjectScope
     """The project (key, prefixes, network, boundary)."""
     name: str
     """Endpoint name; the endpoint is <project>--<name>."""
-    image_uri: str
-    """The project's ECR repository URL of the model (`ModelRegistry.repository_url`)."""
+    package_group: str
+    """The model's package group, `<project>--<model>` (`ModelRegistry.name`)."""
     invocations_per_instance: int = 100
     """Target-tracking target (invocations per instance per minute)."""
 
@@ -63,12 +73,12 @@ class EndpointProps(EndpointSettings):
                 f"endpoint {self.name}: min_instances={self.min_instances}, max_instances={self.max_instances}; "
                 "fix: use 1 <= min_instances <= max_instances"
             )
-        if self.image_tag == "latest":
-            raise ValueError(f"endpoint {self.name}: image tag 'latest' is mutable; fix: pin a version such as 1.0.0")
+        if self.version is not None and self.version < 1:
+            raise ValueError(f"endpoint {self.name}: version={self.version}; fix: use a registered version (1, 2, ...)")
 
 
 class Endpoint(Construct):
-    """Outputs: `name`, `arn`, `model_name`, `role_arn`, `capture_uri`."""
+    """Outputs: `role_arn`, `capture_uri`; with a version also `name`, `arn`, `model_name`, `model_package_arn`."""
 
     def __init__(self, scope: Construct, id: str, props: EndpointProps) -> None:
         super().__init__(scope, id)
@@ -80,21 +90,30 @@ class Endpoint(Construct):
                 *p.registry_statements(),
                 grant_objects("WriteCaptures", p.capture_bucket, f"{p.name}/{name}", "s3:PutObject"),
                 p.platform_key_statement(("kms:GenerateDataKey", "kms:Encrypt", "kms:DescribeKey")),
+                grant_objects("ReadModels", p.data_bucket, f"{p.name}/models", "s3:GetObject"),
                 p.key_statement(),
                 *p.vpc_statements(),
                 p.logs_statement(f"/aws/sagemaker/Endpoints/{name}"),
                 p.metrics_statement("/aws/sagemaker/*"),
             ),
         ))
+        self.role_arn = self.role.arn
+        if props.version is None:
+            return
+        self.model_package_arn = model_package_arn(p, props.package_group, props.version)
+        served = {"project": p.name, "endpoint": props.name, "version": props.version}
+        model_name = content_name(name, served)
         self.model = SagemakerModel(
-            self, "model", name=name, execution_role_arn=self.role.arn, enable_network_isolation=True,
-            primary_container={"image": f"{props.image_uri}:{props.image_tag}", "mode": "SingleModel"},
+            self, "model", name=model_name, execution_role_arn=self.role.arn, enable_network_isolation=True,
+            primary_container={"model_package_name": self.model_package_arn},
             vpc_config={"subnets": p.subnet_ids, "security_group_ids": [p.security_group("models")]},
-            depends_on=[self.role.policy],
+            depends_on=[self.role.policy], lifecycle=REPLACE_FIRST,
         )
         capture = props.capture_percent > 0
+        variant = {"model": model_name, "instance_type": props.instance_type, "count": props.min_instances,
+                   "capture_percent": props.capture_percent}
         self.config = SagemakerEndpointConfiguration(
-            self, "config", name=name, kms_key_arn=p.key_arn,
+            self, "config", name=content_name(name, variant), kms_key_arn=p.key_arn, lifecycle=REPLACE_FIRST,
             production_variants=[SagemakerEndpointConfigurationProductionVariants(
                 variant_name=VARIANT, model_name=self.model.name, instance_type=props.instance_type,
                 initial_instance_count=props.min_instances,
@@ -128,4 +147,3 @@ class Endpoint(Construct):
         self.name = self.endpoint.name
         self.arn = self.endpoint.arn
         self.model_name = self.model.name
-        self.role_arn = self.role.arn

@@ -27,6 +27,11 @@ from modules.naming import SAGEMAKER_NAME_MAX
 from modules.project_role import REGISTRY_READ, ProjectScope, role_pattern
 
 
+def model_package_arn(project: ProjectScope, group: str, version: int) -> str:
+    """The ARN of version `version` of the package group `group` (`<project>--<model>`)."""
+    return project.arn("sagemaker", f"model-package/{group}/{version}")
+
+
 @dataclass(frozen=True, kw_only=True)
 class ModelRegistryProps:
     """One model: its package group and its image repository."""

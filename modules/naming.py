@@ -10,6 +10,8 @@ so the spec layer and the constructs refuse the same values.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 from modules.text import excerpt
@@ -21,11 +23,20 @@ NAME_FIX = "use lowercase letters, digits and single hyphens, starting with a le
 BUCKET_NAME_MAX = 63  # S3
 SAGEMAKER_NAME_MAX = 63  # SageMaker, EMR and EMR Serverless resource names
 IAM_ROLE_NAME_MAX = 64
+CONTENT_HASH_LEN = 8
+CONTENT_SUFFIX_LEN = CONTENT_HASH_LEN + 1  # "-<hash>"
 
 
 def project_name(project: str, *parts: str) -> str:
     """`<project>--<part>-<part>...`: the physical name of one resource of a project."""
     return f"{project}{DELIMITER}{'-'.join(parts)}" if parts else project
+
+
+def content_name(base: str, content: dict) -> str:
+    """`<base>-<hash>`: a name that changes whenever `content` (plain values, never tokens) does, for
+    resources AWS cannot update in place and that must be replaced create-before-destroy."""
+    digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:CONTENT_HASH_LEN]
+    return f"{base}-{digest}"
 
 
 def project_pattern(project: str) -> str:

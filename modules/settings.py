@@ -115,8 +115,8 @@ class SparkClusterSettings:
 
 @dataclass(frozen=True, kw_only=True)
 class EndpointSettings:
-    image_tag: str = "1.0.0"
-    """Pinned, immutable tag of the serving image ("latest" is refused)."""
+    version: int | None = None
+    """Version of the model's package group it serves; None: no serving resources yet."""
     instance_type: str = "ml.m5.large"
     """SageMaker hosting instance type."""
     min_instances: int = setting(1, 1, 20)
@@ -129,6 +129,8 @@ class EndpointSettings:
 
 @dataclass(frozen=True, kw_only=True)
 class BatchJobSettings:
+    version: int | None = None
+    """Version of the model's package group it scores with; None: nothing scheduled yet."""
     entry_point: str | None = None
     """Scoring script, a key under the project prefix; None: code/<name>/score.py."""
     input_prefix: str = "input/"

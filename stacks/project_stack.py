@@ -166,9 +166,10 @@ class ProjectStack(TerraformStack):
             SparkCluster(self, f"spark-{sc.name}", SparkClusterProps(project=p, **spec_fields(sc)))
         for ep in project.endpoints:
             endpoint = Endpoint(self, f"endpoint-{ep.name}", EndpointProps(
-                project=p, image_uri=registries[ep.model].repository_url, **spec_fields(ep, "model"),
+                project=p, package_group=registries[ep.model].name, **spec_fields(ep, "model"),
             ))
-            TerraformOutput(self, f"endpoint_{ep.name}", value=endpoint.name)
+            if ep.version is not None:
+                TerraformOutput(self, f"endpoint_{ep.name}", value=endpoint.name)
         for job in project.batch_jobs:
             BatchInference(self, f"batch-{job.name}", BatchInferenceProps(
                 project=p, shipped_files=shipped.files(), **spec_fields(job)))

@@ -27,6 +27,7 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationError, field_va
 from modules.limits import AUDIT_RETENTION_DAYS, CAPTURE_MIN_PERCENT, REASON_MIN_CHARS, audit_min_retention_days
 from modules.naming import (
     BUCKET_NAME_MAX,
+    CONTENT_SUFFIX_LEN,
     IAM_ROLE_NAME_MAX,
     PLATFORM_STACK,
     SAGEMAKER_NAME_MAX,
@@ -333,8 +334,9 @@ ModelRef = Annotated[str, named("model name")]
 class EndpointSpec(SpecModel):
     name: Annotated[str, named("endpoint name")] = Field(description="Endpoint name, unique in the project.")
     model: ModelRef = Field(description="A model of this project (models[].name).")
-    image_tag: str = setting(
-        EndpointSettings, "image_tag", "Tag of the serving image in the model's ECR repository (immutable)."
+    version: int | None = setting(
+        EndpointSettings, "version",
+        "Approved version of the model's package group to serve (an integer); omit it until one exists.", ge=1,
     )
     instance_type: MlInstance = setting(EndpointSettings, "instance_type", "SageMaker hosting instance type.")
     min_instances: int = setting(EndpointSettings, "min_instances", "Autoscaling minimum.")
@@ -343,15 +345,6 @@ class EndpointSpec(SpecModel):
         EndpointSettings, "capture_percent",
         f"Share of requests captured into the prediction log ({CAPTURE_MIN_PERCENT}-100).", ge=CAPTURE_MIN_PERCENT,
     )
-
-    @field_validator("image_tag")
-    @classmethod
-    def _tag(cls, value: str) -> str:
-        if value == "latest" or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}", value):
-            raise ValueError(
-                f"image tag {excerpt(value)} is not a pinned tag; fix: use an immutable version such as 1.0.0"
-            )
-        return value
 
     @model_validator(mode="after")
     def _capacity(self) -> EndpointSpec:
@@ -366,6 +359,10 @@ class BatchJobSpec(SpecModel):
     name: Annotated[str, named("batch job name")] = Field(description="Batch scoring job name, unique in the project.")
     model: ModelRef = Field(description="A model of this project (models[].name).")
     schedule: str = Field(description="EventBridge Scheduler expression: cron(m h dom mon dow yr) or rate(N unit).")
+    version: int | None = setting(
+        BatchJobSettings, "version",
+        "Approved version of the model's package group to score with (an integer); omit it until one exists.", ge=1,
+    )
     entry_point: str | None = setting(
         BatchJobSettings, "entry_point", "Scoring script, a key under the project prefix; default code/<name>/score.py."
     )
@@ -486,8 +483,9 @@ class ProjectSpec(SpecModel):
                     PhysicalName("ECR repository", f"{p}/{m.name}", f, 256)]
         for i, ep in enumerate(self.endpoints):
             f = f"endpoints[{i}].name"
-            out += [*(named_(f"SageMaker {kind}", f, ep.name, limit=SAGEMAKER_NAME_MAX)
-                      for kind in ("model", "endpoint configuration", "endpoint")),
+            out += [*(named_(f"SageMaker {kind}", f, ep.name, limit=SAGEMAKER_NAME_MAX - CONTENT_SUFFIX_LEN)
+                      for kind in ("model", "endpoint configuration")),  # + "-<content hash>"
+                    named_("SageMaker endpoint", f, ep.name, limit=SAGEMAKER_NAME_MAX),
                     named_("IAM role", f, ep.name, "endpoint", limit=IAM_ROLE_NAME_MAX),
                     named_("Application Auto Scaling policy", f, ep.name, "invocations", limit=256)]
         for i, job in enumerate(self.batch_jobs):

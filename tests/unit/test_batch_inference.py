@@ -7,20 +7,30 @@ import json
 import pytest
 
 from modules.batch_inference import START_JOB_RUN, BatchInference, BatchInferenceProps
-from tests.conftest import only, synth
+from tests.conftest import only, resources, synth
 from tests.unit.project_scope import GROUPS, KEY, actions, scope, stack, statements
 
 pytestmark = pytest.mark.unit
 
 
-@pytest.fixture(scope="module")
-def doc() -> dict:
+def job(**fields) -> dict:
     s = stack()
     BatchInference(s, "batch-nightly", BatchInferenceProps(
         project=scope(), name="nightly", model="scorer", schedule="cron(0 2 * * ? *)",
-        entry_point="jobs/score.py", input_prefix="events/",
+        entry_point="jobs/score.py", input_prefix="events/", **{"version": 2, **fields},
     ))
     return synth(s)
+
+
+@pytest.fixture(scope="module")
+def doc() -> dict:
+    return job()
+
+
+def test_no_version_schedules_nothing():
+    doc = job(version=None)
+    assert not resources(doc, "aws_scheduler_schedule")
+    assert only(doc, "aws_emrserverless_application")["auto_start_configuration"]["enabled"] is True
 
 
 def test_application_runs_in_private_subnets(doc):
@@ -43,7 +53,8 @@ def test_schedule_starts_the_job_with_the_project_role(doc):
     assert driver["EntryPoint"] == "s3://acme-data/team-a/jobs/score.py"
     assert driver["EntryPointArguments"] == [
         "--input", "s3://acme-data/team-a/events/", "--output", "s3://acme-data/team-a/predictions/nightly/",
-        "--model", "team-a--scorer"]
+        "--model", "team-a--scorer",
+        "--model-package", "arn:aws:sagemaker:eu-west-1:123456789012:model-package/team-a--scorer/2"]
     assert f"serverSideEncryption.kms.keyId={KEY}" in driver["SparkSubmitParameters"]
     assert run["ConfigurationOverrides"]["MonitoringConfiguration"]["S3MonitoringConfiguration"] == {
         "LogUri": "s3://acme-emr-logs/team-a/nightly/", "EncryptionKeyArn": KEY}

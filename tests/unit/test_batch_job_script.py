@@ -14,7 +14,8 @@ from tests.unit.project_scope import KEY, scope, stack
 def test_a_job_without_entry_point_runs_the_shipped_script_uploaded_with_the_project_key() -> None:
     s = stack()
     BatchInference(s, "batch-nightly", BatchInferenceProps(
-        project=scope(), name="nightly", model="scorer", schedule="cron(0 2 * * ? *)", shipped_files=shipped.files()))
+        project=scope(), name="nightly", model="scorer", schedule="cron(0 2 * * ? *)", version=1,
+        shipped_files=shipped.files()))
     doc = synth(s)
     uploads = resources(doc, "aws_s3_object").values()
     assert sorted(o["key"].rsplit("/", 1)[1] for o in uploads) == ["audit_record.py", "prediction_record.py", "score.py"]
