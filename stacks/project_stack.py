@@ -66,7 +66,7 @@ def platform_state(stack: TerraformStack, platform: PlatformSpec, target: Target
     if target.kind == "local":
         return DataTerraformRemoteStateLocal(stack, "platform", path=f"{LOCAL_STATE_DIR}/{PLATFORM_STACK}.tfstate")
     return DataTerraformRemoteStateS3(
-        stack, "platform", bucket=platform.state_bucket, key=f"mlzone/{PLATFORM_STACK}.tfstate", region=platform.region,
+        stack, "platform", bucket=target.state_bucket(platform), key=f"mlzone/{PLATFORM_STACK}.tfstate", region=platform.region,
     )
 
 
