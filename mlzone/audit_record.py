@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from mlzone import s3_objects
@@ -24,7 +24,7 @@ class RecordError(Exception):
 
 def stamp(when: datetime | None = None) -> str:
     """A UTC time for keys and records, sortable as text: `20261202T105100Z`."""
-    return (when or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return (when or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def put(s3: Any, bucket: str, key: str, record: dict[str, Any]) -> str:

@@ -1,6 +1,7 @@
 """`mlzone bootstrap`: the Terraform state bucket of the aws target, created with boto3, idempotently.
 
-Versioned, encrypted with its own KMS key (`alias/<platform>-tfstate`, the key the S3 backend names), public access blocked, TLS only.
+Versioned, encrypted with its own KMS key (`alias/<platform>-tfstate`, the key the S3 backend names),
+public access blocked, TLS only.
 Every call re-applies the settings, so running it again repairs drift and changes nothing else.
 """
 

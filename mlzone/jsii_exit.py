@@ -27,5 +27,5 @@ def guard() -> None:
                 node.stdin.close()  # nothing buffered: closes without writing to the dead process
         original(self)
 
-    _NodeProcess.stop = stop
-    _NodeProcess.mlzone_guarded = True
+    _NodeProcess.stop = stop  # type: ignore[method-assign]
+    _NodeProcess.mlzone_guarded = True  # type: ignore[attr-defined]

@@ -31,7 +31,8 @@ def holder(path: Path) -> str:
         record = {}
     if not record:
         return "a process that has not written its record yet"
-    return f"pid {record.get('pid')}, `{record.get('command')}` (target {record.get('target')}), started {record.get('started')}"
+    command, target, started = record.get("command"), record.get("target"), record.get("started")
+    return f"pid {record.get('pid')}, `{command}` (target {target}), started {started}"
 
 
 @contextlib.contextmanager

@@ -3,8 +3,8 @@ EventBridge Scheduler schedule that starts one job run per tick.
 
 Secure defaults:
 - The application runs only inside the platform VPC's private subnets with the project's `batch`
-  security group (HTTPS to the AWS endpoints and S3 only; nothing reaches it), stops itself after 15 idle minutes, and is capped (vCPU/memory) so a bad job cannot burn
-  the budget.
+  security group (HTTPS to the AWS endpoints and S3 only; nothing reaches it), stops itself after
+  15 idle minutes, and is capped (vCPU/memory) so a bad job cannot burn the budget.
 - The job run's role (bounded by the project boundary) may read the project's data prefix, write
   only the job's output prefix, read the model registry, and write its logs under the project's EMR
   log prefix. Everything the job writes is SSE-KMS with the project key (EMRFS settings passed with

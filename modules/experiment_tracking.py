@@ -115,6 +115,7 @@ class ProjectTracking(Construct):
     def __init__(self, scope: Construct, id: str, props: ProjectTrackingProps) -> None:
         super().__init__(scope, id)
         p, access = props.project, props.project.tracking
+        assert access is not None, "checked by ProjectTrackingProps.__post_init__"
         self.artifact_uri = p.s3_uri(access.bucket, *access.prefix)
         self.role = ProjectRole(self, "role", ProjectRoleProps(
             project=p, name="mlflow", service=SAGEMAKER, statements=tuple(

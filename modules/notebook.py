@@ -2,12 +2,13 @@
 
 Private by construction: it runs in a private subnet of the platform VPC with the project's
 `notebooks` security group (HTTPS to the AWS endpoints, and the project's own Spark clusters'
-Livy/JEG/YARN ports; nothing reaches it), has no direct internet access (AWS APIs are reached through the VPC endpoints),
-no root access, an EBS volume encrypted with the project key, and IMDSv2 only. Its execution role
-may read and write the project's data prefix, read the project's captures and model registry, use
-the project's MLflow tracking server, write its own log streams (`<project>--<owner>/...`) of the
-account-wide `/aws/sagemaker/NotebookInstances` group, stop itself, and nothing else. A lifecycle configuration stops the
-instance after N idle minutes (no kernel activity), so forgotten notebooks do not run all weekend.
+Livy/JEG/YARN ports; nothing reaches it), has no direct internet access (AWS APIs are reached
+through the VPC endpoints), no root access, an EBS volume encrypted with the project key, and
+IMDSv2 only. Its execution role may read and write the project's data prefix, read the project's
+captures and model registry, use the project's MLflow tracking server, write its own log streams
+(`<project>--<owner>/...`) of the account-wide `/aws/sagemaker/NotebookInstances` group, stop
+itself, and nothing else. A lifecycle configuration stops the instance after N idle minutes (no
+kernel activity), so forgotten notebooks do not run all weekend.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ if sessions or uptime > limit.total_seconds():
     subprocess.run(["aws", "sagemaker", "stop-notebook-instance", "--notebook-instance-name", name], check=True)
 PY
 echo "*/5 * * * * root /usr/bin/python3 /usr/local/bin/mlzone-idle-stop.py __IDLE_MINUTES__" > /etc/cron.d/mlzone-idle-stop
-"""
+"""  # noqa: E501 (the script's bytes are the deployed lifecycle configuration)
 
 
 @dataclass(frozen=True, kw_only=True)

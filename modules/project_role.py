@@ -76,9 +76,9 @@ MLFLOW_USE = (
 
 def require_reasons(what: str, **reasons: str | None) -> None:
     """Every `allow_*` opt-out that is set must carry a real reason (kept in Git review)."""
-    for field, reason in reasons.items():
+    for name, reason in reasons.items():
         if reason is not None and len(reason.strip()) < MIN_REASON:
-            raise ValueError(f"{what}: {field} needs a real reason (>= {MIN_REASON} characters)")
+            raise ValueError(f"{what}: {name} needs a real reason (>= {MIN_REASON} characters)")
 
 
 def role_pattern(account_id: str, project: str) -> str:

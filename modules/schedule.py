@@ -59,7 +59,7 @@ def check_schedule(value: str) -> str:
     if not cron:
         raise ValueError(f"{excerpt(value)} is not a schedule; {SCHEDULE_FIX}")
     fields = cron.group(1).split(" ")
-    for text, (field, low, high, names, extra) in zip(fields, CRON_FIELDS):
+    for text, (field, low, high, names, extra) in zip(fields, CRON_FIELDS, strict=True):
         if not all(_cron_item(item, low, high, names, extra) for item in text.split(",")):
             allowed = f"{low}-{high}" + (f" or {names[0]}-{names[-1]}" if names else "")
             raise ValueError(

@@ -11,7 +11,6 @@ from constructs import IConstruct
 from modules.tag_keys import REQUIRED_TAG_KEYS
 
 
-
 @dataclass(frozen=True, kw_only=True)
 class RequiredTags:
     """The five tags every resource carries; all values must be non-empty."""
@@ -46,7 +45,8 @@ class TagAspect:
 
     def visit(self, node: IConstruct) -> None:
         if isinstance(node, TerraformResource) and hasattr(node, "tags_input"):
-            node.tags = {**self._tags, **(node.tags_input or {})}
+            # every resource class with `tags_input` has the `tags` setter; TerraformResource itself declares neither
+            node.tags = {**self._tags, **(node.tags_input or {})}  # type: ignore[attr-defined]
 
 
 def tag_everything(scope: IConstruct, tags: RequiredTags) -> None:

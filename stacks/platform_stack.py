@@ -5,6 +5,8 @@ No workload runs here, so there is no workload security group: each project has 
 
 from __future__ import annotations
 
+from typing import Any
+
 from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.emr_block_public_access_configuration import EmrBlockPublicAccessConfiguration
 from constructs import Construct
@@ -72,7 +74,7 @@ class PlatformStack(TerraformStack):
             access_log_bucket=self.audit.access_log_bucket_name, **spec_fields(platform.predictions),
         ))
         # ---- ML platform pieces shared by the project stacks
-        shared = {"kms_key_arn": self.data_key.arn, "access_log_bucket": self.audit.access_log_bucket_name}
+        shared: dict[str, Any] = {"kms_key_arn": self.data_key.arn, "access_log_bucket": self.audit.access_log_bucket_name}
         self.emr_logs = Bucket(self, "emr-logs", BucketProps(
             name=platform.bucket_name("emr-logs"), expire_after_days=90, **shared,
         ))

@@ -70,7 +70,7 @@ def platform_state(stack: TerraformStack, platform: PlatformSpec, target: Target
     if target.kind == "local":
         return DataTerraformRemoteStateLocal(stack, source, path=f"{LOCAL_STATE_DIR}/{source}.tfstate")
     return DataTerraformRemoteStateS3(
-        stack, source, bucket=platform.state_bucket, key=f"mlzone/{source}.tfstate", region=platform.region,
+        stack, source, bucket=target.state_bucket(platform), key=f"mlzone/{source}.tfstate", region=platform.region,
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
@@ -96,7 +97,7 @@ ProjectName = Annotated[str, named("project name", max_len=32)]
 def setting(settings: type, name: str, description: str, **extra: Any) -> Any:
     """A spec field whose default and range are the construct's own (`modules/settings.py`), never repeated here;
     `extra` adds what only the spec enforces (e.g. a policy minimum)."""
-    bounds = dict(zip(("ge", "le"), limits_of(settings, name) or ()))
+    bounds = dict(zip(("ge", "le"), limits_of(settings, name) or (), strict=False))
     return Field(default_of(settings, name), description=description, **{**bounds, **extra})
 
 
@@ -134,7 +135,9 @@ class NetworkSpec(SpecModel):
     cidr: str = setting(NetworkSettings, "cidr", "VPC CIDR: a private (RFC 1918) range from /16 to /24.")
     availability_zones: int = setting(
         NetworkSettings, "availability_zones",
-        "Private subnets are spread over this many AZs ({}-{}).".format(*limits_of(NetworkSettings, "availability_zones")),
+        "Private subnets are spread over this many AZs ({}-{}).".format(
+            *limits_of(NetworkSettings, "availability_zones") or ()
+        ),
     )
 
     @field_validator("cidr")
@@ -520,12 +523,15 @@ class ProjectSpec(SpecModel):
         if too_long:
             raise ValueError("\n    ".join(too_long[:2]))
         models = {m.name for m in self.models}
-        for field, entries in (("endpoints", self.endpoints), ("batch_jobs", self.batch_jobs)):
-            for i, entry in enumerate(entries):
-                if entry.model not in models:
+        referring: tuple[tuple[str, Sequence[EndpointSpec | BatchJobSpec]], ...] = (
+            ("endpoints", self.endpoints), ("batch_jobs", self.batch_jobs)
+        )
+        for field, refs in referring:
+            for i, ref in enumerate(refs):
+                if ref.model not in models:
                     known = ", ".join(sorted(models)) or "none declared"
                     raise ValueError(
-                        f"{field}[{i}].model {entry.model!r} is not a model of this project (models: {known}); "
+                        f"{field}[{i}].model {ref.model!r} is not a model of this project (models: {known}); "
                         f"fix: add it under models: or correct the name"
                     )
         return self
@@ -636,13 +642,13 @@ def load_zone(root: Path) -> Zone:
     files = sorted((root / "projects").glob("*.y*ml"))
     projects = tuple(load_project(f, root) for f in files)
     by_name: dict[str, Path] = {}
-    for file, spec in zip(files, projects):
+    for file, spec in zip(files, projects, strict=True):
         if spec.name in by_name:
             raise SpecError(
                 f"{file}: project name {spec.name!r} is already used by {by_name[spec.name]}; fix: rename one"
             )
         by_name[spec.name] = file
-    for file, spec in zip(files, projects):
+    for file, spec in zip(files, projects, strict=True):
         for i, model in enumerate(spec.models):
             for other in model.share_with:
                 if other not in by_name or other == spec.name:
@@ -650,7 +656,7 @@ def load_zone(root: Path) -> Zone:
                         f"{file}: models[{i}].share_with names {other!r}, which is not another project "
                         f"(projects: {', '.join(sorted(by_name))}); fix: use an existing project name"
                     )
-    check_unique_names(list(zip(files, projects)))
+    check_unique_names(list(zip(files, projects, strict=True)))
     return Zone(root=root, platform=platform, projects=projects)
 
 

@@ -158,7 +158,8 @@ def statement_problems(conf: dict, keys: Iterable[str], judge: Callable[[dict], 
 def _policy_values(conf: dict, key: str) -> Iterator[Any]:
     """Policy documents at `key` (`policy`, or `inline_policy.policy` for repeated blocks)."""
     head, _, rest = key.partition(".")
-    for item in as_list(conf.get(head)) if rest else [conf.get(head)]:
+    items: list[Any] = as_list(conf.get(head)) if rest else [conf.get(head)]
+    for item in items:
         value = get(item, rest) if rest else unwrap(item)
         if is_set(value):
             yield value

@@ -22,7 +22,7 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.data.base_check import BaseDataCheck
 
-from policies.checks._common import UNKNOWN, MlzCheck, _policy_values, actions, allows, as_list, get, principals, unwrap
+from policies.checks._common import UNKNOWN, MlzCheck, _policy_values, actions, allows, as_list, get, unwrap
 
 IDENTITY, RESOURCE, TRUST, KEY = "identity", "resource", "trust", "key"
 
@@ -101,7 +101,7 @@ def _read(parsed: Parsed, kind: str, key: str, value: Any) -> None:
         return
     try:
         body = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         shown = text if len(text) <= 80 else text[:77] + "..."
         parsed.unreadable.append(f"{key} is not a JSON policy document ({exc.msg}): {shown!r}")
         return

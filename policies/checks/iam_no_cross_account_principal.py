@@ -1,6 +1,13 @@
-from policies.checks._common import allows
+from policies.checks._common import allows, principals
 from policies.checks._policy import (
-    KEY, RESOURCE, TRUST, PolicyCheck, accounts_in, condition_keys, home_accounts, principals, sid,
+    KEY,
+    RESOURCE,
+    TRUST,
+    PolicyCheck,
+    accounts_in,
+    condition_keys,
+    home_accounts,
+    sid,
 )
 
 # Conditions that pin who the caller is (its account, organization, ARN, or the resource acting).

@@ -1,4 +1,5 @@
-from policies.checks._policy import KEY, PolicyCheck, condition_keys, names, principals, sid
+from policies.checks._common import principals
+from policies.checks._policy import KEY, PolicyCheck, condition_keys, names, sid
 
 # KMS operations whose requests carry no encryption context: a kms:EncryptionContext* condition never
 # matches them, so a grant of these under such a condition never applies.
@@ -7,7 +8,8 @@ NO_CONTEXT = ("kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
 
 
 class KmsNoContextConditionOnDescribeKey(PolicyCheck):
-    """Ensure key policies do not grant kms:DescribeKey (or other context-free calls) under an encryption-context condition.
+    """Ensure key policies do not grant kms:DescribeKey (or other context-free calls) under an encryption-context
+    condition.
 
     Rationale: DescribeKey requests never carry an encryption context, so a statement that names
     kms:DescribeKey under `kms:EncryptionContext:*` never grants it. CloudTrail calls DescribeKey
