@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from modules.naming import project_name
-from stacks.project_stack import data_bucket_name
-from stacks.spec import Zone
+from stacks.spec import Zone, data_bucket_name
 
 REFUSED_EXIT = 3
 

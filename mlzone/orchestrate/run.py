@@ -8,17 +8,19 @@ from pathlib import Path
 
 from mlzone import render, tracking
 from mlzone.changes import Changes, ChangesError, changed_since
+from mlzone.clients import clients
 from mlzone.gate import GateError
 from mlzone.orchestrate.failure import INTERRUPTED, INVALID, REFUSED, Failure, exit_code, interrupted
 from mlzone.orchestrate.stack import StackOutcome
 from mlzone.orchestrate.waves import run_stacks
 from mlzone.plans import saved_plans, unreviewed
+from mlzone.resolve import Refused, references, resolve
 from mlzone.synth import synthesize
 from mlzone.terraform import Interrupted
 from mlzone.verify import Check, verify_workspace
 from mlzone.workspace import Workspace, open_workspace, resolve_stacks
 from modules.naming import PLATFORM_STACK
-from stacks.spec import SpecError
+from stacks.spec import SpecError, load_zone
 from stacks.target import Target
 
 
@@ -124,10 +126,23 @@ def verify_step(ws: Workspace, json_out: bool) -> list[Check]:
     return checks
 
 
+def check_versions(ws: Workspace, opts: RunOptions) -> None:
+    """Before any plan: every model version an endpoint or batch job names exists and is Approved (exit 3)."""
+    zone = load_zone(opts.root)
+    if opts.mode is Mode.DESTROY or not references(zone):
+        return
+    sagemaker = clients(zone.platform.region, ws.emulator_url or None)("sagemaker")
+    try:
+        resolve(zone, sagemaker, Target(kind=opts.target).account_id(zone.platform))  # type: ignore[arg-type]
+    except Refused as exc:
+        raise Failure(f"refused, nothing was planned: {exc}", REFUSED) from None
+
+
 def run(opts: RunOptions) -> tuple[list[StackOutcome], list[Check]]:
     """Run plan/apply over the stacks with spinners (and verify after a deploy); print the table and
     checklist, or with --json one document {"stacks": [...], "verify": [...]}; return both lists."""
     with open_workspace(opts.root, opts.target, keep=not opts.ephemeral) as ws:
+        check_versions(ws, opts)
         names = _select(ws, opts)
         try:
             with render.spinners(names, opts.json_out) as progress:
