@@ -26,7 +26,7 @@ def test_what_was_deployed_checks_out_with_boto3(deployed, example: Path, aws) -
     assert all(c["ok"] for c in checks)
     checked = {c["name"] for c in checks}
     assert {"bucket encrypted with our KMS key", "bucket public access blocked", "audit bucket object lock on",
-            "trail logging", "notebook without direct internet", "endpoint InService with data capture"} <= checked
+            "trail logging", "notebook without direct internet"} <= checked
     notebook = aws("sagemaker").describe_notebook_instance(NotebookInstanceName=f"{EXAMPLE_PROJECT}--alice")
     assert notebook["DirectInternetAccess"] == "Disabled"
 
@@ -42,12 +42,12 @@ def test_a_second_plan_shows_no_changes(deployed, example: Path) -> None:
     assert "| platform | 0 | 0 | 0 | passed" in summary
 
 
-def test_status_lists_each_stack_and_the_endpoint_in_service(deployed, example: Path) -> None:
+def test_status_lists_each_stack_and_no_endpoint_before_a_version_is_approved(deployed, example: Path) -> None:
     result = mlzone("status", "--root", str(example), "--json")
     assert result.exit_code == 0, result.output
     rows = {r["stack"]: r for r in json.loads(result.stdout)}
     assert rows["platform"]["resources"] > 0 and rows["platform"]["outputs"]["audit_bucket"]
-    assert set(rows[EXAMPLE_PROJECT]["endpoints"].values()) == {"InService"}
+    assert rows[EXAMPLE_PROJECT]["endpoints"] == {}, "the example names no model version: nothing is served yet"
 
 
 def test_destroy_removes_the_project_and_keeps_the_platform(deployed, example: Path, aws) -> None:
