@@ -33,7 +33,8 @@ JOB = {"name": "nightly", "model": "scorer", "schedule": "rate(1 day)"}
     ({"batch_jobs": [{**JOB, "output_prefix": "/out/"}]}, r"batch_jobs\[0\].output_prefix: '/out/' is not a path"),
     ({"name": "p" * 30, "spark_clusters": [{"name": "c" * 30}]},
      r"spark_clusters: the IAM role '.*-emr-ec2' is 70 characters, over the 64-character IAM limit; fix: shorten"),
-    ({"name": "p" * 30, "endpoints": [{"name": "e" * 27, "model": "scorer"}]}, r"endpoints: the IAM role"),
+    ({"name": "p" * 30, "endpoints": [{"name": "e" * 27, "model": "scorer"}]},
+     r"endpoints: the SageMaker model 'p{30}--e{27}' is 59 characters, over the 54-character"),
 ])
 def test_rules(tmp_path, fields, match):
     message = project_error(tmp_path, **fields)

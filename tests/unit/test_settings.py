@@ -47,8 +47,10 @@ PAIRS = [
     (NotebookSpec, NotebookSettings, {}), (SparkClusterSpec, SparkClusterSettings, {}),
     (EndpointSpec, EndpointSettings, {}), (BatchJobSpec, BatchJobSettings, {}),
 ]
-# What only the spec enforces, on purpose: the policy gate's capture minimum (CKV_MLZ_13).
-SPEC_ONLY = {("EndpointSpec", "capture_percent", "ge"): CAPTURE_MIN_PERCENT}
+# What only the spec enforces, on purpose: the policy gate's capture minimum (CKV_MLZ_13), and that a
+# model package version number starts at 1 (the registry numbers them; props take what resolve found).
+SPEC_ONLY = {("EndpointSpec", "capture_percent", "ge"): CAPTURE_MIN_PERCENT,
+             ("EndpointSpec", "version", "ge"): 1, ("BatchJobSpec", "version", "ge"): 1}
 
 
 def bounds(field) -> dict[str, int]:
@@ -79,7 +81,7 @@ def test_every_spec_field_is_a_props_field(spec, props, left_out):
 
 
 @pytest.mark.parametrize(("build", "match"), [
-    (lambda: EndpointProps(project=scope(), name="api", image_uri="r", max_instances=21),
+    (lambda: EndpointProps(project=scope(), name="api", package_group="fraud--scorer", max_instances=21),
      r"endpoint api: max_instances=21; fix: use 1 to 20"),
     (lambda: NetworkProps(name="n", region="eu-west-1", account_id="1", logs_key_arn="arn", availability_zones=1),
      r"network n: availability_zones=1; fix: use 2 to 3"),
