@@ -25,16 +25,21 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from mlzone.workspace import Workspace  # noqa: E402
 from mlzone.emulator import Emulator  # noqa: E402
 from mlzone.terraform import find_mirror, find_terraform, write_cli_config  # noqa: E402
+from mlzone.workspace import Workspace  # noqa: E402
 
 
 def mlzone(root: Path, *args: str) -> float:
     """Run the CLI; return its wall time (fails loudly)."""
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "mlzone", *args, "--root", str(root)], cwd=root,
-                          capture_output=True, text=True, timeout=3600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mlzone", *args, "--root", str(root)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     if proc.returncode != 0:
         sys.exit(f"mlzone {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return time.perf_counter() - started
@@ -43,13 +48,24 @@ def mlzone(root: Path, *args: str) -> float:
 def raw_apply(root: Path) -> float:
     """`terraform init` + `terraform apply -auto-approve` of every synthesized stack, platform first."""
     with Emulator(root / ".mlzone") as emu:
-        env = {**os.environ, "TF_VAR_emulator_url": emu.url, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1",
-               "TF_CLI_CONFIG_FILE": str(write_cli_config(root / ".mlzone", find_mirror()))}
+        env = {
+            **os.environ,
+            "TF_VAR_emulator_url": emu.url,
+            "TF_IN_AUTOMATION": "1",
+            "CHECKPOINT_DISABLE": "1",
+            "TF_CLI_CONFIG_FILE": str(write_cli_config(root / ".mlzone", find_mirror())),
+        }
         started = time.perf_counter()
         for stack in Workspace(root).stacks():
             for cmd in (["init", "-input=false"], ["apply", "-auto-approve", "-input=false"]):
-                subprocess.run([find_terraform(), *cmd], cwd=root / "cdktf.out" / "stacks" / stack, env=env,
-                               check=True, capture_output=True, timeout=3600)
+                subprocess.run(
+                    [find_terraform(), *cmd],
+                    cwd=root / "cdktf.out" / "stacks" / stack,
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    timeout=3600,
+                )
         return time.perf_counter() - started
 
 

@@ -45,10 +45,24 @@ def make_zone(folder: Path, projects: int) -> Path:
 
 
 def cli_seconds(files: list[Path], work: Path) -> float:
-    env = {**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "BC_SKIP_MAPPING": "TRUE",
-           "XDG_CACHE_HOME": str(work / "cache"), "TMPDIR": str(work)}
-    cmd = [str(Path(sys.executable).with_name("checkov")), "--skip-download", "--quiet", "--compact", "-o", "json",
-           "--external-checks-dir", str(gate.CHECKS_DIR), *[arg for f in files for arg in ("-f", str(f))]]
+    env = {
+        **os.environ,
+        "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",
+        "BC_SKIP_MAPPING": "TRUE",
+        "XDG_CACHE_HOME": str(work / "cache"),
+        "TMPDIR": str(work),
+    }
+    cmd = [
+        str(Path(sys.executable).with_name("checkov")),
+        "--skip-download",
+        "--quiet",
+        "--compact",
+        "-o",
+        "json",
+        "--external-checks-dir",
+        str(gate.CHECKS_DIR),
+        *[arg for f in files for arg in ("-f", str(f))],
+    ]
     seconds, proc = timed(lambda: subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600))
     if proc.returncode not in (0, 1):
         raise SystemExit(f"checkov CLI failed ({proc.returncode}): {proc.stderr[-500:]}")
@@ -66,8 +80,10 @@ def main() -> None:
         cold, result = timed(lambda: gate.run(files))
         warm, result = timed(lambda: gate.run(files))
         cli = cli_seconds(files, work)
-        print(f"example: {len(files)} stacks, {sum(r.passed + len(r.findings) for r in result.files)} check results, "
-              f"gate {'passed' if result.ok else 'BLOCKED'}")
+        print(
+            f"example: {len(files)} stacks, {sum(r.passed + len(r.findings) for r in result.files)} check results, "
+            f"gate {'passed' if result.ok else 'BLOCKED'}"
+        )
         print(f"in-process gate: first call {cold:.2f} s (imports checkov), next call {warm:.2f} s")
         print(f"checkov CLI, same files: {cli:.2f} s")
         print(f"ratio in-process / CLI: {warm / cli:.2f} (warm; target <= 0.2), {cold / cli:.2f} (first call)")
@@ -75,8 +91,10 @@ def main() -> None:
         zone = make_zone(work / "zone", args.projects)
         synth_s, stacks = timed(lambda: synthesize(zone, outdir=work / "zone-out", gate=False))
         gate_s, result = timed(lambda: gate.run([s / "cdk.tf.json" for s in stacks]))
-        print(f"{args.projects} projects + platform: synth {synth_s:.1f} s, gate {gate_s:.1f} s "
-              f"({gate_s / len(stacks):.2f} s per stack), gate {'passed' if result.ok else 'BLOCKED'}")
+        print(
+            f"{args.projects} projects + platform: synth {synth_s:.1f} s, gate {gate_s:.1f} s "
+            f"({gate_s / len(stacks):.2f} s per stack), gate {'passed' if result.ok else 'BLOCKED'}"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -16,7 +16,7 @@ import json
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -36,9 +36,13 @@ SUBJECT, SUBJECT_FILES = "customer-7", 2  # the erased subject is in the same 2 
 
 def record(event: str, customer: str, when: datetime) -> str:
     body = json.dumps({"inputs": [{"customer_id": customer, "amount": 1.0}]})
-    return json.dumps({"captureData": {"endpointInput": {"data": body}, "endpointOutput": {"data": "[0.5]"}},
-                       "eventMetadata": {"eventId": event, "inferenceTime": when.strftime("%Y-%m-%dT%H:%M:%SZ")},
-                       "eventVersion": "0"})
+    return json.dumps(
+        {
+            "captureData": {"endpointInput": {"data": body}, "endpointOutput": {"data": "[0.5]"}},
+            "eventMetadata": {"eventId": event, "inferenceTime": when.strftime("%Y-%m-%dT%H:%M:%SZ")},
+            "eventVersion": "0",
+        }
+    )
 
 
 def fill(s3, records: int, start: datetime) -> str:
@@ -50,8 +54,9 @@ def fill(s3, records: int, start: datetime) -> str:
         lines = []
         for i in range(first, min(first + PER_FILE, records)):
             last = f"event-{i}"
-            lines.append(record(last, SUBJECT if first < SUBJECT_FILES * PER_FILE and i % 10 == 7
-                                else f"customer-{i}", hour))
+            lines.append(
+                record(last, SUBJECT if first < SUBJECT_FILES * PER_FILE and i % 10 == 7 else f"customer-{i}", hour)
+            )
         key = f"fraud/{ENDPOINT}/AllTraffic/{hour:%Y/%m/%d/%H}/{first}.jsonl"
         s3.put_object(Bucket=BUCKET, Key=key, Body="\n".join(lines))
         if first < SUBJECT_FILES * PER_FILE:
@@ -65,11 +70,17 @@ def measure(records: int, repeat: int) -> tuple[float, float]:
         s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
         s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
         s3.create_bucket(Bucket=AUDIT, CreateBucketConfiguration={"LocationConstraint": REGION})
-        start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        start = datetime(2026, 1, 1, tzinfo=UTC)
         last = fill(s3, records, start)
         at = start + timedelta(hours=(records - 1) // PER_HOUR)
-        src = Sources(s3=s3, sagemaker=None, capture_bucket=BUCKET, audit_bucket=AUDIT,
-                      endpoints=[("fraud", ENDPOINT)], mlflow_run=lambda p, r: {})
+        src = Sources(
+            s3=s3,
+            sagemaker=None,
+            capture_bucket=BUCKET,
+            audit_bucket=AUDIT,
+            endpoints=[("fraud", ENDPOINT)],
+            mlflow_run=lambda p, r: {},
+        )
         times = []
         for _ in range(repeat):
             t = time.perf_counter()
@@ -90,8 +101,10 @@ def main() -> None:
     print(f"trace, {args.small:>9,} records: {small_trace * 1000:8.1f} ms (median of 5)")
     print(f"trace, {args.big:>9,} records: {big_trace * 1000:8.1f} ms  ratio {big_trace / small_trace:.2f}x")
     print(f"erase, {args.small:>9,} records: {small_erase * 1000:8.1f} ms")
-    print(f"erase, {args.big:>9,} records: {big_erase * 1000:8.1f} ms  ratio {big_erase / small_erase:.2f}x "
-          f"(log {args.big / args.small:.0f}x larger)")
+    print(
+        f"erase, {args.big:>9,} records: {big_erase * 1000:8.1f} ms  ratio {big_erase / small_erase:.2f}x "
+        f"(log {args.big / args.small:.0f}x larger)"
+    )
 
 
 if __name__ == "__main__":

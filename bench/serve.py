@@ -49,14 +49,22 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     n = parser.parse_args().requests
     with tempfile.TemporaryDirectory() as tmp, Emulator(Path(tmp) / ".mlzone") as emu:
-        aws = {"endpoint_url": emu.url, "region_name": REGION, "aws_access_key_id": "test",
-               "aws_secret_access_key": "test"}
+        aws = {
+            "endpoint_url": emu.url,
+            "region_name": REGION,
+            "aws_access_key_id": "test",
+            "aws_secret_access_key": "test",
+        }
         buckets(aws)
         tar, _ = model_tar(Path(tmp))
         endpoint(aws, tar, "bench", 100)
         runtime = boto3.client("sagemaker-runtime", **aws)
-        invoke = timed(lambda: runtime.invoke_endpoint(EndpointName="fraud-detection--bench", Body=BODY,
-                                                       ContentType="application/json")["Body"].read(), n)
+        invoke = timed(
+            lambda: runtime.invoke_endpoint(
+                EndpointName="fraud-detection--bench", Body=BODY, ContentType="application/json"
+            )["Body"].read(),
+            n,
+        )
         model = ModelCache(Path(tmp) / "direct").get("direct", "local", lambda: tar)
         direct = timed(lambda: model.predict(codec.decode(BODY, codec.JSON)), n)
     (ip50, ip99), (dp50, dp99) = percentiles(invoke), percentiles(direct)

@@ -29,8 +29,14 @@ ENV.pop("MLZONE_EAGER_BINDINGS", None)
 
 def timed(*args: str, env: dict | None = None, expect: int = 0) -> float:
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, *args], cwd=ROOT, env={**ENV, **(env or {})},
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**ENV, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seconds = time.perf_counter() - start
     if proc.returncode != expect:
         raise SystemExit(f"{' '.join(args)} exited {proc.returncode}, expected {expect}:\n{proc.stderr[-2000:]}")
@@ -50,8 +56,11 @@ def zone_with(projects: int, into: Path) -> Path:
 
 def synth_seconds(zone: Path, expect: int = 0, **env: str) -> float:
     """`python main.py` (synth + gate 1) of `zone`."""
-    return timed(str(ROOT / "main.py"), expect=expect,
-                 env={"MLZONE_ROOT": str(zone), "CDKTF_OUTDIR": str(zone / "cdktf.out"), **env})
+    return timed(
+        str(ROOT / "main.py"),
+        expect=expect,
+        env={"MLZONE_ROOT": str(zone), "CDKTF_OUTDIR": str(zone / "cdktf.out"), **env},
+    )
 
 
 def main() -> None:
@@ -70,8 +79,9 @@ def main() -> None:
         many = synth_seconds(zone_with(n, Path(tmp) / "many"))
     print(f"invalid spec refused (python main.py, exit 2):  {refused:6.2f} s")
     print(f"bare import of the AWS provider bindings:       {bare:6.2f} s   (eager, as published)")
-    print(f"example synth + gate 1 (python main.py, lazy):  {example:6.2f} s   "
-          f"ratio to bare import: {example / bare:.2f}")
+    print(
+        f"example synth + gate 1 (python main.py, lazy):  {example:6.2f} s   ratio to bare import: {example / bare:.2f}"
+    )
     print(f"example synth + gate 1, MLZONE_EAGER_BINDINGS=1: {eager:5.2f} s   lazy : eager = {example / eager:.2f}")
     print(f"synth + gate 1, 1 project:                      {one:6.2f} s")
     print(f"synth + gate 1, {n} projects:                    {many:6.2f} s   ratio {n} : 1 = {many / one:.2f}")

@@ -33,12 +33,17 @@ def put(s3: Any, bucket: str, key: str, record: dict[str, Any]) -> str:
         raise ValueError(f"audit record key {key!r} is outside the record prefixes {PREFIXES}")
     body = json.dumps(record, sort_keys=True, indent=2, default=str).encode()
     try:
-        s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json",
-                      IfNoneMatch="*", ChecksumAlgorithm="SHA256")
+        s3.put_object(
+            Bucket=bucket,
+            Key=key,
+            Body=body,
+            ContentType="application/json",
+            IfNoneMatch="*",
+            ChecksumAlgorithm="SHA256",
+        )
     except s3.exceptions.ClientError as e:
         if e.response["Error"]["Code"] == "PreconditionFailed":
-            raise RecordError(f"audit record s3://{bucket}/{key} already exists; records are never "
-                              "overwritten") from e
+            raise RecordError(f"audit record s3://{bucket}/{key} already exists; records are never overwritten") from e
         raise
     return f"s3://{bucket}/{key}"
 

@@ -95,15 +95,20 @@ def lazy_supported() -> bool:
     """True when the installed bindings are the pinned version and jsii can resolve late types."""
     version = importlib.metadata.version(DISTRIBUTION)
     if version != PINNED:
-        warnings.warn(f"{DISTRIBUTION} {version} is not {PINNED}, the version mlzone's lazy import was checked "
-                      f"against: importing all of it eagerly (slow); fix: install {DISTRIBUTION}=={PINNED}",
-                      stacklevel=2)
+        warnings.warn(
+            f"{DISTRIBUTION} {version} is not {PINNED}, the version mlzone's lazy import was checked "
+            f"against: importing all of it eagerly (slow); fix: install {DISTRIBUTION}=={PINNED}",
+            stacklevel=2,
+        )
         return False
     from jsii import _reference_map  # the bindings import jsii next anyway; `import mlzone` stays light
 
     if not hasattr(_reference_map, "_submodule_fqn_map"):
-        warnings.warn("this jsii runtime cannot load jsii types lazily: importing the AWS bindings eagerly (slow); "
-                      "fix: upgrade jsii", stacklevel=2)
+        warnings.warn(
+            "this jsii runtime cannot load jsii types lazily: importing the AWS bindings eagerly (slow); "
+            "fix: upgrade jsii",
+            stacklevel=2,
+        )
         return False
     return True
 

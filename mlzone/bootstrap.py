@@ -43,16 +43,39 @@ def bootstrap_state_bucket(client: Callable[[str], Any], bucket: str, region: st
         s3.create_bucket(Bucket=bucket, **location)
         done.append(f"bucket {bucket} created in {region}")
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{
-        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
-        "BucketKeyEnabled": True,
-    }]})
-    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True,
-    })
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
-        "Version": "2012-10-17", "Statement": [deny_insecure_transport(bucket)],
-    }))
-    done += ["versioning enabled", f"default encryption aws:kms with {key_arn}", "public access blocked",
-             "TLS-only bucket policy"]
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        },
+    )
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_policy(
+        Bucket=bucket,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [deny_insecure_transport(bucket)],
+            }
+        ),
+    )
+    done += [
+        "versioning enabled",
+        f"default encryption aws:kms with {key_arn}",
+        "public access blocked",
+        "TLS-only bucket policy",
+    ]
     return done

@@ -35,14 +35,17 @@ class Changes:
 
     def lines(self) -> list[str]:
         """One line per stack, for the console and the plan summary."""
-        return ([f"{s}: planned, {why}" for s, why in self.changed.items()]
-                + [f"{s}: skipped, synthesized JSON unchanged since {self.ref}" for s in self.unchanged])
+        return [f"{s}: planned, {why}" for s, why in self.changed.items()] + [
+            f"{s}: skipped, synthesized JSON unchanged since {self.ref}" for s in self.unchanged
+        ]
 
 
 def stack_hashes(out: Path) -> dict[str, str]:
     """sha256 of every `<out>/stacks/<stack>/cdk.tf.json`, by stack."""
-    return {p.parent.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted((out / "stacks").glob("*/cdk.tf.json"))}
+    return {
+        p.parent.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((out / "stacks").glob("*/cdk.tf.json"))
+    }
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -66,14 +69,22 @@ def synth_ref(root: Path, ref: str, target: str) -> tuple[dict[str, str], str]:
             ref_root = tree / root.relative_to(top)
             env = {k: v for k, v in os.environ.items() if k not in ("CDKTF_OUTDIR", "MLZONE_ROOT")}
             # cwd = the worktree's top: `-m mlzone` imports the ref's own mlzone package when it has one.
-            done = subprocess.run([sys.executable, "-m", "mlzone", "synth", "--root", str(ref_root), "--target", target],
-                                  cwd=tree, env=env, capture_output=True, text=True, timeout=SYNTH_TIMEOUT)
+            done = subprocess.run(
+                [sys.executable, "-m", "mlzone", "synth", "--root", str(ref_root), "--target", target],
+                cwd=tree,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=SYNTH_TIMEOUT,
+            )
             if done.returncode != 0 and not (ref_root / "cdktf.out" / "stacks").is_dir():
                 last = (done.stderr.strip() or done.stdout.strip()).splitlines()[-1:] or ["no output"]
                 return {}, f"{ref} could not be synthesized ({last[0]})"
             return stack_hashes(ref_root / "cdktf.out"), ""
         finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=top, capture_output=True, timeout=120)
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(tree)], cwd=top, capture_output=True, timeout=120
+            )
             subprocess.run(["git", "worktree", "prune"], cwd=top, capture_output=True, timeout=120)
 
 
@@ -92,4 +103,3 @@ def changed_since(root: Path, ref: str, target: str) -> Changes:
         else:
             changes.unchanged.append(stack)
     return changes
-

@@ -87,52 +87,121 @@ def schema(out_dir: Path = typer.Option(None, "--out", help="Write <kind>.schema
 
 @app.command()
 @_dispatch("plan")
-def plan(stacks: list[str] = STACKS, root: Path = ROOT, target: TargetChoice = TARGET, ephemeral: bool = EPHEMERAL,
-         no_synth: bool = NO_SYNTH, parallel: int = PARALLEL, json_out: bool = JSON_OUT, verbose: bool = VERBOSE,
-         summary: Path = typer.Option(Path(".mlzone/plan-summary.md"), "--summary",
-                                      help="Markdown summary for a pull-request comment (relative to --root)."),
-         changed_since: str = CHANGED_SINCE) -> None:
+def plan(
+    stacks: list[str] = STACKS,
+    root: Path = ROOT,
+    target: TargetChoice = TARGET,
+    ephemeral: bool = EPHEMERAL,
+    no_synth: bool = NO_SYNTH,
+    parallel: int = PARALLEL,
+    json_out: bool = JSON_OUT,
+    verbose: bool = VERBOSE,
+    summary: Path = typer.Option(
+        Path(".mlzone/plan-summary.md"),
+        "--summary",
+        help="Markdown summary for a pull-request comment (relative to --root).",
+    ),
+    changed_since: str = CHANGED_SINCE,
+) -> None:
     """Init + plan each stack, run gate 2 on plan.json, print adds/changes/destroys and the verdict.
 
     Unchanged stacks that already have a current plan are not planned again; with --changed-since REF,
     stacks whose synthesized JSON equals REF's are not planned at all (each skip is printed with why).
     """
-    raise typer.Exit(run.plan(_options(Mode.PLAN, root, target, stacks, ephemeral=ephemeral, synth=not no_synth,
-                                       parallel=parallel, json_out=json_out, verbose=verbose,
-                                       changed_since=changed_since), summary))
+    raise typer.Exit(
+        run.plan(
+            _options(
+                Mode.PLAN,
+                root,
+                target,
+                stacks,
+                ephemeral=ephemeral,
+                synth=not no_synth,
+                parallel=parallel,
+                json_out=json_out,
+                verbose=verbose,
+                changed_since=changed_since,
+            ),
+            summary,
+        )
+    )
 
 
 @app.command()
 @_dispatch("deploy")
-def deploy(stacks: list[str] = STACKS, root: Path = ROOT, target: TargetChoice = TARGET, ephemeral: bool = EPHEMERAL,
-           no_synth: bool = NO_SYNTH, parallel: int = PARALLEL, json_out: bool = JSON_OUT,
-           verbose: bool = VERBOSE,
-           reviewed_only: bool = typer.Option(False, "--reviewed-only",
-                                              help="Never plan: apply only the saved plans in .mlzone/plans that "
-                                                   "are current and passed gate 2 (e.g. a pull request's plan "
-                                                   "artifacts); refuse (3), applying nothing, if any stack has none "
-                                                   "or its synthesized JSON changed since."),
-           changed_since: str = CHANGED_SINCE) -> None:
+def deploy(
+    stacks: list[str] = STACKS,
+    root: Path = ROOT,
+    target: TargetChoice = TARGET,
+    ephemeral: bool = EPHEMERAL,
+    no_synth: bool = NO_SYNTH,
+    parallel: int = PARALLEL,
+    json_out: bool = JSON_OUT,
+    verbose: bool = VERBOSE,
+    reviewed_only: bool = typer.Option(
+        False,
+        "--reviewed-only",
+        help="Never plan: apply only the saved plans in .mlzone/plans that "
+        "are current and passed gate 2 (e.g. a pull request's plan "
+        "artifacts); refuse (3), applying nothing, if any stack has none "
+        "or its synthesized JSON changed since.",
+    ),
+    changed_since: str = CHANGED_SINCE,
+) -> None:
     """Apply the gated plans (platform first, then projects in parallel), then verify.
 
     Only saved plan files that passed gate 2 are applied: a stack without a current plan is planned and gated first, and exactly that file is applied. With --reviewed-only nothing is planned: the stacks (named, else changed since --changed-since REF, else those with a saved plan) must each have a current reviewed plan. On the local target the emulator and MLflow stay up afterwards (their addresses are printed) until `mlzone stop`; --ephemeral stops them at the end.
     """
-    raise typer.Exit(run.deploy(_options(Mode.DEPLOY, root, target, stacks, ephemeral=ephemeral, synth=not no_synth,
-                                         parallel=parallel, json_out=json_out, verbose=verbose,
-                                         reviewed_only=reviewed_only, changed_since=changed_since)))
+    raise typer.Exit(
+        run.deploy(
+            _options(
+                Mode.DEPLOY,
+                root,
+                target,
+                stacks,
+                ephemeral=ephemeral,
+                synth=not no_synth,
+                parallel=parallel,
+                json_out=json_out,
+                verbose=verbose,
+                reviewed_only=reviewed_only,
+                changed_since=changed_since,
+            )
+        )
+    )
 
 
 @app.command()
 @_dispatch("destroy")
-def destroy(stacks: list[str] = STACKS, root: Path = ROOT, target: TargetChoice = TARGET, ephemeral: bool = EPHEMERAL,
-            include_platform: bool = typer.Option(False, "--include-platform",
-                                                  help="Also destroy the platform stack (gate 2 still protects "
-                                                       "audit data and keys)."),
-            parallel: int = PARALLEL, json_out: bool = JSON_OUT, verbose: bool = VERBOSE) -> None:
+def destroy(
+    stacks: list[str] = STACKS,
+    root: Path = ROOT,
+    target: TargetChoice = TARGET,
+    ephemeral: bool = EPHEMERAL,
+    include_platform: bool = typer.Option(
+        False, "--include-platform", help="Also destroy the platform stack (gate 2 still protects audit data and keys)."
+    ),
+    parallel: int = PARALLEL,
+    json_out: bool = JSON_OUT,
+    verbose: bool = VERBOSE,
+) -> None:
     """Destroy project stacks (a gated destroy plan each); the platform only with --include-platform."""
-    raise typer.Exit(run.destroy(_options(Mode.DESTROY, root, target, stacks, ephemeral=ephemeral, synth=False,
-                                          parallel=parallel, json_out=json_out, verbose=verbose,
-                                          include_platform=include_platform)))
+    raise typer.Exit(
+        run.destroy(
+            _options(
+                Mode.DESTROY,
+                root,
+                target,
+                stacks,
+                ephemeral=ephemeral,
+                synth=False,
+                parallel=parallel,
+                json_out=json_out,
+                verbose=verbose,
+                include_platform=include_platform,
+            )
+        )
+    )
 
 
 @app.command()
@@ -151,26 +220,48 @@ def status(root: Path = ROOT, target: TargetChoice = TARGET, json_out: bool = JS
 
 @app.command("env")
 @_dispatch()
-def env_(project: str = typer.Argument(..., help="Project name."), root: Path = ROOT,
-         target: TargetChoice = TARGET) -> None:
+def env_(
+    project: str = typer.Argument(..., help="Project name."), root: Path = ROOT, target: TargetChoice = TARGET
+) -> None:
     """Print the environment a notebook or script of PROJECT needs, as `export` lines: eval "$(mlzone env PROJECT)"."""
     typer.echo(inspect.env(root, target.value, project), nl=False)
 
 
 @app.command()
 @_dispatch("drift")
-def drift(stacks: list[str] = STACKS, root: Path = ROOT, target: TargetChoice = TARGET, no_synth: bool = NO_SYNTH,
-          parallel: int = PARALLEL, json_out: bool = JSON_OUT, verbose: bool = VERBOSE,
-          report: Path = typer.Option(Path(".mlzone/drift-report.md"), "--report",
-                                      help="Markdown report, e.g. an issue body (relative to --root).")) -> None:
+def drift(
+    stacks: list[str] = STACKS,
+    root: Path = ROOT,
+    target: TargetChoice = TARGET,
+    no_synth: bool = NO_SYNTH,
+    parallel: int = PARALLEL,
+    json_out: bool = JSON_OUT,
+    verbose: bool = VERBOSE,
+    report: Path = typer.Option(
+        Path(".mlzone/drift-report.md"), "--report", help="Markdown report, e.g. an issue body (relative to --root)."
+    ),
+) -> None:
     """Plan with refresh every deployed stack (no gate, nothing applied): any planned change is drift.
 
     Lists each drifted resource by address and construct path, the action a deploy would take and the
     attributes changed outside Terraform. Exit codes: 0 no drift; 1 a stack could not be checked;
     2 invalid input; 4 drift found.
     """
-    raise typer.Exit(inspect.drift(_options(Mode.PLAN, root, target, stacks, synth=not no_synth, parallel=parallel,
-                                            json_out=json_out, verbose=verbose), report))
+    raise typer.Exit(
+        inspect.drift(
+            _options(
+                Mode.PLAN,
+                root,
+                target,
+                stacks,
+                synth=not no_synth,
+                parallel=parallel,
+                json_out=json_out,
+                verbose=verbose,
+            ),
+            report,
+        )
+    )
 
 
 @app.command()
@@ -182,20 +273,26 @@ def stop(root: Path = ROOT) -> None:
 
 @app.command("new-project")
 @_dispatch()
-def new_project(name: str = typer.Argument(..., help="Project name (lowercase, hyphens)."),
-                team: str = typer.Option(..., "--team", help="Owning team (tag)."),
-                cost_center: str = typer.Option(..., "--cost-center", help="Cost center (tag), e.g. CC-1234."),
-                data_classification: ClassificationChoice = CLASSIFICATION, root: Path = ROOT) -> None:
+def new_project(
+    name: str = typer.Argument(..., help="Project name (lowercase, hyphens)."),
+    team: str = typer.Option(..., "--team", help="Owning team (tag)."),
+    cost_center: str = typer.Option(..., "--cost-center", help="Cost center (tag), e.g. CC-1234."),
+    data_classification: ClassificationChoice = CLASSIFICATION,
+    root: Path = ROOT,
+) -> None:
     """Scaffold projects/NAME.yaml: a valid project spec with one notebook, ready to edit and review."""
-    path = inspect.new_project(root, name=name, team=team, cost_center=cost_center,
-                               data_classification=data_classification.value)
+    path = inspect.new_project(
+        root, name=name, team=team, cost_center=cost_center, data_classification=data_classification.value
+    )
     render.line(f"wrote {path}; next: `mlzone plan {name}`")
 
 
 @app.command()
 @_dispatch()
-def bootstrap(root: Path = ROOT,
-              endpoint_url: str = typer.Option(None, "--endpoint-url", help="S3/KMS endpoint (tests: an emulator).")) -> None:
+def bootstrap(
+    root: Path = ROOT,
+    endpoint_url: str = typer.Option(None, "--endpoint-url", help="S3/KMS endpoint (tests: an emulator)."),
+) -> None:
     """aws target: create the Terraform state bucket (versioned, KMS-encrypted, private); idempotent."""
     for step in inspect.bootstrap(root, endpoint_url):
         render.line(f"[green]✓[/] {step}")
@@ -235,10 +332,12 @@ def gate(
 
 # Command groups (mlzone/commands/<group>.py), one `app.add_typer(<group>.app, name="<group>")` line each:
 from mlzone.commands import batch as batch_commands  # noqa: E402
-from mlzone.commands import erase as erase_command, portal as portal_command  # noqa: E402
+from mlzone.commands import erase as erase_command  # noqa: E402
 from mlzone.commands import model as model_commands  # noqa: E402
-from mlzone.commands import predictions as predictions_commands, trace as trace_command  # noqa: E402
+from mlzone.commands import portal as portal_command
+from mlzone.commands import predictions as predictions_commands  # noqa: E402
 from mlzone.commands import request as request_cmd  # noqa: E402
+from mlzone.commands import trace as trace_command
 from mlzone.serving.invoke import invoke  # noqa: E402
 
 app.add_typer(batch_commands.app, name="batch")

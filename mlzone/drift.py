@@ -11,9 +11,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlzone.workspace import Workspace, stack_state, state_resources
 from mlzone.gate import construct_paths
 from mlzone.terraform import TerraformError, TerraformInterrupted, clear_interrupt, run_parallel
+from mlzone.workspace import Workspace, stack_state, state_resources
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,11 @@ def drift_items(plan: dict[str, Any], synth: dict[str, Any]) -> list[DriftItem]:
     """The planned changes of a plan JSON, with construct paths and what changed outside Terraform."""
     paths = construct_paths(synth)
     outside = {d["address"]: _changed_attributes(d["change"]) for d in plan.get("resource_drift", [])}
-    return [DriftItem(rc["address"], paths.get(rc["address"], ""), rc["change"]["actions"], outside.get(rc["address"], []))
-            for rc in plan.get("resource_changes", []) if rc["change"]["actions"] not in (["no-op"], ["read"])]
+    return [
+        DriftItem(rc["address"], paths.get(rc["address"], ""), rc["change"]["actions"], outside.get(rc["address"], []))
+        for rc in plan.get("resource_changes", [])
+        if rc["change"]["actions"] not in (["no-op"], ["read"])
+    ]
 
 
 def drift_stack(ws: Workspace, stack: str) -> StackDrift:
@@ -78,12 +81,17 @@ def markdown_report(results: list[StackDrift], target: str) -> str:
     checked = [r.stack for r in results if r.deployed and not r.error]
     lines = [f"### mlzone drift ({target})", ""]
     if drifted:
-        lines += [f"**{len(drifted)} resource(s) would be changed by a deploy.** Changed outside Terraform: revert it, "
-                  "or make the spec say so and deploy through a pull request.", "",
-                  "| stack | resource | construct path | planned action | changed outside Terraform |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {s} | `{i.address}` | `{i.path}` | {', '.join(i.actions)} | {', '.join(i.outside) or '-'} |"
-                  for s, i in drifted]
+        lines += [
+            f"**{len(drifted)} resource(s) would be changed by a deploy.** Changed outside Terraform: revert it, "
+            "or make the spec say so and deploy through a pull request.",
+            "",
+            "| stack | resource | construct path | planned action | changed outside Terraform |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {s} | `{i.address}` | `{i.path}` | {', '.join(i.actions)} | {', '.join(i.outside) or '-'} |"
+            for s, i in drifted
+        ]
     else:
         lines.append("No drift: every deployed stack matches its configuration.")
     lines += ["", f"Checked: {', '.join(checked) or 'none'}."]

@@ -58,25 +58,37 @@ class ProjectEnvironment:
         return "".join(f"export {k}={shlex.quote(v)}\n" for k, v in self.variables().items())
 
 
-def from_outputs(project: str, region: str, platform: dict[str, Any], outputs: dict[str, Any],
-                 emulator_url: str = "", tracking_url: Callable[[str], str] | None = None) -> ProjectEnvironment:
+def from_outputs(
+    project: str,
+    region: str,
+    platform: dict[str, Any],
+    outputs: dict[str, Any],
+    emulator_url: str = "",
+    tracking_url: Callable[[str], str] | None = None,
+) -> ProjectEnvironment:
     """Build the environment from the platform's and the project's stack outputs.
 
     The tracking server is the project's own (`tracking_server_arn` in its outputs) or else the
     platform's shared one; on the local target `tracking_url(arn)` turns it into the server's URL."""
     if "data_prefix" not in outputs:
-        raise EnvError(f"project {project!r} is not deployed (its stack has no outputs); "
-                                f"fix: `mlzone deploy {project}`")
+        raise EnvError(
+            f"project {project!r} is not deployed (its stack has no outputs); fix: `mlzone deploy {project}`"
+        )
     arn = outputs.get("tracking_server_arn") or platform.get("tracking_server_arn")
     shared = platform.get("mlflow_bucket")
     artifacts = outputs.get("mlflow_artifact_uri") or (f"s3://{shared}/{project}/" if shared else None)
     if not arn or not artifacts:
-        raise EnvError("the platform has no experiment tracking; fix: set `experiment_tracking: "
-                                "{enabled: true}` in platform.yaml and `mlzone deploy platform`")
+        raise EnvError(
+            "the platform has no experiment tracking; fix: set `experiment_tracking: "
+            "{enabled: true}` in platform.yaml and `mlzone deploy platform`"
+        )
     return ProjectEnvironment(
-        project=project, region=region, data_uri=outputs["data_prefix"],
+        project=project,
+        region=region,
+        data_uri=outputs["data_prefix"],
         tracking_uri=tracking_url(arn) if tracking_url else arn,
-        artifact_uri=artifacts, emulator_url=emulator_url,
+        artifact_uri=artifacts,
+        emulator_url=emulator_url,
     )
 
 
@@ -94,8 +106,11 @@ def read(ws: Workspace, project: str) -> ProjectEnvironment:
     """The environment of `project` in a workspace, read from its stacks' states."""
     if project == PLATFORM_STACK or project not in ws.stacks():
         known = [s for s in ws.stacks() if s != PLATFORM_STACK]
-        raise EnvError(f"unknown project {project!r}; projects: {', '.join(known) or 'none'}; "
-                       "fix: name one of them, or run `mlzone synth`", bad_input=True)
+        raise EnvError(
+            f"unknown project {project!r}; projects: {', '.join(known) or 'none'}; "
+            "fix: name one of them, or run `mlzone synth`",
+            bad_input=True,
+        )
 
     def outputs(stack: str) -> dict[str, Any]:
         return state_outputs(stack_state(ws, stack))
@@ -105,6 +120,8 @@ def read(ws: Workspace, project: str) -> ProjectEnvironment:
         tracking_url = tracking_server_url(clients(ws.region, ws.emulator_url)("sagemaker"))
     found = from_outputs(project, ws.region, outputs(PLATFORM_STACK), outputs(project), ws.emulator_url, tracking_url)
     if ws.target == "local" and not healthy(found.tracking_uri):
-        raise EnvError(f"the local MLflow server at {found.tracking_uri} does not answer "
-                       "(see .mlzone/logs/mlflow.log); fix: `mlzone stop`, then `mlzone deploy`")
+        raise EnvError(
+            f"the local MLflow server at {found.tracking_uri} does not answer "
+            "(see .mlzone/logs/mlflow.log); fix: `mlzone stop`, then `mlzone deploy`"
+        )
     return found

@@ -85,16 +85,24 @@ class Waiver:
             return False
         if self.origin == CONSTRUCT:  # the construct and everything under it
             return finding.path == self.resource or finding.path.startswith(self.resource + "/")
-        return any(fnmatch.fnmatchcase(name, self.resource) for name in (finding.path, f"{finding.stack}/{finding.address}"))
+        return any(
+            fnmatch.fnmatchcase(name, self.resource) for name in (finding.path, f"{finding.stack}/{finding.address}")
+        )
 
     def problems(self, today: dt.date) -> list[str]:
         if self.origin == CONSTRUCT:
             where = f"waiver of {self.check_id} recorded on construct {self.resource or '(no path)'}"
-            return [problem for problem, bad in (
-                (f"{where}: reason must be at least {MIN_REASON} characters; fix: say why in the allow_* reason",
-                 len(self.reason.strip()) < MIN_REASON),
-                (f"{where}: a waiver covers one construct, not a whole stack", "/" not in self.resource),
-            ) if bad]
+            return [
+                problem
+                for problem, bad in (
+                    (
+                        f"{where}: reason must be at least {MIN_REASON} characters; fix: say why in the allow_* reason",
+                        len(self.reason.strip()) < MIN_REASON,
+                    ),
+                    (f"{where}: a waiver covers one construct, not a whole stack", "/" not in self.resource),
+                )
+                if bad
+            ]
         where = f"exception {self.check_id} on {self.resource or '(no resource)'}"
         found = [f"{where}: missing {k}" for k in ("check_id", "resource", "owner", "ticket") if not getattr(self, k)]
         if len(self.reason.strip()) < MIN_REASON:
@@ -175,8 +183,10 @@ class GateResult:
         verdict = "passed" if self.ok else "BLOCKED"
         waived = sorted({f"{f.check_id} on {f.waiver.resource}" for f in self.excepted if f.waiver.origin == CONSTRUCT})
         by_constructs = f" (waived by construct allow_* reasons: {', '.join(waived)})" if waived else ""
-        return (f"policy gate {verdict}: {len(self.files)} file(s), {checks} check results, "
-                f"{len(self.failed)} failed, {len(self.excepted)} excepted{by_constructs}, {len(self.all_errors)} error(s)")
+        return (
+            f"policy gate {verdict}: {len(self.files)} file(s), {checks} check results, "
+            f"{len(self.failed)} failed, {len(self.excepted)} excepted{by_constructs}, {len(self.all_errors)} error(s)"
+        )
 
 
 # --------------------------------------------------------------------------- exceptions
@@ -202,22 +212,38 @@ def load_waivers(file: Path = EXCEPTIONS_FILE) -> tuple[list[Waiver], list[str]]
             except ValueError:
                 problems.append(f"{file}: exceptions[{i}].expires {expires!r} is not YYYY-MM-DD")
                 expires = None
-        waivers.append(Waiver(
-            check_id=str(entry.get("check_id") or ""), resource=str(entry.get("resource") or ""),
-            reason=str(entry.get("reason") or ""), owner=str(entry.get("owner") or ""),
-            ticket=str(entry.get("ticket") or ""), expires=expires if isinstance(expires, dt.date) else None,
-            scope=str(entry.get("scope") or "any"),
-            matches=tuple(str(m) for m in entry["matches"]) if isinstance(entry.get("matches"), list) else None,
-        ))
+        waivers.append(
+            Waiver(
+                check_id=str(entry.get("check_id") or ""),
+                resource=str(entry.get("resource") or ""),
+                reason=str(entry.get("reason") or ""),
+                owner=str(entry.get("owner") or ""),
+                ticket=str(entry.get("ticket") or ""),
+                expires=expires if isinstance(expires, dt.date) else None,
+                scope=str(entry.get("scope") or "any"),
+                matches=tuple(str(m) for m in entry["matches"]) if isinstance(entry.get("matches"), list) else None,
+            )
+        )
     return waivers, problems
 
 
 def construct_waivers(synth: dict | None) -> list[Waiver]:
     """The waivers a stack's constructs recorded (`"//".mlzone.waivers`, see modules/waivers.py)."""
     recorded = (((synth or {}).get("//") or {}).get("mlzone") or {}).get("waivers") or []
-    return [Waiver(check_id=str(check), resource=str(entry.get("path") or ""), reason=str(entry.get("reason") or ""),
-                   owner=CONSTRUCT, ticket=f"allow_* on {entry.get('path')}", expires=None, origin=CONSTRUCT)
-            for entry in recorded if isinstance(entry, dict) for check in entry.get("checks") or []]
+    return [
+        Waiver(
+            check_id=str(check),
+            resource=str(entry.get("path") or ""),
+            reason=str(entry.get("reason") or ""),
+            owner=CONSTRUCT,
+            ticket=f"allow_* on {entry.get('path')}",
+            expires=None,
+            origin=CONSTRUCT,
+        )
+        for entry in recorded
+        if isinstance(entry, dict)
+        for check in entry.get("checks") or []
+    ]
 
 
 # --------------------------------------------------------------------------- files
@@ -228,8 +254,11 @@ def collect(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*.json") if (p.name == "cdk.tf.json" or p.name.startswith("plan"))
-                            and ".terraform" not in p.parts)
+            found += sorted(
+                p
+                for p in path.rglob("*.json")
+                if (p.name == "cdk.tf.json" or p.name.startswith("plan")) and ".terraform" not in p.parts
+            )
         elif path.is_file():
             found.append(path)
         else:
@@ -308,8 +337,12 @@ def loaded_check_ids() -> set[str]:
     from checkov.terraform.checks.data.registry import data_registry
     from checkov.terraform.checks.resource.registry import resource_registry
 
-    python = [c for r in (resource_registry, data_registry) for checks in (*r.checks.values(), *r.wildcard_checks.values())
-              for c in checks]
+    python = [
+        c
+        for r in (resource_registry, data_registry)
+        for checks in (*r.checks.values(), *r.wildcard_checks.values())
+        for c in checks
+    ]
     graph = [c for t in ("terraform", "terraform_plan") for c in get_graph_checks_registry(t).checks]
     return {c.id for c in python + graph}
 
@@ -338,14 +371,29 @@ def deletions_view(plan: dict) -> dict | None:
     checkov scans `planned_values` only: a deleted resource is not there, and a replaced one shows
     its new values. The change rules run on this view instead; None when nothing is deleted (then
     no change rule has anything to judge and no second scan runs)."""
-    changes = [c for c in plan.get("resource_changes") or [] if c.get("mode", "managed") == "managed"
-               and "delete" in ((c.get("change") or {}).get("actions") or [])]
+    changes = [
+        c
+        for c in plan.get("resource_changes") or []
+        if c.get("mode", "managed") == "managed" and "delete" in ((c.get("change") or {}).get("actions") or [])
+    ]
     if not changes:
         return None
-    resources = [{"address": c.get("address"), "mode": "managed", "type": c.get("type"), "name": c.get("name"),
-                  "values": (c.get("change") or {}).get("before") or {}} for c in changes]
-    return {"format_version": plan.get("format_version", "1.2"), "terraform_version": plan.get("terraform_version") or "1",
-            "planned_values": {"root_module": {"resources": resources}}, "resource_changes": changes}
+    resources = [
+        {
+            "address": c.get("address"),
+            "mode": "managed",
+            "type": c.get("type"),
+            "name": c.get("name"),
+            "values": (c.get("change") or {}).get("before") or {},
+        }
+        for c in changes
+    ]
+    return {
+        "format_version": plan.get("format_version", "1.2"),
+        "terraform_version": plan.get("terraform_version") or "1",
+        "planned_values": {"root_module": {"resources": resources}},
+        "resource_changes": changes,
+    }
 
 
 SOURCE_ACCOUNT = re.compile(r'aws:SourceAccount\\?"\s*:\s*\\?"(\d{12})\\?"')
@@ -436,11 +484,19 @@ def gate_file(file: Path) -> FileResult:
     result.errors += [f"checkov could not parse {e}" for e in parse_errors]
     for rec in failed:
         address = _address(rec.resource)
-        result.findings.append(Finding(
-            check_id=rec.check_id, name=rec.check_name, stack=stack, file=str(file), address=address,
-            path=paths.get(address) or paths.get(_logical_id(address)) or f"{stack}/{address}", kind=kind,
-            details=tuple(rec.details or ()), guideline=rec.guideline or "",
-        ))
+        result.findings.append(
+            Finding(
+                check_id=rec.check_id,
+                name=rec.check_name,
+                stack=stack,
+                file=str(file),
+                address=address,
+                path=paths.get(address) or paths.get(_logical_id(address)) or f"{stack}/{address}",
+                kind=kind,
+                details=tuple(rec.details or ()),
+                guideline=rec.guideline or "",
+            )
+        )
     if kind == "plan":
         result.passed += 1  # the change rules judged the plan's deletions (a destroy plan keeps nothing else)
     if result.passed + len(result.findings) == 0:
@@ -460,14 +516,21 @@ def run(paths: list[Path], exceptions_file: Path = EXCEPTIONS_FILE, today: dt.da
         errors.append("no cdk.tf.json or plan JSON found; the gate fails closed")
     recorded = list(dict.fromkeys(w for r in results for w in r.waivers))  # a plan repeats its synth's
     covered = covered_builtins()
-    errors += [f"{'waiver recorded on construct' if w.origin == CONSTRUCT else 'exception on'} {w.resource} names "
-               f"{w.check_id}, which the gate does not run: {covered[w.check_id]} covers it (policies/overlaps.yaml); "
-               f"fix: name {covered[w.check_id]}" for w in [*waivers, *recorded] if w.check_id in covered]
+    errors += [
+        f"{'waiver recorded on construct' if w.origin == CONSTRUCT else 'exception on'} {w.resource} names "
+        f"{w.check_id}, which the gate does not run: {covered[w.check_id]} covers it (policies/overlaps.yaml); "
+        f"fix: name {covered[w.check_id]}"
+        for w in [*waivers, *recorded]
+        if w.check_id in covered
+    ]
     errors += [p for w in recorded for p in w.problems(today)]
     if recorded:
         known = loaded_check_ids()
-        errors += [f"waiver recorded on construct {w.resource} names unknown check {w.check_id}; fix: the check id"
-                   for w in recorded if w.check_id not in known]
+        errors += [
+            f"waiver recorded on construct {w.resource} names unknown check {w.check_id}; fix: the check id"
+            for w in recorded
+            if w.check_id not in known
+        ]
     used: dict[Waiver, set[str]] = {}
     exceptions = sorted(valid, key=lambda w: w.is_glob)  # an exact entry wins over a glob
     for result in results:
@@ -478,14 +541,26 @@ def run(paths: list[Path], exceptions_file: Path = EXCEPTIONS_FILE, today: dt.da
                 used.setdefault(waiver, set()).add(finding.path)
                 result.findings[i] = replace(finding, waiver=waiver)
     stacks, kinds = {r.stack for r in results} | {"*"}, {r.kind for r in results} | {"any"}
-    warnings = [f"exception {w.check_id} on {w.resource} matched nothing; remove it if the resource is fixed"
-                for w in waivers if w not in used and w.stack in stacks and w.scope in kinds]
-    warnings += [f"exception {w.check_id} on {w.resource} now matches {path}, which is not in its matches: list; "
-                 f"fix: check that the reason is true for it and add it, or narrow the glob"
-                 for w, paths in used.items() if w.is_glob for path in sorted(paths - set(w.matches or ()))]
-    warnings += [f"exception {w.check_id} on {w.resource} lists {path} in matches: but no longer matches it; "
-                 f"fix: remove it from the list" for w in valid if w.is_glob and w.scope in kinds
-                 for path in w.matches or () if path.split("/", 1)[0] in stacks and path not in used.get(w, set())]
+    warnings = [
+        f"exception {w.check_id} on {w.resource} matched nothing; remove it if the resource is fixed"
+        for w in waivers
+        if w not in used and w.stack in stacks and w.scope in kinds
+    ]
+    warnings += [
+        f"exception {w.check_id} on {w.resource} now matches {path}, which is not in its matches: list; "
+        f"fix: check that the reason is true for it and add it, or narrow the glob"
+        for w, paths in used.items()
+        if w.is_glob
+        for path in sorted(paths - set(w.matches or ()))
+    ]
+    warnings += [
+        f"exception {w.check_id} on {w.resource} lists {path} in matches: but no longer matches it; "
+        f"fix: remove it from the list"
+        for w in valid
+        if w.is_glob and w.scope in kinds
+        for path in w.matches or ()
+        if path.split("/", 1)[0] in stacks and path not in used.get(w, set())
+    ]
     return GateResult(files=results, errors=errors, warnings=warnings, report_only=report_only())
 
 

@@ -72,7 +72,9 @@ def unreviewed(ws: Workspace, stacks: list[str]) -> list[str]:
             problems.append(f"{stack}: no reviewed plan in {ws.plan_dir(stack)}")
         elif plan.destroy:
             problems.append(f"{stack}: the saved plan is a destroy plan")
-        elif reviewed_json.is_file() and reviewed_json.read_bytes() != (ws.stack_dir(stack) / "cdk.tf.json").read_bytes():
+        elif (
+            reviewed_json.is_file() and reviewed_json.read_bytes() != (ws.stack_dir(stack) / "cdk.tf.json").read_bytes()
+        ):
             problems.append(f"{stack}: the synthesized JSON changed since the reviewed plan")
         elif plan.key != ws.plan_key(stack):
             problems.append(f"{stack}: the target or the state changed since the reviewed plan")

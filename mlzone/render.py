@@ -45,8 +45,12 @@ def status(text: str) -> contextlib.AbstractContextManager[Any]:
 def spinners(names: list[str], quiet: bool) -> Iterator[OnStep]:
     """One spinner per stack showing its Terraform step and elapsed time; yields the progress callback.
     Stacks that never started are marked skipped when the block ends normally."""
-    columns = (SpinnerColumn(), TextColumn("{task.fields[stack]:<20}"), TextColumn("{task.description:<8}"),
-               TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.fields[stack]:<20}"),
+        TextColumn("{task.description:<8}"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err, disable=quiet, transient=False) as bar:
         tasks = {n: bar.add_task("waiting", stack=n, total=None, start=False) for n in names}
 
@@ -73,7 +77,11 @@ def outcomes(found: Sequence[StackOutcome], target: str, verbose: bool) -> None:
     for o in found:
         p = o.plan
         gate = "-" if p is None else ("[green]passed[/]" if p.gate_passed else "[red]failed[/]")
-        result = "[red]failed[/]" if o.error else ("applied" if o.applied else ("plan kept" if p and p.reused else "planned"))
+        result = (
+            "[red]failed[/]"
+            if o.error
+            else ("applied" if o.applied else ("plan kept" if p and p.reused else "planned"))
+        )
         counts = ("", "", "") if p is None else (str(p.adds), str(p.changes), str(p.destroys))
         table.add_row(o.stack, *counts, gate, result, f"{o.seconds:.0f}s")
     out.print(table)
@@ -87,8 +95,11 @@ def outcomes(found: Sequence[StackOutcome], target: str, verbose: bool) -> None:
             for note in o.plan.unsupported:
                 line(f"[yellow]skipped on the emulator[/] {o.stack}: {note}", err)
             for address in o.plan.untainted:
-                line(f"[yellow]untainted[/] {o.stack}: {address} (its create was cut short by Ctrl-C; this plan "
-                     "refreshed it)", err)
+                line(
+                    f"[yellow]untainted[/] {o.stack}: {address} (its create was cut short by Ctrl-C; this plan "
+                    "refreshed it)",
+                    err,
+                )
             for address in o.plan.retained:
                 line(f"[yellow]retained[/] {o.stack}: {address} (keys are never destroyed; see docs/cli.md)", err)
 
@@ -127,7 +138,12 @@ def status_table(rows: list[dict[str, Any]], target: str) -> None:
 
 def markdown_summary(found: Sequence[StackOutcome], target: str) -> str:
     """A plan summary usable as a pull-request comment."""
-    lines = [f"### mlzone plan ({target})", "", "| stack | add | change | destroy | gate 2 |", "|---|---:|---:|---:|---|"]
+    lines = [
+        f"### mlzone plan ({target})",
+        "",
+        "| stack | add | change | destroy | gate 2 |",
+        "|---|---:|---:|---:|---|",
+    ]
     notes = []
     for o in found:
         if o.plan is None:

@@ -48,10 +48,20 @@ def lines(result: GateResult) -> list[str]:
 
 def _finding(f: Finding) -> dict:
     return {
-        "check_id": f.check_id, "name": f.name, "stack": f.stack, "path": f.path, "address": f.address,
-        "file": f.file, "details": list(f.details), "guideline": f.guideline,
-        "exception": None if f.waiver is None else {
-            "reason": f.waiver.reason, "owner": f.waiver.owner, "ticket": f.waiver.ticket,
+        "check_id": f.check_id,
+        "name": f.name,
+        "stack": f.stack,
+        "path": f.path,
+        "address": f.address,
+        "file": f.file,
+        "details": list(f.details),
+        "guideline": f.guideline,
+        "exception": None
+        if f.waiver is None
+        else {
+            "reason": f.waiver.reason,
+            "owner": f.waiver.owner,
+            "ticket": f.waiver.ticket,
             "expires": str(f.waiver.expires),
         },
     }
@@ -61,8 +71,17 @@ def to_json(result: GateResult) -> dict:
     return {
         "ok": result.ok,
         "summary": result.summary(),
-        "files": [{"file": r.file, "kind": r.kind, "stack": r.stack, "passed": r.passed,
-                   "failed": len(r.failed), "errors": r.errors} for r in result.files],
+        "files": [
+            {
+                "file": r.file,
+                "kind": r.kind,
+                "stack": r.stack,
+                "passed": r.passed,
+                "failed": len(r.failed),
+                "errors": r.errors,
+            }
+            for r in result.files
+        ],
         "failed": [_finding(f) for f in result.failed],
         "excepted": [_finding(f) for f in result.excepted],
         "errors": result.all_errors,
@@ -73,18 +92,27 @@ def to_json(result: GateResult) -> dict:
 def to_sarif(result: GateResult) -> dict:
     """SARIF 2.1.0: one rule per check id, one result per finding (excepted ones as suppressed)."""
     findings = result.failed + result.excepted
-    rules = {f.check_id: {"id": f.check_id, "name": f.check_id, "shortDescription": {"text": f.name},
-                          "help": {"text": f.guideline or f.name}} for f in findings}
+    rules = {
+        f.check_id: {
+            "id": f.check_id,
+            "name": f.check_id,
+            "shortDescription": {"text": f.name},
+            "help": {"text": f.guideline or f.name},
+        }
+        for f in findings
+    }
     results = []
     for f in findings:
         entry = {
             "ruleId": f.check_id,
             "level": "error",
             "message": {"text": f"{f.path}: {f.message}"},
-            "locations": [{
-                "physicalLocation": {"artifactLocation": {"uri": f.file}},
-                "logicalLocations": [{"fullyQualifiedName": f.path, "kind": "resource"}],
-            }],
+            "locations": [
+                {
+                    "physicalLocation": {"artifactLocation": {"uri": f.file}},
+                    "logicalLocations": [{"fullyQualifiedName": f.path, "kind": "resource"}],
+                }
+            ],
         }
         if f.waiver:
             entry["suppressions"] = [{"kind": "external", "justification": f.waiver.reason}]
@@ -94,11 +122,18 @@ def to_sarif(result: GateResult) -> dict:
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "mlzone-gate", "informationUri": "policies/README.md",
-                                "rules": list(rules.values())}},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "mlzone-gate",
+                        "informationUri": "policies/README.md",
+                        "rules": list(rules.values()),
+                    }
+                },
+                "results": results,
+            }
+        ],
     }
 
 
@@ -110,10 +145,16 @@ def to_junit(result: GateResult) -> str:
         by_file[f.file].append(f)
     for r in result.files:
         cases = by_file[r.file]
-        suite = ET.SubElement(suites, "testsuite", name=f"{r.stack} ({r.kind})", file=r.file,
-                              tests=str(r.passed + len(cases) + len(r.errors)),
-                              failures=str(len(r.failed)), errors=str(len(r.errors)),
-                              skipped=str(len(cases) - len(r.failed)))
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name=f"{r.stack} ({r.kind})",
+            file=r.file,
+            tests=str(r.passed + len(cases) + len(r.errors)),
+            failures=str(len(r.failed)),
+            errors=str(len(r.errors)),
+            skipped=str(len(cases) - len(r.failed)),
+        )
         ET.SubElement(suite, "testcase", name=f"{r.passed} passed checks", classname=r.stack)
         for f in cases:
             case = ET.SubElement(suite, "testcase", name=f"{f.check_id} {f.path}", classname=r.stack)
@@ -124,8 +165,14 @@ def to_junit(result: GateResult) -> str:
         for error in r.errors:
             ET.SubElement(ET.SubElement(suite, "testcase", name="parse", classname=r.stack), "error", message=error)
     if result.errors:
-        suite = ET.SubElement(suites, "testsuite", name="exceptions", tests=str(len(result.errors)),
-                              failures="0", errors=str(len(result.errors)))
+        suite = ET.SubElement(
+            suites,
+            "testsuite",
+            name="exceptions",
+            tests=str(len(result.errors)),
+            failures="0",
+            errors=str(len(result.errors)),
+        )
         for error in result.errors:
             ET.SubElement(ET.SubElement(suite, "testcase", name="exceptions.yaml"), "error", message=error)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True)

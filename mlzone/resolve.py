@@ -27,14 +27,20 @@ class Reference(NamedTuple):
 
 def references(zone: Zone) -> list[Reference]:
     """Every (project, model, version) the zone's specs deploy, in file order."""
-    return [Reference(p.name, e.model, e.version, f"{kind}[{i}].version")
-            for p in zone.projects for kind, entries in (("endpoints", p.endpoints), ("batch_jobs", p.batch_jobs))
-            for i, e in enumerate(entries) if e.version is not None]
+    return [
+        Reference(p.name, e.model, e.version, f"{kind}[{i}].version")
+        for p in zone.projects
+        for kind, entries in (("endpoints", p.endpoints), ("batch_jobs", p.batch_jobs))
+        for i, e in enumerate(entries)
+        if e.version is not None
+    ]
 
 
 def _approve_fix(ref: Reference) -> str:
-    return (f"fix: approve it with `mlzone model approve {ref.project} {ref.model} {ref.version} --reason ...` "
-            f"or set projects/{ref.project}.yaml {ref.field} to an Approved version")
+    return (
+        f"fix: approve it with `mlzone model approve {ref.project} {ref.model} {ref.version} --reason ...` "
+        f"or set projects/{ref.project}.yaml {ref.field} to an Approved version"
+    )
 
 
 def resolve(zone: Zone, sagemaker: Any, account_id: str) -> dict[Reference, str]:
@@ -42,13 +48,20 @@ def resolve(zone: Zone, sagemaker: Any, account_id: str) -> dict[Reference, str]
     out: dict[Reference, str] = {}
     for ref in references(zone):
         group = project_name(ref.project, ref.model)
-        where = f"projects/{ref.project}.yaml {ref.field}: project {ref.project}, model {ref.model}, version {ref.version}"
+        where = (
+            f"projects/{ref.project}.yaml {ref.field}: project {ref.project}, model {ref.model}, version {ref.version}"
+        )
         try:
-            found = sagemaker.describe_model_package(ModelPackageName=(
-                f"arn:aws:sagemaker:{zone.platform.region}:{account_id}:model-package/{group}/{ref.version}"))
+            found = sagemaker.describe_model_package(
+                ModelPackageName=(
+                    f"arn:aws:sagemaker:{zone.platform.region}:{account_id}:model-package/{group}/{ref.version}"
+                )
+            )
         except sagemaker.exceptions.ClientError:
-            raise Refused(f"{where}: no such version in {group}; fix: register it with "
-                          f"`mlzone model register {ref.project} {ref.model} --run RUN_ID` and approve it") from None
+            raise Refused(
+                f"{where}: no such version in {group}; fix: register it with "
+                f"`mlzone model register {ref.project} {ref.model} --run RUN_ID` and approve it"
+            ) from None
         status = found.get("ModelApprovalStatus", "unknown")
         if status != "Approved":
             raise Refused(f"{where}: status {status}, not Approved; {_approve_fix(ref)}")
@@ -57,7 +70,9 @@ def resolve(zone: Zone, sagemaker: Any, account_id: str) -> dict[Reference, str]
         for c in found.get("InferenceSpecification", {}).get("Containers", []):
             url = c.get("ModelDataUrl", "")
             if url and not url.startswith(prefix):
-                raise Refused(f"{where}: its artifact {url} is outside the project's prefix {prefix}; "
-                              "fix: register the model again from the project's own data location")
+                raise Refused(
+                    f"{where}: its artifact {url} is outside the project's prefix {prefix}; "
+                    "fix: register the model again from the project's own data location"
+                )
         out[ref] = found["ModelPackageArn"]
     return out

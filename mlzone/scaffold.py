@@ -16,8 +16,13 @@ def write_project(root: Path, *, name: str, team: str, cost_center: str, data_cl
     path = Path(root) / "projects" / f"{name}.yaml"
     if path.exists():
         raise FileExistsError(f"{path} already exists; fix: choose another name or edit that file")
-    body = {"name": name, "team": team, "cost_center": cost_center, "data_classification": data_classification,
-            "notebooks": [{"owner": team}]}
+    body = {
+        "name": name,
+        "team": team,
+        "cost_center": cost_center,
+        "data_classification": data_classification,
+        "notebooks": [{"owner": team}],
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(HEADER + yaml.safe_dump(body, sort_keys=False))
     try:

@@ -17,13 +17,15 @@ def workspace_status(ws: Workspace) -> list[dict[str, Any]]:
         resources = state_resources(state)
         pending = current_plan(ws, stack)
         endpoints = [r["values"]["name"] for r in resources if r["type"] == "aws_sagemaker_endpoint"]
-        rows.append({
-            "stack": stack,
-            "resources": len(resources),
-            "outputs": state_outputs(state),
-            "pending_plan": "" if pending is None else f"+{pending.adds} ~{pending.changes} -{pending.destroys}",
-            "endpoints": endpoint_status(ws, endpoints),
-        })
+        rows.append(
+            {
+                "stack": stack,
+                "resources": len(resources),
+                "outputs": state_outputs(state),
+                "pending_plan": "" if pending is None else f"+{pending.adds} ~{pending.changes} -{pending.destroys}",
+                "endpoints": endpoint_status(ws, endpoints),
+            }
+        )
     return rows
 
 

@@ -114,8 +114,10 @@ class Stopped:
         if self.returncode == 0:
             return f"{where} had already finished when the interrupt arrived"
         if self.killed:
-            return (f"{where} did not stop within {self.seconds:.0f}s and was killed: its state may miss the last "
-                    f"changes and stay locked (log: {self.log})")
+            return (
+                f"{where} did not stop within {self.seconds:.0f}s and was killed: its state may miss the last "
+                f"changes and stay locked (log: {self.log})"
+            )
         if self.save_failed:
             return f"{where} interrupted; Terraform reported it could not save the state (log: {self.log})"
         if not self.acknowledged:
@@ -175,9 +177,18 @@ def interrupt_all() -> list[Stopped]:
         _signal(proc, signal.SIGKILL)  # it, if still running, and what is left of its group
         proc.wait()
         text = log.read_text(errors="replace") if log.is_file() else ""
-        stopped.append(Stopped(stack, step, log, ended.get(proc, time.monotonic() - started), proc.returncode,
-                               killed=killed, acknowledged=INTERRUPT_ACK in text,
-                               save_failed=any(s in text for s in SAVE_FAILED)))
+        stopped.append(
+            Stopped(
+                stack,
+                step,
+                log,
+                ended.get(proc, time.monotonic() - started),
+                proc.returncode,
+                killed=killed,
+                acknowledged=INTERRUPT_ACK in text,
+                save_failed=any(s in text for s in SAVE_FAILED),
+            )
+        )
     return stopped
 
 
@@ -256,8 +267,9 @@ class Terraform:
             with _LIVE_LOCK:
                 if _INTERRUPTED.is_set():
                     raise TerraformInterrupted(f"stack {self.stack}, step {log_as or step}: not started (interrupted)")
-                proc = subprocess.Popen(cmd, cwd=self.stack_dir, env=env, stdout=subprocess.PIPE, stderr=sink,
-                                        start_new_session=True)
+                proc = subprocess.Popen(
+                    cmd, cwd=self.stack_dir, env=env, stdout=subprocess.PIPE, stderr=sink, start_new_session=True
+                )
                 _LIVE[proc] = (self.stack, log_as or step, log)
             try:
                 stdout = self._stream(proc, sink, keep=step in ("show", "output", "state"))

@@ -17,7 +17,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mlzone import audit_record, deployments, s3_objects
@@ -41,7 +41,7 @@ class Link:
 def uuid7() -> str:
     """A time-ordered id (RFC 9562 version 7): its first 48 bits are the Unix time in milliseconds."""
     raw = bytearray(uuid.uuid4().bytes)
-    raw[0:6] = int(datetime.now(timezone.utc).timestamp() * 1000).to_bytes(6, "big")
+    raw[0:6] = int(datetime.now(UTC).timestamp() * 1000).to_bytes(6, "big")
     raw[6] = (raw[6] & 0x0F) | 0x70
     return str(uuid.UUID(bytes=bytes(raw)))
 
@@ -54,7 +54,7 @@ def time_of(record_id: str) -> datetime | None:
         return None
     if u.version != 7:
         return None
-    return datetime.fromtimestamp(int.from_bytes(u.bytes[0:6], "big") / 1000, timezone.utc)
+    return datetime.fromtimestamp(int.from_bytes(u.bytes[0:6], "big") / 1000, UTC)
 
 
 def hours(at: datetime) -> list[datetime]:
@@ -63,8 +63,9 @@ def hours(at: datetime) -> list[datetime]:
     return [hour, hour + timedelta(hours=1)] if at.minute >= 55 else [hour]
 
 
-def find_capture(s3: Any, bucket: str, endpoints: Iterable[tuple[str, str]], record_id: str,
-                 at: datetime) -> tuple[dict[str, Any], str, str] | None:
+def find_capture(
+    s3: Any, bucket: str, endpoints: Iterable[tuple[str, str]], record_id: str, at: datetime
+) -> tuple[dict[str, Any], str, str] | None:
     """The capture record whose eventId or inferenceId is `record_id`, with its project and endpoint.
 
     `endpoints` are (project, endpoint name) pairs; only the hour partitions of `at` are listed."""
@@ -124,26 +125,45 @@ def trace(src: Sources, record_id: str, at: datetime | None = None) -> list[Link
     """The chain for one prediction id; raises TraceError when the capture record cannot be found."""
     at = time_of(record_id) or at
     if at is None:
-        raise TraceError(f"{record_id!r} is not a time-ordered id, so its hour is unknown; "
-                         "fix: add --at YYYY-MM-DDTHH (the hour of the prediction, UTC)")
+        raise TraceError(
+            f"{record_id!r} is not a time-ordered id, so its hour is unknown; "
+            "fix: add --at YYYY-MM-DDTHH (the hour of the prediction, UTC)"
+        )
     found = find_capture(src.s3, src.capture_bucket, src.endpoints, record_id, at)
     if found is None and (receipt := erasure_of(src.s3, src.audit_bucket, record_id)):
         return [Link("prediction", missing=f"erased (GDPR) by receipt {receipt}")]
     if found is None:
-        raise TraceError(f"no prediction {record_id!r} in the captures of {at:%Y-%m-%d %H}:00 UTC "
-                         f"({len(src.endpoints)} endpoints searched); fix: check the id, or pass --at")
+        raise TraceError(
+            f"no prediction {record_id!r} in the captures of {at:%Y-%m-%d %H}:00 UTC "
+            f"({len(src.endpoints)} endpoints searched); fix: check the id, or pass --at"
+        )
     record, project, endpoint = found
     meta, data = record["eventMetadata"], record["captureData"]
     when = datetime.fromisoformat(meta["inferenceTime"].replace("Z", "+00:00"))
-    links = [Link("prediction", {"project": project, "endpoint": endpoint, "time": meta["inferenceTime"],
-                                 "event_id": meta.get("eventId"), "inference_id": meta.get("inferenceId"),
-                                 "input": data["endpointInput"]["data"],
-                                 "output": data["endpointOutput"]["data"]})]
+    links = [
+        Link(
+            "prediction",
+            {
+                "project": project,
+                "endpoint": endpoint,
+                "time": meta["inferenceTime"],
+                "event_id": meta.get("eventId"),
+                "inference_id": meta.get("inferenceId"),
+                "input": data["endpointInput"]["data"],
+                "output": data["endpointOutput"]["data"],
+            },
+        )
+    ]
     deploy = deployments.in_force(deployments.history(src.s3, src.audit_bucket, project), endpoint, when)
-    links.append(Link("deploy", _pick(deploy, "record_uri", "git_commit", "dirty", "operator", "time",
-                                      "plan_hash")) if deploy else
-                 Link("deploy", missing=f"no successful deploy record of stack {project!r} naming "
-                                        f"{endpoint} before {meta['inferenceTime']}"))
+    links.append(
+        Link("deploy", _pick(deploy, "record_uri", "git_commit", "dirty", "operator", "time", "plan_hash"))
+        if deploy
+        else Link(
+            "deploy",
+            missing=f"no successful deploy record of stack {project!r} naming "
+            f"{endpoint} before {meta['inferenceTime']}",
+        )
+    )
     if not deploy:
         return links
     arn = deploy["endpoints"][endpoint]
@@ -155,14 +175,26 @@ def trace(src: Sources, record_id: str, at: datetime | None = None) -> list[Link
     group, version = arn.rsplit("/", 2)[-2:]
     model = group.split("--", 1)[-1]
     container = package.get("InferenceSpecification", {}).get("Containers", [{}])[0]
-    links.append(Link("model version", {"arn": arn, "model": model, "version": version,
-                                        "status": package.get("ModelApprovalStatus"),
-                                        "artifact": container.get("ModelDataUrl"),
-                                        "image": container.get("Image"),
-                                        "image_digest": facts.get("image_digest")}))
+    links.append(
+        Link(
+            "model version",
+            {
+                "arn": arn,
+                "model": model,
+                "version": version,
+                "status": package.get("ModelApprovalStatus"),
+                "artifact": container.get("ModelDataUrl"),
+                "image": container.get("Image"),
+                "image_digest": facts.get("image_digest"),
+            },
+        )
+    )
     approval = approval_of(src.s3, src.audit_bucket, project, model, version)
-    links.append(Link("approval", _pick(approval, "record_uri", "decision", "approver", "time", "reason"))
-                 if approval else Link("approval", missing=f"no approval record for {model} version {version}"))
+    links.append(
+        Link("approval", _pick(approval, "record_uri", "decision", "approver", "time", "reason"))
+        if approval
+        else Link("approval", missing=f"no approval record for {model} version {version}")
+    )
     run_id = facts.get("run_id")
     if not run_id:
         return [*links, Link("training run", missing="the version records no MLflow run")]
@@ -170,9 +202,19 @@ def trace(src: Sources, record_id: str, at: datetime | None = None) -> list[Link
         run = src.mlflow_run(project, run_id)
     except Exception as e:  # noqa: BLE001  (any tracking-server failure is a missing link, named)
         return [*links, Link("training run", missing=f"MLflow run {run_id}: {e}")]
-    links.append(Link("training run", {"run_id": run_id, "experiment_id": facts.get("experiment_id"),
-                                       "git_commit": facts.get("git_commit"), "data": facts.get("data"),
-                                       "params": run.get("params"), "metrics": run.get("metrics")}))
+    links.append(
+        Link(
+            "training run",
+            {
+                "run_id": run_id,
+                "experiment_id": facts.get("experiment_id"),
+                "git_commit": facts.get("git_commit"),
+                "data": facts.get("data"),
+                "params": run.get("params"),
+                "metrics": run.get("metrics"),
+            },
+        )
+    )
     return links
 
 

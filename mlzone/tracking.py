@@ -47,8 +47,7 @@ def healthy(url: str, timeout: float = 2.0) -> bool:
 
 def emulator_env(url: str, region: str) -> dict[str, str]:
     """What a client of the emulator's S3 needs (the MLflow server and the scripts `mlzone env` serves)."""
-    return {"AWS_ENDPOINT_URL": url, "MLFLOW_S3_ENDPOINT_URL": url, "AWS_DEFAULT_REGION": region,
-            **TEST_CREDENTIALS}
+    return {"AWS_ENDPOINT_URL": url, "MLFLOW_S3_ENDPOINT_URL": url, "AWS_DEFAULT_REGION": region, **TEST_CREDENTIALS}
 
 
 @dataclass
@@ -80,14 +79,31 @@ class MlflowServer:
         store.mkdir(parents=True, exist_ok=True)
         log = self.work / "logs" / "mlflow.log"
         log.parent.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, **emulator_env(emulator_url, self.region),
-               "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}  # no background job workers (huey): nothing uses them
-        command = [sys.executable, "-m", "mlflow", "server", "--host", HOST, "--port", str(self.port),
-                   "--workers", "1", "--backend-store-uri", f"sqlite:///{store / 'mlflow.db'}",
-                   "--artifacts-destination", self.artifacts]
+        env = {
+            **os.environ,
+            **emulator_env(emulator_url, self.region),
+            "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
+        }  # no background job workers (huey): nothing uses them
+        command = [
+            sys.executable,
+            "-m",
+            "mlflow",
+            "server",
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+            "--backend-store-uri",
+            f"sqlite:///{store / 'mlflow.db'}",
+            "--artifacts-destination",
+            self.artifacts,
+        ]
         with log.open("ab") as sink:
-            self.proc = subprocess.Popen(command, cwd=self.work, env=env, stdout=sink, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+            self.proc = subprocess.Popen(
+                command, cwd=self.work, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + START_TIMEOUT
         while not healthy(self.url, timeout=1):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -134,8 +150,9 @@ def for_zone(work: Path, port: int, keep: bool = False) -> MlflowServer | None:
         return None
     if platform is None or not platform.experiment_tracking.enabled:
         return None
-    return MlflowServer(work=work, port=port, artifacts=f"s3://{platform.bucket_name('mlflow')}/",
-                        region=platform.region, keep=keep)
+    return MlflowServer(
+        work=work, port=port, artifacts=f"s3://{platform.bucket_name('mlflow')}/", region=platform.region, keep=keep
+    )
 
 
 def kept_url(work: Path) -> str | None:

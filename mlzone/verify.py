@@ -32,8 +32,9 @@ def _key_ids(arns: set[str]) -> set[str]:
     return arns | {a.rsplit("/", 1)[-1] for a in arns}
 
 
-def _bucket_checks(client: Callable[[str], Any], bucket: str, keys: set[str],
-                   log_target: bool) -> Iterator[tuple[str, bool, str]]:
+def _bucket_checks(
+    client: Callable[[str], Any], bucket: str, keys: set[str], log_target: bool
+) -> Iterator[tuple[str, bool, str]]:
     """Encryption (our KMS key; SSE-S3 for access-log targets, the only kind S3 log delivery writes to)
     and the public access block."""
     s3 = client("s3")
@@ -83,8 +84,9 @@ def _endpoint_serving(client: Callable[[str], Any], name: str) -> tuple[bool, st
     return ok, "" if ok else f"status {ep['EndpointStatus']}, data capture {'on' if capture else 'off'}"
 
 
-def verify_resources(stack: str, resources: list[dict[str, Any]], client: Callable[[str], Any],
-                     our_keys: set[str]) -> list[Check]:
+def verify_resources(
+    stack: str, resources: list[dict[str, Any]], client: Callable[[str], Any], our_keys: set[str]
+) -> list[Check]:
     """Checks for one stack's managed resources (`terraform show -json` entries)."""
     checks: list[Check] = []
 
@@ -97,7 +99,9 @@ def verify_resources(stack: str, resources: list[dict[str, Any]], client: Callab
         values, kind = r["values"], r["type"]
         try:
             if kind == "aws_s3_bucket":
-                for name, ok, detail in _bucket_checks(client, values["bucket"], our_keys, values["bucket"] in log_targets):
+                for name, ok, detail in _bucket_checks(
+                    client, values["bucket"], our_keys, values["bucket"] in log_targets
+                ):
                     add(name, values["bucket"], (ok, detail))
                 if values["bucket"] in locked:
                     add("audit bucket object lock on", values["bucket"], _object_lock(client, values["bucket"]))
@@ -122,4 +126,6 @@ def verify_workspace(ws: Workspace) -> list[Check]:
     states = {stack: state_resources(stack_state(ws, stack)) for stack in ws.stacks()}
     our_keys = set().union(*(kms_key_arns(resources) for resources in states.values()))
     client = clients(ws.region, ws.emulator_url or None)
-    return [check for stack, resources in states.items() for check in verify_resources(stack, resources, client, our_keys)]
+    return [
+        check for stack, resources in states.items() for check in verify_resources(stack, resources, client, our_keys)
+    ]

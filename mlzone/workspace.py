@@ -56,8 +56,13 @@ class Workspace:
 
     def terraform(self, stack: str) -> Terraform:
         env = (("TF_VAR_emulator_url", self.emulator_url),) if self.target == "local" else ()
-        return Terraform(stack_dir=self.stack_dir(stack), cli_config=write_cli_config(self.work, find_mirror()),
-                         env=env, timeout=self.timeout, log_dir=self.work / "logs")
+        return Terraform(
+            stack_dir=self.stack_dir(stack),
+            cli_config=write_cli_config(self.work, find_mirror()),
+            env=env,
+            timeout=self.timeout,
+            log_dir=self.work / "logs",
+        )
 
     def interrupted_marker(self, stack: str) -> Path:
         """Present while the stack's last apply was stopped by Ctrl-C (mlzone.orchestrate.stack)."""
@@ -104,11 +109,13 @@ def read_state(path: Path) -> dict[str, Any]:
             return doc
         problem = f"empty ({len(data)} bytes)" if doc is None else "not a JSON object"
     backup = path.with_name(path.name + ".backup")
-    way_back = (f"Terraform keeps the state before its last write in {backup}; fix: check it and restore it "
-                f"(`cp {backup} {path}`), then plan again (a resource created after that backup must be imported)"
-                if backup.is_file() else
-                "there is no backup next to it; fix: if the emulator holds nothing you need, `mlzone stop` and deploy "
-                "again (a fresh emulator starts from an empty state)")
+    way_back = (
+        f"Terraform keeps the state before its last write in {backup}; fix: check it and restore it "
+        f"(`cp {backup} {path}`), then plan again (a resource created after that backup must be imported)"
+        if backup.is_file()
+        else "there is no backup next to it; fix: if the emulator holds nothing you need, `mlzone stop` and deploy "
+        "again (a fresh emulator starts from an empty state)"
+    )
     raise StateError(f"{path} is not a readable Terraform state: {problem}; {way_back}")
 
 

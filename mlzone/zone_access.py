@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from modules.layout import WORK_DIR
-from mlzone.emulator import kept_url
 from mlzone.clients import clients
+from mlzone.emulator import kept_url
+from modules.layout import WORK_DIR
 from modules.naming import project_name
 from stacks.spec import Zone, load_zone
 
@@ -68,6 +68,7 @@ def open_zone(root: Path, target: str) -> ZoneAccess:
         return ZoneAccess(zone, clients(zone.platform.region, None), local=False)
     url = kept_url(root.resolve() / WORK_DIR)
     if url is None:
-        raise NotDeployed("no local emulator is running, so nothing is deployed on the local target; "
-                          "fix: `mlzone deploy`")
+        raise NotDeployed(
+            "no local emulator is running, so nothing is deployed on the local target; fix: `mlzone deploy`"
+        )
     return ZoneAccess(zone, clients(zone.platform.region, url), local=True)

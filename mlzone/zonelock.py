@@ -45,10 +45,16 @@ def zone_lock(work: Path, command: str, target: str) -> Iterator[Path]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise ZoneBusy(f"another mlzone command is using this zone ({path}): {holder(path)}; fix: wait for it "
-                           "to end or stop it (Ctrl-C in its terminal); the lock is released when it exits") from None
-        record = {"pid": os.getpid(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                  "command": command, "target": target}
+            raise ZoneBusy(
+                f"another mlzone command is using this zone ({path}): {holder(path)}; fix: wait for it "
+                "to end or stop it (Ctrl-C in its terminal); the lock is released when it exits"
+            ) from None
+        record = {
+            "pid": os.getpid(),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "command": command,
+            "target": target,
+        }
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(record).encode(), 0)
         try:

@@ -50,20 +50,42 @@ class ApproverRole(Construct):
     def __init__(self, scope: Construct, id: str, props: ApproverRoleProps) -> None:
         super().__init__(scope, id)
         p = props.project
-        groups = [p.arn("sagemaker", f"model-package-group/{p.pattern}"), p.arn("sagemaker", f"model-package/{p.pattern}/*")]
-        trust = {"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"AWS": list(props.approvers)}, "Action": "sts:AssumeRole"}]}
-        self.role = IamRole(self, "role", name=p.resource_name("approver"), path=APPROVER_PATH,
-                            assume_role_policy=json.dumps(trust),
-                            description=f"approves or rejects model versions of project {p.name} (mlzone)")
-        IamRolePolicy(self, "policy", role=self.role.id, name="approve-model-versions", policy=policy_document(
-            allow("ReadRegistry", REGISTRY_READ, groups),
-            allow("DecideVersions", APPROVE, p.arn("sagemaker", f"model-package/{p.pattern}/*")),
-            allow("WhoAmI", "sts:GetCallerIdentity", "*"),
-            allow("ApprovalRecords", "s3:PutObject", f"arn:aws:s3:::{props.audit_bucket}/approvals/{p.name}/*"),
-            allow("ReadApprovalRecords", ["s3:GetObject"], f"arn:aws:s3:::{props.audit_bucket}/approvals/{p.name}/*"),
-            allow("ListApprovalRecords", "s3:ListBucket", f"arn:aws:s3:::{props.audit_bucket}",
-                  {"StringLike": {"s3:prefix": f"approvals/{p.name}/*"}}),
-        ))
+        groups = [
+            p.arn("sagemaker", f"model-package-group/{p.pattern}"),
+            p.arn("sagemaker", f"model-package/{p.pattern}/*"),
+        ]
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": list(props.approvers)}, "Action": "sts:AssumeRole"}],
+        }
+        self.role = IamRole(
+            self,
+            "role",
+            name=p.resource_name("approver"),
+            path=APPROVER_PATH,
+            assume_role_policy=json.dumps(trust),
+            description=f"approves or rejects model versions of project {p.name} (mlzone)",
+        )
+        IamRolePolicy(
+            self,
+            "policy",
+            role=self.role.id,
+            name="approve-model-versions",
+            policy=policy_document(
+                allow("ReadRegistry", REGISTRY_READ, groups),
+                allow("DecideVersions", APPROVE, p.arn("sagemaker", f"model-package/{p.pattern}/*")),
+                allow("WhoAmI", "sts:GetCallerIdentity", "*"),
+                allow("ApprovalRecords", "s3:PutObject", f"arn:aws:s3:::{props.audit_bucket}/approvals/{p.name}/*"),
+                allow(
+                    "ReadApprovalRecords", ["s3:GetObject"], f"arn:aws:s3:::{props.audit_bucket}/approvals/{p.name}/*"
+                ),
+                allow(
+                    "ListApprovalRecords",
+                    "s3:ListBucket",
+                    f"arn:aws:s3:::{props.audit_bucket}",
+                    {"StringLike": {"s3:prefix": f"approvals/{p.name}/*"}},
+                ),
+            ),
+        )
         self.arn = self.role.arn
         self.name = self.role.name

@@ -58,63 +58,96 @@ class AuditStorage(Construct):
         super().__init__(scope, id)
         trail = trail_arn(props.prefix, props.region, props.account_id)
         log_arn = f"arn:aws:s3:::{props.access_log_bucket_name}"
-        self.access_logs = Bucket(self, "access-logs", BucketProps(
-            name=props.access_log_bucket_name, kms_key_arn=None, access_log_bucket=None,
-            allow_sse_s3_reason=ACCESS_LOG_SSE_REASON, allow_no_access_logs_reason=ACCESS_LOG_NO_LOGS_REASON,
-            expire_after_days=props.retention_days,
-            policy_statements=({
-                "Sid": "S3ServerAccessLogsDelivery",
-                "Effect": "Allow",
-                "Principal": {"Service": "logging.s3.amazonaws.com"},
-                "Action": "s3:PutObject",
-                "Resource": f"{log_arn}/*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": props.account_id}},
-            },),
-        ))
+        self.access_logs = Bucket(
+            self,
+            "access-logs",
+            BucketProps(
+                name=props.access_log_bucket_name,
+                kms_key_arn=None,
+                access_log_bucket=None,
+                allow_sse_s3_reason=ACCESS_LOG_SSE_REASON,
+                allow_no_access_logs_reason=ACCESS_LOG_NO_LOGS_REASON,
+                expire_after_days=props.retention_days,
+                policy_statements=(
+                    {
+                        "Sid": "S3ServerAccessLogsDelivery",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "logging.s3.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": f"{log_arn}/*",
+                        "Condition": {"StringEquals": {"aws:SourceAccount": props.account_id}},
+                    },
+                ),
+            ),
+        )
         waive(self.access_logs, ACCESS_LOG_SSE_REASON, "CKV_MLZ_1", "CKV_MLZ_26")
         waive(self.access_logs, ACCESS_LOG_NO_LOGS_REASON, "CKV_AWS_18")
         # Read through the policy, so every bucket logging into it is configured after the delivery grant.
         self.access_log_bucket_name = self.access_logs.policy.bucket
         audit_arn = f"arn:aws:s3:::{props.audit_bucket_name}"
-        self.audit = Bucket(self, "audit", BucketProps(
-            name=props.audit_bucket_name, kms_key_arn=props.audit_key_arn,
-            access_log_bucket=self.access_log_bucket_name,
-            object_lock=ObjectLock(mode=props.lock_mode, days=props.retention_days),
-            policy_statements=(
-                {
-                    "Sid": "CloudTrailAclCheck",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                    "Action": "s3:GetBucketAcl",
-                    "Resource": audit_arn,
-                    "Condition": {"StringEquals": {"aws:SourceArn": trail}},
-                },
-                {
-                    "Sid": "CloudTrailWrite",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                    "Action": "s3:PutObject",
-                    "Resource": f"{audit_arn}/cloudtrail/AWSLogs/{props.account_id}/*",
-                    "Condition": {"StringEquals": {"aws:SourceArn": trail}},
-                },
+        self.audit = Bucket(
+            self,
+            "audit",
+            BucketProps(
+                name=props.audit_bucket_name,
+                kms_key_arn=props.audit_key_arn,
+                access_log_bucket=self.access_log_bucket_name,
+                object_lock=ObjectLock(mode=props.lock_mode, days=props.retention_days),
+                policy_statements=(
+                    {
+                        "Sid": "CloudTrailAclCheck",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                        "Action": "s3:GetBucketAcl",
+                        "Resource": audit_arn,
+                        "Condition": {"StringEquals": {"aws:SourceArn": trail}},
+                    },
+                    {
+                        "Sid": "CloudTrailWrite",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": f"{audit_arn}/cloudtrail/AWSLogs/{props.account_id}/*",
+                        "Condition": {"StringEquals": {"aws:SourceArn": trail}},
+                    },
+                ),
             ),
-        ))
+        )
         if props.lock_mode != "COMPLIANCE":
             waive(self.audit, props.allow_governance_mode_reason, "CKV_MLZ_6")
         # A CloudWatch Logs copy of the trail, so metric filters and alarms can watch API activity.
         log_group = CloudwatchLogGroup(
-            self, "trail-logs", name=f"/mlzone/{props.prefix}/cloudtrail", kms_key_id=props.logs_key_arn,
+            self,
+            "trail-logs",
+            name=f"/mlzone/{props.prefix}/cloudtrail",
+            kms_key_id=props.logs_key_arn,
             retention_in_days=props.trail_log_retention_days,
         )
-        role = ServiceRole(self, "trail-logs-", ServiceRoleProps(
-            name=f"{props.prefix}-cloudtrail-logs", service="cloudtrail.amazonaws.com", account_id=props.account_id,
-            policy_name="write-trail-logs", statements=(grant_log_streams(None, log_group.arn),),
-        ))
+        role = ServiceRole(
+            self,
+            "trail-logs-",
+            ServiceRoleProps(
+                name=f"{props.prefix}-cloudtrail-logs",
+                service="cloudtrail.amazonaws.com",
+                account_id=props.account_id,
+                policy_name="write-trail-logs",
+                statements=(grant_log_streams(None, log_group.arn),),
+            ),
+        )
         self.trail = Cloudtrail(
-            self, "trail", name=trail.rsplit("/", 1)[1], s3_bucket_name=self.audit.name, s3_key_prefix="cloudtrail",
-            kms_key_id=props.audit_key_arn, is_multi_region_trail=True, include_global_service_events=True,
-            enable_log_file_validation=True, enable_logging=True, depends_on=[self.audit.policy, role.policy],
-            cloud_watch_logs_group_arn=f"{log_group.arn}:*", cloud_watch_logs_role_arn=role.arn,
+            self,
+            "trail",
+            name=trail.rsplit("/", 1)[1],
+            s3_bucket_name=self.audit.name,
+            s3_key_prefix="cloudtrail",
+            kms_key_id=props.audit_key_arn,
+            is_multi_region_trail=True,
+            include_global_service_events=True,
+            enable_log_file_validation=True,
+            enable_logging=True,
+            depends_on=[self.audit.policy, role.policy],
+            cloud_watch_logs_group_arn=f"{log_group.arn}:*",
+            cloud_watch_logs_role_arn=role.arn,
         )
         self.name = self.audit.name
         self.arn = self.audit.arn

@@ -96,17 +96,28 @@ class BatchInference(Construct):
         p = props.project
         name = p.resource_name(props.name, max_len=SAGEMAKER_NAME_MAX)
         self.output_uri = p.s3_uri(p.data_bucket, props.output)
-        self.job_role = ProjectRole(self, "job-role", ProjectRoleProps(
-            project=p, name=f"{props.name}-job", service="emr-serverless.amazonaws.com", statements=(
-                *p.data_statements(write=False),
-                *p.prefix_statements("Output", p.data_bucket, (*OBJECT_READ, *OBJECT_WRITE), props.output),
-                *p.prefix_statements("EmrLogs", p.emr_log_bucket, ("s3:PutObject", "s3:GetObject"), props.name),
-                *p.registry_statements(),
-                p.platform_key_statement(("kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey")),
+        self.job_role = ProjectRole(
+            self,
+            "job-role",
+            ProjectRoleProps(
+                project=p,
+                name=f"{props.name}-job",
+                service="emr-serverless.amazonaws.com",
+                statements=(
+                    *p.data_statements(write=False),
+                    *p.prefix_statements("Output", p.data_bucket, (*OBJECT_READ, *OBJECT_WRITE), props.output),
+                    *p.prefix_statements("EmrLogs", p.emr_log_bucket, ("s3:PutObject", "s3:GetObject"), props.name),
+                    *p.registry_statements(),
+                    p.platform_key_statement(("kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey")),
+                ),
             ),
-        ))
+        )
         self.application = EmrserverlessApplication(  # "SPARK": the API spelling (moto rejects "spark")
-            self, "application", name=name, release_label=props.release_label, type="SPARK",
+            self,
+            "application",
+            name=name,
+            release_label=props.release_label,
+            type="SPARK",
             network_configuration={"subnet_ids": p.subnet_ids, "security_group_ids": [p.security_group("batch")]},
             auto_start_configuration={"enabled": True},
             auto_stop_configuration={"enabled": True, "idle_timeout_minutes": 15},
@@ -119,8 +130,15 @@ class BatchInference(Construct):
         if props.shipped_files and not props.entry_point:
             code = f"{p.name}/code/{props.name}"
             for i, file in enumerate(props.shipped_files):
-                S3Object(self, f"script-{i}", bucket=p.data_bucket, key=f"{code}/{Path(file).name}",
-                         content=terraform_literal(Path(file).read_text()), server_side_encryption="aws:kms", kms_key_id=p.key_arn)
+                S3Object(
+                    self,
+                    f"script-{i}",
+                    bucket=p.data_bucket,
+                    key=f"{code}/{Path(file).name}",
+                    content=terraform_literal(Path(file).read_text()),
+                    server_side_encryption="aws:kms",
+                    kms_key_id=p.key_arn,
+                )
             py_files = ",".join(f"s3://{p.data_bucket}/{code}/{Path(f).name}" for f in props.shipped_files[1:])
             emrfs_kms += f" --py-files {py_files}" if py_files else ""
         self.application_id = self.application.id
@@ -135,32 +153,58 @@ class BatchInference(Construct):
             "ExecutionRoleArn": self.job_role.arn,
             "ClientToken": "<aws.scheduler.execution-id>",
             "Name": name,
-            "JobDriver": {"SparkSubmit": {
-                "EntryPoint": f"s3://{p.data_bucket}/{p.name}/{props.script}",
-                "EntryPointArguments": [
-                    "--input", p.s3_uri(p.data_bucket, props.input_prefix.rstrip("/")),
-                    "--output", self.output_uri, "--model", group, "--model-package", self.model_package_arn,
-                    *props.arguments,
-                ],
-                "SparkSubmitParameters": emrfs_kms,
-            }},
-            "ConfigurationOverrides": {"MonitoringConfiguration": {"S3MonitoringConfiguration": {
-                "LogUri": p.s3_uri(p.emr_log_bucket, props.name), "EncryptionKeyArn": p.key_arn,
-            }}},
+            "JobDriver": {
+                "SparkSubmit": {
+                    "EntryPoint": f"s3://{p.data_bucket}/{p.name}/{props.script}",
+                    "EntryPointArguments": [
+                        "--input",
+                        p.s3_uri(p.data_bucket, props.input_prefix.rstrip("/")),
+                        "--output",
+                        self.output_uri,
+                        "--model",
+                        group,
+                        "--model-package",
+                        self.model_package_arn,
+                        *props.arguments,
+                    ],
+                    "SparkSubmitParameters": emrfs_kms,
+                }
+            },
+            "ConfigurationOverrides": {
+                "MonitoringConfiguration": {
+                    "S3MonitoringConfiguration": {
+                        "LogUri": p.s3_uri(p.emr_log_bucket, props.name),
+                        "EncryptionKeyArn": p.key_arn,
+                    }
+                }
+            },
         }
-        self.scheduler_role = ProjectRole(self, "scheduler-role", ProjectRoleProps(
-            project=p, name=f"{props.name}-schedule", service="scheduler.amazonaws.com", statements=(
-                allow("StartJobRun", "emr-serverless:StartJobRun", self.application.arn),
-                p.pass_role_statement("emr-serverless.amazonaws.com", self.job_role.arn, sid="PassJobRole"),
-                grant_key("DecryptSchedule", p.key_arn, "kms:Decrypt"),
+        self.scheduler_role = ProjectRole(
+            self,
+            "scheduler-role",
+            ProjectRoleProps(
+                project=p,
+                name=f"{props.name}-schedule",
+                service="scheduler.amazonaws.com",
+                statements=(
+                    allow("StartJobRun", "emr-serverless:StartJobRun", self.application.arn),
+                    p.pass_role_statement("emr-serverless.amazonaws.com", self.job_role.arn, sid="PassJobRole"),
+                    grant_key("DecryptSchedule", p.key_arn, "kms:Decrypt"),
+                ),
             ),
-        ))
+        )
         self.schedule = SchedulerSchedule(
-            self, "schedule", name=name, schedule_expression=props.schedule,
-            schedule_expression_timezone=props.timezone, kms_key_arn=p.key_arn,
+            self,
+            "schedule",
+            name=name,
+            schedule_expression=props.schedule,
+            schedule_expression_timezone=props.timezone,
+            kms_key_arn=p.key_arn,
             flexible_time_window={"mode": "OFF"},
             target={
-                "arn": START_JOB_RUN, "role_arn": self.scheduler_role.arn, "input": json.dumps(job_run),
+                "arn": START_JOB_RUN,
+                "role_arn": self.scheduler_role.arn,
+                "input": json.dumps(job_run),
                 "retry_policy": {"maximum_retry_attempts": 2, "maximum_event_age_in_seconds": 3600},
             },
         )

@@ -90,19 +90,31 @@ class Bucket(Construct):
 
     def __init__(self, scope: Construct, id: str, props: BucketProps) -> None:
         super().__init__(scope, id)
-        self.bucket = S3Bucket(self, "bucket", bucket=props.name, object_lock_enabled=props.object_lock is not None or None)
+        self.bucket = S3Bucket(
+            self, "bucket", bucket=props.name, object_lock_enabled=props.object_lock is not None or None
+        )
         self.name = self.bucket.bucket
         self.arn = self.bucket.arn
         bucket_id = self.bucket.id
         S3BucketPublicAccessBlock(
-            self, "public-access-block", bucket=bucket_id, block_public_acls=True, block_public_policy=True,
-            ignore_public_acls=True, restrict_public_buckets=True,
+            self,
+            "public-access-block",
+            bucket=bucket_id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
         )
         S3BucketOwnershipControls(
-            self, "ownership", bucket=bucket_id, rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced")
+            self,
+            "ownership",
+            bucket=bucket_id,
+            rule=S3BucketOwnershipControlsRule(object_ownership="BucketOwnerEnforced"),
         )
         versioning = S3BucketVersioningA(
-            self, "versioning", bucket=bucket_id,
+            self,
+            "versioning",
+            bucket=bucket_id,
             versioning_configuration=S3BucketVersioningVersioningConfiguration(status="Enabled"),
         )
         by_default = (
@@ -110,17 +122,27 @@ class Bucket(Construct):
                 sse_algorithm="aws:kms", kms_master_key_id=props.kms_key_arn
             )
             if props.kms_key_arn
-            else S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(sse_algorithm="AES256")
+            else S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA(
+                sse_algorithm="AES256"
+            )
         )
         S3BucketServerSideEncryptionConfigurationA(
-            self, "encryption", bucket=bucket_id,
-            rule=[S3BucketServerSideEncryptionConfigurationRuleA(
-                apply_server_side_encryption_by_default=by_default, bucket_key_enabled=props.kms_key_arn is not None or None
-            )],
+            self,
+            "encryption",
+            bucket=bucket_id,
+            rule=[
+                S3BucketServerSideEncryptionConfigurationRuleA(
+                    apply_server_side_encryption_by_default=by_default,
+                    bucket_key_enabled=props.kms_key_arn is not None or None,
+                )
+            ],
         )
         if props.object_lock:
             S3BucketObjectLockConfigurationA(
-                self, "object-lock", bucket=bucket_id, depends_on=[versioning],
+                self,
+                "object-lock",
+                bucket=bucket_id,
+                depends_on=[versioning],
                 rule=S3BucketObjectLockConfigurationRuleA(
                     default_retention=S3BucketObjectLockConfigurationRuleDefaultRetentionA(
                         mode=props.object_lock.mode, days=props.object_lock.days
@@ -129,22 +151,37 @@ class Bucket(Construct):
             )
         if props.access_log_bucket:
             S3BucketLoggingA(
-                self, "access-logs", bucket=bucket_id, target_bucket=props.access_log_bucket,
+                self,
+                "access-logs",
+                bucket=bucket_id,
+                target_bucket=props.access_log_bucket,
                 target_prefix=f"{props.name}/",
             )
         S3BucketLifecycleConfiguration(
-            self, "lifecycle", bucket=bucket_id, depends_on=[versioning],
-            rule=[S3BucketLifecycleConfigurationRule(
-                id="retention", status="Enabled", filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
-                abort_incomplete_multipart_upload=[
-                    S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
-                ],
-                noncurrent_version_expiration=[S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
-                    noncurrent_days=props.object_lock.days if props.object_lock else props.noncurrent_expire_after_days
-                )],
-                expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=props.expire_after_days)]
-                if props.expire_after_days else None,
-            )],
+            self,
+            "lifecycle",
+            bucket=bucket_id,
+            depends_on=[versioning],
+            rule=[
+                S3BucketLifecycleConfigurationRule(
+                    id="retention",
+                    status="Enabled",
+                    filter=[S3BucketLifecycleConfigurationRuleFilter(prefix="")],
+                    abort_incomplete_multipart_upload=[
+                        S3BucketLifecycleConfigurationRuleAbortIncompleteMultipartUpload(days_after_initiation=7)
+                    ],
+                    noncurrent_version_expiration=[
+                        S3BucketLifecycleConfigurationRuleNoncurrentVersionExpiration(
+                            noncurrent_days=props.object_lock.days
+                            if props.object_lock
+                            else props.noncurrent_expire_after_days
+                        )
+                    ],
+                    expiration=[S3BucketLifecycleConfigurationRuleExpiration(days=props.expire_after_days)]
+                    if props.expire_after_days
+                    else None,
+                )
+            ],
         )
         arn = f"arn:aws:s3:::{props.name}"
         statements = [
@@ -155,12 +192,12 @@ class Bucket(Construct):
                 "Principal": "*",
                 "Action": "s3:PutObject",
                 "Resource": f"{arn}/*",
-                "Condition": {"StringNotEqualsIfExists": {
-                    "s3:x-amz-server-side-encryption": "aws:kms" if props.kms_key_arn else "AES256"
-                }},
+                "Condition": {
+                    "StringNotEqualsIfExists": {
+                        "s3:x-amz-server-side-encryption": "aws:kms" if props.kms_key_arn else "AES256"
+                    }
+                },
             },
             *props.policy_statements,
         ]
-        self.policy = S3BucketPolicy(
-            self, "policy", bucket=bucket_id, policy=policy_document(*statements)
-        )
+        self.policy = S3BucketPolicy(self, "policy", bucket=bucket_id, policy=policy_document(*statements))

@@ -39,10 +39,13 @@ def budget_arn(account_id: str, project: str) -> str:
 
 def budget_key_grant(account_id: str, project: str) -> ServiceGrant:
     """AWS Budgets may encrypt notifications to the topic with the project key, for this budget only."""
-    return ServiceGrant(principal=BUDGETS, condition={
-        "StringEquals": {"aws:SourceAccount": account_id},
-        "ArnLike": {"aws:SourceArn": budget_arn(account_id, project)},
-    })
+    return ServiceGrant(
+        principal=BUDGETS,
+        condition={
+            "StringEquals": {"aws:SourceAccount": account_id},
+            "ArnLike": {"aws:SourceArn": budget_arn(account_id, project)},
+        },
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,28 +73,59 @@ class Budget(Construct):
 
     def __init__(self, scope: Construct, id: str, props: BudgetProps) -> None:
         super().__init__(scope, id)
-        self.topic = SnsTopic(self, "topic", name=project_name(props.project, "budget-alerts"),
-                              kms_master_key_id=props.key_arn)
-        SnsTopicPolicy(self, "topic-policy", arn=self.topic.arn, policy=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Sid": "BudgetsPublish", "Effect": "Allow", "Principal": {"Service": BUDGETS},
-                "Action": "SNS:Publish", "Resource": self.topic.arn,
-                "Condition": {"StringEquals": {"aws:SourceAccount": props.account_id},
-                              "ArnLike": {"aws:SourceArn": budget_arn(props.account_id, props.project)}},
-            }, {
-                "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "SNS:Publish",
-                "Resource": self.topic.arn, "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            }],
-        }))
+        self.topic = SnsTopic(
+            self, "topic", name=project_name(props.project, "budget-alerts"), kms_master_key_id=props.key_arn
+        )
+        SnsTopicPolicy(
+            self,
+            "topic-policy",
+            arn=self.topic.arn,
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "BudgetsPublish",
+                            "Effect": "Allow",
+                            "Principal": {"Service": BUDGETS},
+                            "Action": "SNS:Publish",
+                            "Resource": self.topic.arn,
+                            "Condition": {
+                                "StringEquals": {"aws:SourceAccount": props.account_id},
+                                "ArnLike": {"aws:SourceArn": budget_arn(props.account_id, props.project)},
+                            },
+                        },
+                        {
+                            "Sid": "TlsOnly",
+                            "Effect": "Deny",
+                            "Principal": "*",
+                            "Action": "SNS:Publish",
+                            "Resource": self.topic.arn,
+                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                        },
+                    ],
+                }
+            ),
+        )
         self.budget = BudgetsBudget(
-            self, "budget", name=budget_name(props.project), budget_type="COST", time_unit="MONTHLY",
-            limit_amount=str(props.monthly_usd), limit_unit="USD",
+            self,
+            "budget",
+            name=budget_name(props.project),
+            budget_type="COST",
+            time_unit="MONTHLY",
+            limit_amount=str(props.monthly_usd),
+            limit_unit="USD",
             cost_filter=[BudgetsBudgetCostFilter(name="TagKeyValue", values=[f"user:{PROJECT_TAG}${props.project}"])],
-            notification=[BudgetsBudgetNotification(
-                comparison_operator="GREATER_THAN", threshold=percent, threshold_type="PERCENTAGE",
-                notification_type=kind, subscriber_sns_topic_arns=[self.topic.arn],
-            ) for kind, percent in THRESHOLDS],
+            notification=[
+                BudgetsBudgetNotification(
+                    comparison_operator="GREATER_THAN",
+                    threshold=percent,
+                    threshold_type="PERCENTAGE",
+                    notification_type=kind,
+                    subscriber_sns_topic_arns=[self.topic.arn],
+                )
+                for kind, percent in THRESHOLDS
+            ],
         )
         self.name = self.budget.name
         self.arn = self.budget.arn

@@ -35,9 +35,16 @@ class CaptureStorage(Construct):
 
     def __init__(self, scope: Construct, id: str, props: CaptureStorageProps) -> None:
         super().__init__(scope, id)
-        bucket = Bucket(self, "bucket", BucketProps(
-            name=props.bucket_name, kms_key_arn=props.kms_key_arn, access_log_bucket=props.access_log_bucket,
-            expire_after_days=props.expiry_days, noncurrent_expire_after_days=props.erase_versions_after_days,
-        ))
+        bucket = Bucket(
+            self,
+            "bucket",
+            BucketProps(
+                name=props.bucket_name,
+                kms_key_arn=props.kms_key_arn,
+                access_log_bucket=props.access_log_bucket,
+                expire_after_days=props.expiry_days,
+                noncurrent_expire_after_days=props.erase_versions_after_days,
+            ),
+        )
         self.name = bucket.name
         self.arn = bucket.arn

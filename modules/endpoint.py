@@ -85,18 +85,25 @@ class Endpoint(Construct):
         p = props.project
         name = p.resource_name(props.name, max_len=SAGEMAKER_NAME_MAX)
         self.capture_uri = p.s3_uri(p.capture_bucket)
-        self.role = ProjectRole(self, "role", ProjectRoleProps(
-            project=p, name=f"{props.name}-endpoint", service="sagemaker.amazonaws.com", statements=(
-                *p.registry_statements(),
-                grant_objects("WriteCaptures", p.capture_bucket, f"{p.name}/{name}", "s3:PutObject"),
-                p.platform_key_statement(("kms:GenerateDataKey", "kms:Encrypt", "kms:DescribeKey")),
-                grant_objects("ReadModels", p.data_bucket, f"{p.name}/models", "s3:GetObject"),
-                p.key_statement(),
-                *p.vpc_statements(),
-                p.logs_statement(f"/aws/sagemaker/Endpoints/{name}"),
-                p.metrics_statement("/aws/sagemaker/*"),
+        self.role = ProjectRole(
+            self,
+            "role",
+            ProjectRoleProps(
+                project=p,
+                name=f"{props.name}-endpoint",
+                service="sagemaker.amazonaws.com",
+                statements=(
+                    *p.registry_statements(),
+                    grant_objects("WriteCaptures", p.capture_bucket, f"{p.name}/{name}", "s3:PutObject"),
+                    p.platform_key_statement(("kms:GenerateDataKey", "kms:Encrypt", "kms:DescribeKey")),
+                    grant_objects("ReadModels", p.data_bucket, f"{p.name}/models", "s3:GetObject"),
+                    p.key_statement(),
+                    *p.vpc_statements(),
+                    p.logs_statement(f"/aws/sagemaker/Endpoints/{name}"),
+                    p.metrics_statement("/aws/sagemaker/*"),
+                ),
             ),
-        ))
+        )
         self.role_arn = self.role.arn
         if props.version is None:
             return
@@ -104,23 +111,42 @@ class Endpoint(Construct):
         served = {"project": p.name, "endpoint": props.name, "version": props.version}
         model_name = content_name(name, served)
         self.model = SagemakerModel(
-            self, "model", name=model_name, execution_role_arn=self.role.arn, enable_network_isolation=True,
+            self,
+            "model",
+            name=model_name,
+            execution_role_arn=self.role.arn,
+            enable_network_isolation=True,
             primary_container={"model_package_name": self.model_package_arn},
             vpc_config={"subnets": p.subnet_ids, "security_group_ids": [p.security_group("models")]},
-            depends_on=[self.role.policy], lifecycle=REPLACE_FIRST,
+            depends_on=[self.role.policy],
+            lifecycle=REPLACE_FIRST,
         )
         capture = props.capture_percent > 0
-        variant = {"model": model_name, "instance_type": props.instance_type, "count": props.min_instances,
-                   "capture_percent": props.capture_percent}
+        variant = {
+            "model": model_name,
+            "instance_type": props.instance_type,
+            "count": props.min_instances,
+            "capture_percent": props.capture_percent,
+        }
         self.config = SagemakerEndpointConfiguration(
-            self, "config", name=content_name(name, variant), kms_key_arn=p.key_arn, lifecycle=REPLACE_FIRST,
-            production_variants=[SagemakerEndpointConfigurationProductionVariants(
-                variant_name=VARIANT, model_name=self.model.name, instance_type=props.instance_type,
-                initial_instance_count=props.min_instances,
-            )],
+            self,
+            "config",
+            name=content_name(name, variant),
+            kms_key_arn=p.key_arn,
+            lifecycle=REPLACE_FIRST,
+            production_variants=[
+                SagemakerEndpointConfigurationProductionVariants(
+                    variant_name=VARIANT,
+                    model_name=self.model.name,
+                    instance_type=props.instance_type,
+                    initial_instance_count=props.min_instances,
+                )
+            ],
             data_capture_config={
-                "enable_capture": capture, "initial_sampling_percentage": props.capture_percent,
-                "destination_s3_uri": self.capture_uri, "kms_key_id": p.platform_key_arn,
+                "enable_capture": capture,
+                "initial_sampling_percentage": props.capture_percent,
+                "destination_s3_uri": self.capture_uri,
+                "kms_key_id": p.platform_key_arn,
                 "capture_options": [
                     SagemakerEndpointConfigurationDataCaptureConfigCaptureOptions(capture_mode=mode)
                     for mode in ("Input", "Output")
@@ -130,18 +156,28 @@ class Endpoint(Construct):
         )
         self.endpoint = SagemakerEndpoint(self, "endpoint", name=name, endpoint_config_name=self.config.name)
         target = AppautoscalingTarget(
-            self, "scaling-target", service_namespace="sagemaker",
-            resource_id=f"endpoint/{name}/variant/{VARIANT}", scalable_dimension="sagemaker:variant:DesiredInstanceCount",
-            min_capacity=props.min_instances, max_capacity=props.max_instances, depends_on=[self.endpoint],
+            self,
+            "scaling-target",
+            service_namespace="sagemaker",
+            resource_id=f"endpoint/{name}/variant/{VARIANT}",
+            scalable_dimension="sagemaker:variant:DesiredInstanceCount",
+            min_capacity=props.min_instances,
+            max_capacity=props.max_instances,
+            depends_on=[self.endpoint],
         )
         AppautoscalingPolicy(
-            self, "scaling-policy", name=f"{name}-invocations", policy_type="TargetTrackingScaling",
-            service_namespace=target.service_namespace, resource_id=target.resource_id,
+            self,
+            "scaling-policy",
+            name=f"{name}-invocations",
+            policy_type="TargetTrackingScaling",
+            service_namespace=target.service_namespace,
+            resource_id=target.resource_id,
             scalable_dimension=target.scalable_dimension,
             target_tracking_scaling_policy_configuration={
                 "target_value": props.invocations_per_instance,
                 "predefined_metric_specification": {"predefined_metric_type": "SageMakerVariantInvocationsPerInstance"},
-                "scale_in_cooldown": 300, "scale_out_cooldown": 60,
+                "scale_in_cooldown": 300,
+                "scale_out_cooldown": 60,
             },
         )
         self.name = self.endpoint.name

@@ -60,24 +60,45 @@ class ExperimentTracking(Construct):
 
     def __init__(self, scope: Construct, id: str, props: ExperimentTrackingProps) -> None:
         super().__init__(scope, id)
-        self.bucket = Bucket(self, "artifacts", BucketProps(
-            name=props.bucket_name, kms_key_arn=props.kms_key_arn, access_log_bucket=props.access_log_bucket,
-        ))
+        self.bucket = Bucket(
+            self,
+            "artifacts",
+            BucketProps(
+                name=props.bucket_name,
+                kms_key_arn=props.kms_key_arn,
+                access_log_bucket=props.access_log_bucket,
+            ),
+        )
         bucket_arn = f"arn:aws:s3:::{props.bucket_name}"
         # The whole bucket: the server stores every project's artifacts, each under its own <project>/ prefix.
-        role = ServiceRole(self, "", ServiceRoleProps(
-            name=f"{props.name}-mlflow", service=SAGEMAKER, account_id=props.account_id,
-            policy_name="artifact-store", statements=(
-                allow("Artifacts", ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
-                      f"{bucket_arn}/*"),
-                allow("ArtifactBucket", ("s3:ListBucket", "s3:GetBucketLocation"), bucket_arn),
-                grant_key("ArtifactKey", props.kms_key_arn, KEY_READ_WRITE),
+        role = ServiceRole(
+            self,
+            "",
+            ServiceRoleProps(
+                name=f"{props.name}-mlflow",
+                service=SAGEMAKER,
+                account_id=props.account_id,
+                policy_name="artifact-store",
+                statements=(
+                    allow(
+                        "Artifacts",
+                        ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"),
+                        f"{bucket_arn}/*",
+                    ),
+                    allow("ArtifactBucket", ("s3:ListBucket", "s3:GetBucketLocation"), bucket_arn),
+                    grant_key("ArtifactKey", props.kms_key_arn, KEY_READ_WRITE),
+                ),
             ),
-        ))
+        )
         self.server = SagemakerMlflowTrackingServer(
-            self, "server", tracking_server_name=f"{props.name}-mlflow", role_arn=role.arn,
-            artifact_store_uri=f"s3://{props.bucket_name}/", tracking_server_size=props.size,
-            automatic_model_registration=False, weekly_maintenance_window_start=props.maintenance_window,
+            self,
+            "server",
+            tracking_server_name=f"{props.name}-mlflow",
+            role_arn=role.arn,
+            artifact_store_uri=f"s3://{props.bucket_name}/",
+            tracking_server_size=props.size,
+            automatic_model_registration=False,
+            weekly_maintenance_window_start=props.maintenance_window,
             depends_on=[role.policy, self.bucket.policy],
         )
         self.arn = self.server.arn
@@ -90,8 +111,12 @@ class ExperimentTracking(Construct):
 def own_server_access(project: ProjectScope) -> TrackingAccess:
     """Where a project's own server lives (its ARN is known before the server exists, for the boundary)."""
     name = project.resource_name("mlflow", max_len=63)
-    return TrackingAccess(server_arn=project.arn("sagemaker", f"mlflow-tracking-server/{name}"),
-                          bucket=project.data_bucket, prefix=("mlflow",), key_arn=project.key_arn)
+    return TrackingAccess(
+        server_arn=project.arn("sagemaker", f"mlflow-tracking-server/{name}"),
+        bucket=project.data_bucket,
+        prefix=("mlflow",),
+        key_arn=project.key_arn,
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,8 +130,10 @@ class ProjectTrackingProps(TrackingSettings):
 
     def __post_init__(self) -> None:
         if self.project.tracking != own_server_access(self.project):
-            raise ValueError(f"project {self.project.name}: tracking is not its own server; "
-                             "fix: set ProjectScope.tracking=own_server_access(scope)")
+            raise ValueError(
+                f"project {self.project.name}: tracking is not its own server; "
+                "fix: set ProjectScope.tracking=own_server_access(scope)"
+            )
 
 
 class ProjectTracking(Construct):
@@ -117,16 +144,34 @@ class ProjectTracking(Construct):
         p, access = props.project, props.project.tracking
         assert access is not None, "checked by ProjectTrackingProps.__post_init__"
         self.artifact_uri = p.s3_uri(access.bucket, *access.prefix)
-        self.role = ProjectRole(self, "role", ProjectRoleProps(
-            project=p, name="mlflow", service=SAGEMAKER, statements=tuple(
-                p.prefix_statements("Artifacts", access.bucket, (*OBJECT_READ, *OBJECT_WRITE), *access.prefix,
-                                    key_arn=access.key_arn, key_sid="ArtifactKey"),
+        self.role = ProjectRole(
+            self,
+            "role",
+            ProjectRoleProps(
+                project=p,
+                name="mlflow",
+                service=SAGEMAKER,
+                statements=tuple(
+                    p.prefix_statements(
+                        "Artifacts",
+                        access.bucket,
+                        (*OBJECT_READ, *OBJECT_WRITE),
+                        *access.prefix,
+                        key_arn=access.key_arn,
+                        key_sid="ArtifactKey",
+                    ),
+                ),
             ),
-        ))
+        )
         self.server = SagemakerMlflowTrackingServer(
-            self, "server", tracking_server_name=p.resource_name("mlflow", max_len=63), role_arn=self.role.arn,
-            artifact_store_uri=self.artifact_uri, tracking_server_size=props.size,
-            automatic_model_registration=False, weekly_maintenance_window_start=props.maintenance_window,
+            self,
+            "server",
+            tracking_server_name=p.resource_name("mlflow", max_len=63),
+            role_arn=self.role.arn,
+            artifact_store_uri=self.artifact_uri,
+            tracking_server_size=props.size,
+            automatic_model_registration=False,
+            weekly_maintenance_window_start=props.maintenance_window,
             depends_on=[self.role.policy],
         )
         self.arn = self.server.arn

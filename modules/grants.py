@@ -14,7 +14,12 @@ from collections.abc import Sequence
 OBJECT_READ = ("s3:GetObject", "s3:GetObjectVersion")
 OBJECT_WRITE = ("s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
 KEY_USE = (
-    "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:DescribeKey",
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:DescribeKey",
 )
 KEY_DECRYPT = ("kms:Decrypt", "kms:DescribeKey")
 KEY_READ_WRITE = ("kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey")  # read and write objects under SSE-KMS
@@ -29,8 +34,11 @@ Actions = str | Sequence[str]
 def allow(sid: str | None, actions: Actions, resource: str | Sequence[str], condition: dict | None = None) -> dict:
     """One `Allow` statement (no Sid when `sid` is None)."""
     statement: dict = {"Sid": sid} if sid else {}
-    statement |= {"Effect": "Allow", "Action": actions if isinstance(actions, str) else list(actions),
-                  "Resource": resource if isinstance(resource, str) else list(resource)}
+    statement |= {
+        "Effect": "Allow",
+        "Action": actions if isinstance(actions, str) else list(actions),
+        "Resource": resource if isinstance(resource, str) else list(resource),
+    }
     if condition:
         statement["Condition"] = condition
     return statement
@@ -46,19 +54,32 @@ def grant_objects(sid: str, bucket: str, prefix: str, actions: Actions) -> dict:
     return allow(sid, actions, f"arn:aws:s3:::{bucket}/{prefix}/*")
 
 
-def grant_prefix(sid: str, bucket: str, prefix: str, actions: Actions, *, key_arn: str | None = None,
-                 key_sid: str = "", key_actions: Actions | None = None) -> list[dict]:
+def grant_prefix(
+    sid: str,
+    bucket: str,
+    prefix: str,
+    actions: Actions,
+    *,
+    key_arn: str | None = None,
+    key_sid: str = "",
+    key_actions: Actions | None = None,
+) -> list[dict]:
     """Object `actions` below `<bucket>/<prefix>/`, listing of that prefix only, and (with `key_arn`) the
     bucket key: `KEY_READ_WRITE` when an action writes, `KEY_DECRYPT` otherwise, unless `key_actions`."""
     statements = [
         grant_objects(f"{sid}Objects", bucket, prefix, actions),
-        allow(f"{sid}List", "s3:ListBucket", f"arn:aws:s3:::{bucket}",
-              {"StringLike": {"s3:prefix": [f"{prefix}/*", f"{prefix}/"]}}),
+        allow(
+            f"{sid}List",
+            "s3:ListBucket",
+            f"arn:aws:s3:::{bucket}",
+            {"StringLike": {"s3:prefix": [f"{prefix}/*", f"{prefix}/"]}},
+        ),
     ]
     if key_arn:
         writes = any(a in OBJECT_WRITE for a in ([actions] if isinstance(actions, str) else actions))
-        statements.append(grant_key(key_sid or f"{sid}Key", key_arn,
-                                    key_actions or (KEY_READ_WRITE if writes else KEY_DECRYPT)))
+        statements.append(
+            grant_key(key_sid or f"{sid}Key", key_arn, key_actions or (KEY_READ_WRITE if writes else KEY_DECRYPT))
+        )
     return statements
 
 

@@ -26,19 +26,47 @@ USE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateData
 GRANT_ACTIONS = ("kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant")
 # Administration without data use: no Encrypt/Decrypt/GenerateDataKey/ReEncrypt, no CreateGrant.
 ADMIN_ACTIONS = (
-    "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListKeyPolicies", "kms:ListKeyRotations",
-    "kms:ListResourceTags", "kms:ListGrants", "kms:ListAliases", "kms:PutKeyPolicy", "kms:UpdateKeyDescription",
-    "kms:EnableKey", "kms:DisableKey", "kms:EnableKeyRotation", "kms:DisableKeyRotation", "kms:RotateKeyOnDemand",
-    "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:TagResource", "kms:UntagResource",
-    "kms:RevokeGrant", "kms:RetireGrant", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+    "kms:DescribeKey",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListKeyPolicies",
+    "kms:ListKeyRotations",
+    "kms:ListResourceTags",
+    "kms:ListGrants",
+    "kms:ListAliases",
+    "kms:PutKeyPolicy",
+    "kms:UpdateKeyDescription",
+    "kms:EnableKey",
+    "kms:DisableKey",
+    "kms:EnableKeyRotation",
+    "kms:DisableKeyRotation",
+    "kms:RotateKeyOnDemand",
+    "kms:CreateAlias",
+    "kms:UpdateAlias",
+    "kms:DeleteAlias",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:RevokeGrant",
+    "kms:RetireGrant",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
 )
 # What destroys or silently disables a key, or lets someone rewrite its policy (docs/keys.md says why these).
 SHRED_ACTIONS = (
-    "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation",
+    "kms:ScheduleKeyDeletion",
+    "kms:DisableKey",
+    "kms:PutKeyPolicy",
+    "kms:DisableKeyRotation",
     "kms:DeleteImportedKeyMaterial",
 )
 # Metadata reads whose requests carry no encryption context, so a context condition never matches them.
-NO_CONTEXT_ACTIONS = ("kms:DescribeKey", "kms:Describe*", "kms:GetPublicKey", "kms:GetKeyRotationStatus", "kms:ListGrants")
+NO_CONTEXT_ACTIONS = (
+    "kms:DescribeKey",
+    "kms:Describe*",
+    "kms:GetPublicKey",
+    "kms:GetKeyRotationStatus",
+    "kms:ListGrants",
+)
 # The only actions a service may get without a condition: key metadata, no data, no grants.
 UNCONDITIONED_OK = ("kms:DescribeKey", "kms:GetPublicKey")
 # Services that create encrypted resources for the deployer (kms:ViaService), per region.
@@ -64,7 +92,9 @@ class ServiceGrant:
 
     def __post_init__(self) -> None:
         if not self.condition:
-            raise ValueError(f"service grant {self.principal}: the condition is empty; fix: name our account or resource")
+            raise ValueError(
+                f"service grant {self.principal}: the condition is empty; fix: name our account or resource"
+            )
         context_keys = [k for block in self.condition.values() for k in block if k.startswith("kms:EncryptionContext")]
         misplaced = sorted(set(self.actions) & set(NO_CONTEXT_ACTIONS)) if context_keys else []
         if misplaced:
@@ -74,15 +104,32 @@ class ServiceGrant:
             )
         extra = sorted(set(self.unconditioned_actions) - set(UNCONDITIONED_OK))
         if extra:
-            raise ValueError(f"service grant {self.principal}: {extra} may not be unconditioned; fix: keep them in actions")
+            raise ValueError(
+                f"service grant {self.principal}: {extra} may not be unconditioned; fix: keep them in actions"
+            )
 
     def statements(self, sid: str) -> list[dict]:
         principal = {"Service": self.principal}
-        out = [{"Sid": sid, "Effect": "Allow", "Principal": principal, "Action": list(self.actions), "Resource": "*",
-                "Condition": self.condition}]
+        out = [
+            {
+                "Sid": sid,
+                "Effect": "Allow",
+                "Principal": principal,
+                "Action": list(self.actions),
+                "Resource": "*",
+                "Condition": self.condition,
+            }
+        ]
         if self.unconditioned_actions:
-            out.append({"Sid": f"{sid}Describe", "Effect": "Allow", "Principal": principal,
-                        "Action": list(self.unconditioned_actions), "Resource": "*"})
+            out.append(
+                {
+                    "Sid": f"{sid}Describe",
+                    "Effect": "Allow",
+                    "Principal": principal,
+                    "Action": list(self.unconditioned_actions),
+                    "Resource": "*",
+                }
+            )
         return out
 
     @staticmethod
@@ -92,7 +139,9 @@ class ServiceGrant:
             principal="cloudtrail.amazonaws.com",
             condition={
                 "StringEquals": {"aws:SourceArn": trail_arn},
-                "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{account_id}:trail/*"},
+                "StringLike": {
+                    "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{account_id}:trail/*"
+                },
             },
             actions=("kms:GenerateDataKey*",),
             unconditioned_actions=("kms:DescribeKey",),
@@ -112,8 +161,11 @@ class ServiceGrant:
 def cloudtrail_log_readers(account_id: str) -> dict:
     """Principals of our account (with an IAM grant) may decrypt trail logs, nothing else (AWS CloudTrail docs)."""
     return {
-        "Sid": "AccountReadsTrailLogs", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-        "Action": ["kms:Decrypt", "kms:ReEncryptFrom"], "Resource": "*",
+        "Sid": "AccountReadsTrailLogs",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+        "Action": ["kms:Decrypt", "kms:ReEncryptFrom"],
+        "Resource": "*",
         "Condition": {
             "StringEquals": {"kms:CallerAccount": account_id},
             "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{account_id}:trail/*"},
@@ -152,38 +204,77 @@ class KeyProps:
         prefix = f"arn:aws:iam::{self.account_id}:"
         foreign = [p for p in self.user_arn_patterns if not p.startswith(prefix)]
         if foreign:
-            raise ValueError(f"key {self.name}: {foreign} are not principals of account {self.account_id}; "
-                             "fix: name roles of this account")
+            raise ValueError(
+                f"key {self.name}: {foreign} are not principals of account {self.account_id}; "
+                "fix: name roles of this account"
+            )
 
     def policy_statements(self) -> list[dict]:
         root = {"AWS": f"arn:aws:iam::{self.account_id}:root"}
-        statements = [{"Sid": "AccountRootAdministers", "Effect": "Allow", "Principal": root,
-                       "Action": list(ADMIN_ACTIONS), "Resource": "*"}]
+        statements = [
+            {
+                "Sid": "AccountRootAdministers",
+                "Effect": "Allow",
+                "Principal": root,
+                "Action": list(ADMIN_ACTIONS),
+                "Resource": "*",
+            }
+        ]
         if self.user_arn_patterns:
             users = {"ArnLike": {"aws:PrincipalArn": list(self.user_arn_patterns)}}
             for_resource = {"Bool": {"kms:GrantIsForAWSResource": "true"}}
             statements += [
-                {"Sid": "KeyUsers", "Effect": "Allow", "Principal": root, "Action": list(USE_ACTIONS), "Resource": "*",
-                 "Condition": users},
-                {"Sid": "KeyUsersGrantToServices", "Effect": "Allow", "Principal": root, "Action": list(GRANT_ACTIONS),
-                 "Resource": "*", "Condition": {**users, **for_resource}},
+                {
+                    "Sid": "KeyUsers",
+                    "Effect": "Allow",
+                    "Principal": root,
+                    "Action": list(USE_ACTIONS),
+                    "Resource": "*",
+                    "Condition": users,
+                },
+                {
+                    "Sid": "KeyUsersGrantToServices",
+                    "Effect": "Allow",
+                    "Principal": root,
+                    "Action": list(GRANT_ACTIONS),
+                    "Resource": "*",
+                    "Condition": {**users, **for_resource},
+                },
                 # The deployer (Terraform) creates encrypted resources: services then hold a grant for them.
-                {"Sid": "DeployerGrantsThroughServices", "Effect": "Allow", "Principal": root,
-                 "Action": "kms:CreateGrant", "Resource": "*", "Condition": {
-                     **for_resource,
-                     "StringEquals": {"kms:CallerAccount": self.account_id, "kms:ViaService": via_services(self.region)},
-                     **({"ArnNotLike": {"aws:PrincipalArn": list(self.workload_arn_patterns)}}
-                        if self.workload_arn_patterns else {}),
-                 }},
+                {
+                    "Sid": "DeployerGrantsThroughServices",
+                    "Effect": "Allow",
+                    "Principal": root,
+                    "Action": "kms:CreateGrant",
+                    "Resource": "*",
+                    "Condition": {
+                        **for_resource,
+                        "StringEquals": {
+                            "kms:CallerAccount": self.account_id,
+                            "kms:ViaService": via_services(self.region),
+                        },
+                        **(
+                            {"ArnNotLike": {"aws:PrincipalArn": list(self.workload_arn_patterns)}}
+                            if self.workload_arn_patterns
+                            else {}
+                        ),
+                    },
+                },
             ]
         for i, grant in enumerate(self.services):
             statements += grant.statements(f"Service{i}")
         statements += self.statements
         if self.break_glass_arn:
-            statements.append({
-                "Sid": "OnlyBreakGlassShreds", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": list(SHRED_ACTIONS),
-                "Resource": "*", "Condition": {"ArnNotEquals": {"aws:PrincipalArn": self.break_glass_arn}},
-            })
+            statements.append(
+                {
+                    "Sid": "OnlyBreakGlassShreds",
+                    "Effect": "Deny",
+                    "Principal": {"AWS": "*"},
+                    "Action": list(SHRED_ACTIONS),
+                    "Resource": "*",
+                    "Condition": {"ArnNotEquals": {"aws:PrincipalArn": self.break_glass_arn}},
+                }
+            )
         return statements
 
 
@@ -193,7 +284,10 @@ class Key(Construct):
     def __init__(self, scope: Construct, id: str, props: KeyProps) -> None:
         super().__init__(scope, id)
         self.key = KmsKey(
-            self, "key", description=props.description, enable_key_rotation=True,
+            self,
+            "key",
+            description=props.description,
+            enable_key_rotation=True,
             deletion_window_in_days=props.deletion_window_in_days,
             policy=policy_document(*props.policy_statements()),
             # The deployer is not the break-glass principal, so it cannot PutKeyPolicy afterwards by design;

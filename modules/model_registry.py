@@ -59,27 +59,36 @@ class ModelRegistry(Construct):
         account = p.account_id
         group_name = p.resource_name(props.model, max_len=SAGEMAKER_NAME_MAX)
         self.group = SagemakerModelPackageGroup(
-            self, "group", model_package_group_name=group_name,
+            self,
+            "group",
+            model_package_group_name=group_name,
             model_package_group_description=f"{props.model} of project {p.name} (mlzone)",
         )
         readers = [role_pattern(account, other) for other in props.share_with]
         if readers:
             SagemakerModelPackageGroupPolicy(
-                self, "share", model_package_group_name=self.group.model_package_group_name,
-                resource_policy=policy_document({
-                    "Sid": "SharedRead",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                    "Action": list(REGISTRY_READ),
-                    "Resource": [
-                        p.arn("sagemaker", f"model-package-group/{group_name}"),
-                        p.arn("sagemaker", f"model-package/{group_name}/*"),
-                    ],
-                    "Condition": {"ArnLike": {"aws:PrincipalArn": readers}},
-                }),
+                self,
+                "share",
+                model_package_group_name=self.group.model_package_group_name,
+                resource_policy=policy_document(
+                    {
+                        "Sid": "SharedRead",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                        "Action": list(REGISTRY_READ),
+                        "Resource": [
+                            p.arn("sagemaker", f"model-package-group/{group_name}"),
+                            p.arn("sagemaker", f"model-package/{group_name}/*"),
+                        ],
+                        "Condition": {"ArnLike": {"aws:PrincipalArn": readers}},
+                    }
+                ),
             )
         self.repository = EcrRepository(
-            self, "repository", name=f"{p.name}/{props.model}", image_tag_mutability="IMMUTABLE",
+            self,
+            "repository",
+            name=f"{p.name}/{props.model}",
+            image_tag_mutability="IMMUTABLE",
             image_scanning_configuration={"scan_on_push": True},
             encryption_configuration=[EcrRepositoryEncryptionConfiguration(encryption_type="KMS", kms_key=p.key_arn)],
         )
@@ -87,13 +96,24 @@ class ModelRegistry(Construct):
         statements = []
         for sid, actions, principals in (("Push", ECR_PUSH, owners), ("Pull", ECR_PULL, owners + readers)):
             statements += [
-                {"Sid": f"Deny{sid}OutsideProject", "Effect": "Deny", "Principal": "*", "Action": list(actions),
-                 "Condition": {"ArnNotLike": {"aws:PrincipalArn": principals}}},
-                {"Sid": f"Allow{sid}", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
-                 "Action": list(actions), "Condition": {"ArnLike": {"aws:PrincipalArn": principals}}},
+                {
+                    "Sid": f"Deny{sid}OutsideProject",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": list(actions),
+                    "Condition": {"ArnNotLike": {"aws:PrincipalArn": principals}},
+                },
+                {
+                    "Sid": f"Allow{sid}",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                    "Action": list(actions),
+                    "Condition": {"ArnLike": {"aws:PrincipalArn": principals}},
+                },
             ]
-        EcrRepositoryPolicy(self, "repository-policy", repository=self.repository.name,
-                            policy=policy_document(*statements))
+        EcrRepositoryPolicy(
+            self, "repository-policy", repository=self.repository.name, policy=policy_document(*statements)
+        )
         self.name = self.group.model_package_group_name
         self.arn = self.group.arn
         self.repository_url = self.repository.repository_url

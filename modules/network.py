@@ -25,8 +25,17 @@ from modules.settings import NetworkSettings, check_limits
 
 # Interface endpoints SageMaker, EMR, MLflow and the CLI tools need without internet access.
 INTERFACE_SERVICES = (
-    "sagemaker.api", "sagemaker.runtime", "sts", "logs", "kms", "ecr.api", "ecr.dkr", "elasticmapreduce",
-    "emr-serverless", "glue", "athena",
+    "sagemaker.api",
+    "sagemaker.runtime",
+    "sts",
+    "logs",
+    "kms",
+    "ecr.api",
+    "ecr.dkr",
+    "elasticmapreduce",
+    "emr-serverless",
+    "glue",
+    "athena",
 )
 
 
@@ -60,8 +69,14 @@ class Network(Construct):
 
     def __init__(self, scope: Construct, id: str, props: NetworkProps) -> None:
         super().__init__(scope, id)
-        self.vpc = Vpc(self, "vpc", cidr_block=props.cidr, enable_dns_hostnames=True, enable_dns_support=True,
-                       tags={"Name": props.name})
+        self.vpc = Vpc(
+            self,
+            "vpc",
+            cidr_block=props.cidr,
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            tags={"Name": props.name},
+        )
         DefaultSecurityGroup(self, "default-sg", vpc_id=self.vpc.id, ingress=[], egress=[])
         blocks = list(ipaddress.IPv4Network(props.cidr).subnets(prefixlen_diff=2))
         routes = RouteTable(self, "private-routes", vpc_id=self.vpc.id, tags={"Name": f"{props.name}-private"})
@@ -69,44 +84,91 @@ class Network(Construct):
         for i in range(props.availability_zones):
             az = f"{props.region}{'abc'[i]}"
             subnet = Subnet(
-                self, f"private-{i}", vpc_id=self.vpc.id, cidr_block=str(blocks[i]), availability_zone=az,
-                map_public_ip_on_launch=False, tags={"Name": f"{props.name}-private-{az}"},
+                self,
+                f"private-{i}",
+                vpc_id=self.vpc.id,
+                cidr_block=str(blocks[i]),
+                availability_zone=az,
+                map_public_ip_on_launch=False,
+                tags={"Name": f"{props.name}-private-{az}"},
             )
             RouteTableAssociation(self, f"private-{i}-routes", subnet_id=subnet.id, route_table_id=routes.id)
             self.subnets.append(subnet)
         self.subnet_ids = [s.id for s in self.subnets]
 
         self.endpoint_sg = SecurityGroup(
-            self, "endpoints-sg", name=f"{props.name}-endpoints", vpc_id=self.vpc.id,
+            self,
+            "endpoints-sg",
+            name=f"{props.name}-endpoints",
+            vpc_id=self.vpc.id,
             description="HTTPS from inside the VPC to the AWS service endpoints",
         )
-        SecurityGroupRule(self, "endpoints-https-in", type="ingress", security_group_id=self.endpoint_sg.id,
-                          protocol="tcp", from_port=443, to_port=443, cidr_blocks=[props.cidr],
-                          description="HTTPS from the VPC")
-        s3 = VpcEndpoint(self, "s3-endpoint", vpc_id=self.vpc.id, service_name=f"com.amazonaws.{props.region}.s3",
-                         vpc_endpoint_type="Gateway", route_table_ids=[routes.id])
+        SecurityGroupRule(
+            self,
+            "endpoints-https-in",
+            type="ingress",
+            security_group_id=self.endpoint_sg.id,
+            protocol="tcp",
+            from_port=443,
+            to_port=443,
+            cidr_blocks=[props.cidr],
+            description="HTTPS from the VPC",
+        )
+        s3 = VpcEndpoint(
+            self,
+            "s3-endpoint",
+            vpc_id=self.vpc.id,
+            service_name=f"com.amazonaws.{props.region}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[routes.id],
+        )
         for svc in props.interface_services:
             VpcEndpoint(
-                self, f"{svc.replace('.', '-')}-endpoint", vpc_id=self.vpc.id,
-                service_name=f"com.amazonaws.{props.region}.{svc}", vpc_endpoint_type="Interface",
-                private_dns_enabled=True, subnet_ids=self.subnet_ids, security_group_ids=[self.endpoint_sg.id],
+                self,
+                f"{svc.replace('.', '-')}-endpoint",
+                vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{props.region}.{svc}",
+                vpc_endpoint_type="Interface",
+                private_dns_enabled=True,
+                subnet_ids=self.subnet_ids,
+                security_group_ids=[self.endpoint_sg.id],
             )
 
         log_group = CloudwatchLogGroup(
-            self, "flow-logs", name=f"/mlzone/{props.name}/vpc-flow-logs", kms_key_id=props.logs_key_arn,
+            self,
+            "flow-logs",
+            name=f"/mlzone/{props.name}/vpc-flow-logs",
+            kms_key_id=props.logs_key_arn,
             retention_in_days=props.flow_log_retention_days,
         )
         # VPC Flow Logs describe and write the streams of this one group only (`<group>` and `<group>:*`).
-        role = ServiceRole(self, "flow-logs-", ServiceRoleProps(
-            name=f"{props.name}-vpc-flow-logs", service="vpc-flow-logs.amazonaws.com", account_id=props.account_id,
-            source_arn=f"arn:aws:ec2:{props.region}:{props.account_id}:vpc-flow-log/*",
-            policy_name="write-flow-logs", statements=(allow(
-                None, ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
-                (log_group.arn, f"{log_group.arn}:*"),
-            ),),
-        ))
-        FlowLog(self, "flow-log", vpc_id=self.vpc.id, traffic_type="ALL", log_destination_type="cloud-watch-logs",
-                log_destination=log_group.arn, iam_role_arn=role.arn)
+        role = ServiceRole(
+            self,
+            "flow-logs-",
+            ServiceRoleProps(
+                name=f"{props.name}-vpc-flow-logs",
+                service="vpc-flow-logs.amazonaws.com",
+                account_id=props.account_id,
+                source_arn=f"arn:aws:ec2:{props.region}:{props.account_id}:vpc-flow-log/*",
+                policy_name="write-flow-logs",
+                statements=(
+                    allow(
+                        None,
+                        ("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
+                        (log_group.arn, f"{log_group.arn}:*"),
+                    ),
+                ),
+            ),
+        )
+        FlowLog(
+            self,
+            "flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+        )
 
         self.vpc_id = self.vpc.id
         self.s3_prefix_list_id = s3.prefix_list_id

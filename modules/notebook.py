@@ -69,8 +69,11 @@ class NotebookProps(NotebookSettings):
 
     def __post_init__(self) -> None:
         check_limits(f"notebook {self.owner}", self)
-        require_reasons(f"notebook {self.owner}", allow_internet_reason=self.allow_internet_reason,
-                        allow_root_access_reason=self.allow_root_access_reason)
+        require_reasons(
+            f"notebook {self.owner}",
+            allow_internet_reason=self.allow_internet_reason,
+            allow_root_access_reason=self.allow_root_access_reason,
+        )
 
 
 class Notebook(Construct):
@@ -80,28 +83,46 @@ class Notebook(Construct):
         super().__init__(scope, id)
         p = props.project
         name = p.resource_name(props.owner, max_len=SAGEMAKER_NAME_MAX)
-        self.role = ProjectRole(self, "role", ProjectRoleProps(
-            project=p, name=f"nb-{props.owner}", service=SAGEMAKER, statements=(
-                *p.data_statements(write=True),
-                *p.capture_read_statements(),
-                *p.registry_statements(),
-                *p.mlflow_statements(),
-                *p.log_stream_statements(NOTEBOOK_LOG_GROUP),
-                allow("StopItself", ["sagemaker:StopNotebookInstance", "sagemaker:DescribeNotebookInstance"],
-                      p.arn("sagemaker", f"notebook-instance/{name}")),
+        self.role = ProjectRole(
+            self,
+            "role",
+            ProjectRoleProps(
+                project=p,
+                name=f"nb-{props.owner}",
+                service=SAGEMAKER,
+                statements=(
+                    *p.data_statements(write=True),
+                    *p.capture_read_statements(),
+                    *p.registry_statements(),
+                    *p.mlflow_statements(),
+                    *p.log_stream_statements(NOTEBOOK_LOG_GROUP),
+                    allow(
+                        "StopItself",
+                        ["sagemaker:StopNotebookInstance", "sagemaker:DescribeNotebookInstance"],
+                        p.arn("sagemaker", f"notebook-instance/{name}"),
+                    ),
+                ),
             ),
-        ))
+        )
         lifecycle = None
         if props.idle_stop_minutes is not None:
             script = IDLE_STOP_SCRIPT.replace("__IDLE_MINUTES__", str(props.idle_stop_minutes))
             lifecycle = SagemakerNotebookInstanceLifecycleConfiguration(
-                self, "idle-stop", name=f"{name}-idle-stop"[:SAGEMAKER_NAME_MAX],
+                self,
+                "idle-stop",
+                name=f"{name}-idle-stop"[:SAGEMAKER_NAME_MAX],
                 on_start=base64.b64encode(script.encode()).decode(),
             )
         self.instance = SagemakerNotebookInstance(
-            self, "instance", name=name, role_arn=self.role.arn, instance_type=props.instance_type,
-            volume_size=props.volume_size_gb, kms_key_id=p.key_arn,
-            subnet_id=p.subnet_id(props.subnet_index), security_groups=[p.security_group("notebooks")],
+            self,
+            "instance",
+            name=name,
+            role_arn=self.role.arn,
+            instance_type=props.instance_type,
+            volume_size=props.volume_size_gb,
+            kms_key_id=p.key_arn,
+            subnet_id=p.subnet_id(props.subnet_index),
+            security_groups=[p.security_group("notebooks")],
             direct_internet_access="Enabled" if props.allow_internet_reason else "Disabled",
             root_access="Enabled" if props.allow_root_access_reason else "Disabled",
             instance_metadata_service_configuration={"minimum_instance_metadata_service_version": "2"},

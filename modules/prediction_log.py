@@ -65,12 +65,18 @@ class PredictionLog(Construct):
     def __init__(self, scope: Construct, id: str, props: PredictionLogProps) -> None:
         super().__init__(scope, id)
         database = GlueCatalogDatabase(
-            self, "database", name=f"{props.name.replace('-', '_')}_predictions",
+            self,
+            "database",
+            name=f"{props.name.replace('-', '_')}_predictions",
             description="mlzone prediction log: SageMaker data capture of every endpoint",
         )
         root = f"s3://{props.capture_bucket}"
         self.table = GlueCatalogTable(
-            self, "captures", name="captures", database_name=database.name, table_type="EXTERNAL_TABLE",
+            self,
+            "captures",
+            name="captures",
+            database_name=database.name,
+            table_type="EXTERNAL_TABLE",
             partition_keys=[GlueCatalogTablePartitionKeys(name=key, type="string") for key in PARTITIONS],
             parameters={
                 "classification": "json",
@@ -94,7 +100,10 @@ class PredictionLog(Construct):
             },
         )
         self.workgroup = AthenaWorkgroup(
-            self, "workgroup", name=f"{props.name}-predictions", force_destroy=False,
+            self,
+            "workgroup",
+            name=f"{props.name}-predictions",
+            force_destroy=False,
             description="Query the prediction log; results are KMS-encrypted",
             configuration={
                 "enforce_workgroup_configuration": True,

@@ -57,27 +57,64 @@ class ProjectNetwork(Construct):
         super().__init__(scope, id)
         self.groups = {
             kind: SecurityGroup(
-                self, f"{kind}-sg", name=project_name(props.project, kind), vpc_id=props.vpc_id,
+                self,
+                f"{kind}-sg",
+                name=project_name(props.project, kind),
+                vpc_id=props.vpc_id,
                 revoke_rules_on_delete=True,
                 description=f"mlzone project {props.project}: {kind}, reachable from nothing outside the project",
                 tags=EMR_MANAGED_TAG if kind == "spark" else None,  # AmazonEMRServicePolicy_v2 uses only tagged groups
             )
-            for kind in KINDS if kind in props.kinds
+            for kind in KINDS
+            if kind in props.kinds
         }
         for kind, group in self.groups.items():
-            self._rule(f"{kind}-endpoints-out", group, "egress", 443, "HTTPS to the VPC endpoints",
-                       source_security_group_id=props.endpoint_security_group_id)
-            self._rule(f"{kind}-s3-out", group, "egress", 443, "HTTPS to S3 through the gateway endpoint",
-                       prefix_list_ids=[props.s3_prefix_list_id])
+            self._rule(
+                f"{kind}-endpoints-out",
+                group,
+                "egress",
+                443,
+                "HTTPS to the VPC endpoints",
+                source_security_group_id=props.endpoint_security_group_id,
+            )
+            self._rule(
+                f"{kind}-s3-out",
+                group,
+                "egress",
+                443,
+                "HTTPS to S3 through the gateway endpoint",
+                prefix_list_ids=[props.s3_prefix_list_id],
+            )
         notebooks, spark = self.groups.get("notebooks"), self.groups.get("spark")
         if notebooks and spark:
             for app, port in CLUSTER_PORTS.items():
-                self._rule(f"notebooks-{app}-out", notebooks, "egress", port, f"{app} on the clusters of the project",
-                           source_security_group_id=spark.id)
-                self._rule(f"spark-{app}-in", spark, "ingress", port, f"{app} from the notebooks of the project",
-                           source_security_group_id=notebooks.id)
+                self._rule(
+                    f"notebooks-{app}-out",
+                    notebooks,
+                    "egress",
+                    port,
+                    f"{app} on the clusters of the project",
+                    source_security_group_id=spark.id,
+                )
+                self._rule(
+                    f"spark-{app}-in",
+                    spark,
+                    "ingress",
+                    port,
+                    f"{app} from the notebooks of the project",
+                    source_security_group_id=notebooks.id,
+                )
         self.group_ids = {kind: group.id for kind, group in self.groups.items()}
 
     def _rule(self, id: str, group: SecurityGroup, direction: str, port: int, description: str, **peer) -> None:
-        SecurityGroupRule(self, id, type=direction, security_group_id=group.id, protocol="tcp",
-                          from_port=port, to_port=port, description=description, **peer)
+        SecurityGroupRule(
+            self,
+            id,
+            type=direction,
+            security_group_id=group.id,
+            protocol="tcp",
+            from_port=port,
+            to_port=port,
+            description=description,
+            **peer,
+        )

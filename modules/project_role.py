@@ -45,7 +45,9 @@ from modules.service_role import ServiceRole, ServiceRoleProps
 
 IAM_NAME_MAX = 64
 REGISTRY_READ = (
-    "sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages",
+    "sagemaker:DescribeModelPackageGroup",
+    "sagemaker:DescribeModelPackage",
+    "sagemaker:ListModelPackages",
 )
 REGISTRY_WRITE = ("sagemaker:CreateModelPackage",)
 # Project roles register versions only as pending review and never update one (its lineage stays as
@@ -54,22 +56,38 @@ PENDING_ONLY = {"StringEqualsIfExists": {"sagemaker:ModelApprovalStatus": "Pendi
 # Network interfaces in the platform VPC. Describe calls cannot be scoped to a resource; the others
 # are scoped to this account and region (no `*` resource for actions that can be restricted).
 VPC_DESCRIBE = (
-    "ec2:DescribeNetworkInterfaces", "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeVpcs",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeSecurityGroups",
     "ec2:DescribeDhcpOptions",
 )
 VPC_ATTACH = (
-    "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
+    "ec2:CreateNetworkInterface",
+    "ec2:CreateNetworkInterfacePermission",
+    "ec2:DeleteNetworkInterface",
     "ec2:DeleteNetworkInterfacePermission",
 )
 # Log groups every project's workloads write to (AWS names them): projects get their own streams only.
 NOTEBOOK_LOG_GROUP = "/aws/sagemaker/NotebookInstances"
 MLFLOW_USE = (
-    "sagemaker:CreatePresignedMlflowTrackingServerUrl", "sagemaker:DescribeMlflowTrackingServer",
-    "sagemaker-mlflow:AccessUI", "sagemaker-mlflow:CreateExperiment", "sagemaker-mlflow:SearchExperiments",
-    "sagemaker-mlflow:GetExperiment", "sagemaker-mlflow:GetExperimentByName", "sagemaker-mlflow:CreateRun",
-    "sagemaker-mlflow:UpdateRun", "sagemaker-mlflow:GetRun", "sagemaker-mlflow:SearchRuns",
-    "sagemaker-mlflow:LogMetric", "sagemaker-mlflow:LogParam", "sagemaker-mlflow:LogBatch",
-    "sagemaker-mlflow:LogInputs", "sagemaker-mlflow:SetTag", "sagemaker-mlflow:GetMetricHistory",
+    "sagemaker:CreatePresignedMlflowTrackingServerUrl",
+    "sagemaker:DescribeMlflowTrackingServer",
+    "sagemaker-mlflow:AccessUI",
+    "sagemaker-mlflow:CreateExperiment",
+    "sagemaker-mlflow:SearchExperiments",
+    "sagemaker-mlflow:GetExperiment",
+    "sagemaker-mlflow:GetExperimentByName",
+    "sagemaker-mlflow:CreateRun",
+    "sagemaker-mlflow:UpdateRun",
+    "sagemaker-mlflow:GetRun",
+    "sagemaker-mlflow:SearchRuns",
+    "sagemaker-mlflow:LogMetric",
+    "sagemaker-mlflow:LogParam",
+    "sagemaker-mlflow:LogBatch",
+    "sagemaker-mlflow:LogInputs",
+    "sagemaker-mlflow:SetTag",
+    "sagemaker-mlflow:GetMetricHistory",
     "sagemaker-mlflow:ListArtifacts",
 )
 
@@ -133,7 +151,9 @@ class ProjectScope:
     def security_group(self, kind: str) -> str:
         """The project's own security group for one workload kind (never a shared or platform group)."""
         if kind not in self.security_groups:
-            raise ValueError(f"project {self.name}: no {kind!r} security group; fix: build a ProjectNetwork with {kind!r}")
+            raise ValueError(
+                f"project {self.name}: no {kind!r} security group; fix: build a ProjectNetwork with {kind!r}"
+            )
         return self.security_groups[kind]
 
     def subnet_id(self, index: int = 0) -> str:
@@ -158,18 +178,34 @@ class ProjectScope:
 
     # ---- the project's grants (modules/grants.py): every one names the project's own prefix, key or resources
 
-    def prefix_statements(self, sid: str, bucket: str, actions: Sequence[str], *parts: str, key_arn: str | None = None,
-                          key_sid: str = "", key_actions: Sequence[str] | None = None) -> list[dict]:
+    def prefix_statements(
+        self,
+        sid: str,
+        bucket: str,
+        actions: Sequence[str],
+        *parts: str,
+        key_arn: str | None = None,
+        key_sid: str = "",
+        key_actions: Sequence[str] | None = None,
+    ) -> list[dict]:
         """Object `actions` below `<bucket>/<project>/<parts>/`, listing of that prefix only, and the bucket's
         key when `key_arn` is given (`grants.grant_prefix`)."""
-        return grant_prefix(sid, bucket, "/".join((self.name, *parts)), actions, key_arn=key_arn, key_sid=key_sid,
-                            key_actions=key_actions)
+        return grant_prefix(
+            sid,
+            bucket,
+            "/".join((self.name, *parts)),
+            actions,
+            key_arn=key_arn,
+            key_sid=key_sid,
+            key_actions=key_actions,
+        )
 
     def data_statements(self, write: bool = True) -> list[dict]:
         """The project's data prefix (read, or read-write) with its own key."""
         actions = (*OBJECT_READ, *OBJECT_WRITE) if write else OBJECT_READ
-        return self.prefix_statements("Data", self.data_bucket, actions, key_arn=self.key_arn, key_sid="ProjectKey",
-                                      key_actions=KEY_USE)
+        return self.prefix_statements(
+            "Data", self.data_bucket, actions, key_arn=self.key_arn, key_sid="ProjectKey", key_actions=KEY_USE
+        )
 
     def key_statement(self) -> dict:
         return grant_key("ProjectKey", self.key_arn, KEY_USE)
@@ -179,32 +215,51 @@ class ProjectScope:
 
     def capture_read_statements(self) -> list[dict]:
         """Read-only access to the project's captures (encrypted with the platform key)."""
-        return self.prefix_statements("Captures", self.capture_bucket, OBJECT_READ, key_arn=self.platform_key_arn,
-                                      key_sid="PlatformKey")
+        return self.prefix_statements(
+            "Captures", self.capture_bucket, OBJECT_READ, key_arn=self.platform_key_arn, key_sid="PlatformKey"
+        )
 
     def registry_statements(self, write: bool = False) -> list[dict]:
         """Pull the project's images and read its model packages (and those shared with it)."""
         statements = [
             grant_ecr_login(),
             grant_ecr_pull("EcrRepositories", self.arn("ecr", f"repository/{self.name}/*"), push=write),
-            allow("ModelRegistry", REGISTRY_READ, [
-                self.arn("sagemaker", f"model-package-group/{self.pattern}"),
-                self.arn("sagemaker", f"model-package/{self.pattern}/*"),
-            ]),
+            allow(
+                "ModelRegistry",
+                REGISTRY_READ,
+                [
+                    self.arn("sagemaker", f"model-package-group/{self.pattern}"),
+                    self.arn("sagemaker", f"model-package/{self.pattern}/*"),
+                ],
+            ),
         ]
         if write:
-            statements.append({**statements[-1], "Sid": "RegisterPendingVersions", "Action": list(REGISTRY_WRITE),
-                               "Condition": PENDING_ONLY})
+            statements.append(
+                {
+                    **statements[-1],
+                    "Sid": "RegisterPendingVersions",
+                    "Action": list(REGISTRY_WRITE),
+                    "Condition": PENDING_ONLY,
+                }
+            )
         if self.shared_models:
             statements += [
-                grant_ecr_pull("SharedEcrRepositories",
-                               [self.arn("ecr", f"repository/{owner}/{model}") for owner, model in self.shared_models]),
-                allow("SharedModelRegistry", REGISTRY_READ, [
-                    arn for owner, model in self.shared_models for arn in (
-                        self.arn("sagemaker", f"model-package-group/{project_name(owner, model)}"),
-                        self.arn("sagemaker", f"model-package/{project_name(owner, model)}/*"),
-                    )
-                ]),
+                grant_ecr_pull(
+                    "SharedEcrRepositories",
+                    [self.arn("ecr", f"repository/{owner}/{model}") for owner, model in self.shared_models],
+                ),
+                allow(
+                    "SharedModelRegistry",
+                    REGISTRY_READ,
+                    [
+                        arn
+                        for owner, model in self.shared_models
+                        for arn in (
+                            self.arn("sagemaker", f"model-package-group/{project_name(owner, model)}"),
+                            self.arn("sagemaker", f"model-package/{project_name(owner, model)}/*"),
+                        )
+                    ],
+                ),
             ]
         return statements
 
@@ -213,10 +268,15 @@ class ProjectScope:
         (tagged `project=<name>` by the tagging aspect); describe the VPC."""
         return (
             allow("VpcDescribe", VPC_DESCRIBE, "*"),
-            allow("VpcInterfaces", VPC_ATTACH,
-                  [self.arn("ec2", f"{kind}/*") for kind in ("network-interface", "subnet")]),
-            allow("VpcProjectSecurityGroups", VPC_ATTACH, self.arn("ec2", "security-group/*"),
-                  {"StringEquals": {"ec2:ResourceTag/project": self.name}}),
+            allow(
+                "VpcInterfaces", VPC_ATTACH, [self.arn("ec2", f"{kind}/*") for kind in ("network-interface", "subnet")]
+            ),
+            allow(
+                "VpcProjectSecurityGroups",
+                VPC_ATTACH,
+                self.arn("ec2", "security-group/*"),
+                {"StringEquals": {"ec2:ResourceTag/project": self.name}},
+            ),
         )
 
     def logs_statement(self, *groups: str) -> dict:
@@ -242,15 +302,26 @@ class ProjectScope:
             return []
         return [
             allow("Mlflow", MLFLOW_USE, t.server_arn),
-            *self.prefix_statements("MlflowArtifacts", t.bucket, (*OBJECT_READ, *OBJECT_WRITE), *t.prefix,
-                                    key_arn=t.key_arn, key_sid="MlflowKey"),
+            *self.prefix_statements(
+                "MlflowArtifacts",
+                t.bucket,
+                (*OBJECT_READ, *OBJECT_WRITE),
+                *t.prefix,
+                key_arn=t.key_arn,
+                key_sid="MlflowKey",
+            ),
         ]
 
     def emr_artifacts_statement(self) -> dict:
         """EMR nodes fetch their packages from the regional EMR buckets through the S3 endpoint."""
-        return allow("EmrArtifacts", "s3:GetObject", [
-            f"arn:aws:s3:::repo.{self.region}.emr.amazonaws.com/*", f"arn:aws:s3:::{self.region}.elasticmapreduce/*",
-        ])
+        return allow(
+            "EmrArtifacts",
+            "s3:GetObject",
+            [
+                f"arn:aws:s3:::repo.{self.region}.emr.amazonaws.com/*",
+                f"arn:aws:s3:::{self.region}.elasticmapreduce/*",
+            ],
+        )
 
     def pass_role_statement(self, service: str, role_arn: str | None = None, sid: str = "PassProjectRoles") -> dict:
         """Pass this project's roles (and only them; one of them when `role_arn` is given) to one AWS service."""
@@ -290,28 +361,50 @@ class ProjectBoundary(Construct):
         statements = [
             *p.data_statements(write=True),
             *p.prefix_statements("Captures", p.capture_bucket, (*OBJECT_READ, "s3:PutObject")),
-            *p.prefix_statements("EmrLogs", p.emr_log_bucket, (*OBJECT_READ, "s3:PutObject"),
-                                  key_arn=p.platform_key_arn, key_sid="PlatformKey"),
+            *p.prefix_statements(
+                "EmrLogs",
+                p.emr_log_bucket,
+                (*OBJECT_READ, "s3:PutObject"),
+                key_arn=p.platform_key_arn,
+                key_sid="PlatformKey",
+            ),
             *p.registry_statements(write=True),
             *p.mlflow_statements(),
             *p.vpc_statements(),
             p.emr_artifacts_statement(),
-            p.logs_statement(f"/aws/sagemaker/Endpoints/{p.pattern}", f"/aws/codebuild/{p.pattern}", f"/mlzone/{p.name}/*"),
+            p.logs_statement(
+                f"/aws/sagemaker/Endpoints/{p.pattern}", f"/aws/codebuild/{p.pattern}", f"/mlzone/{p.name}/*"
+            ),
             *p.log_stream_statements(NOTEBOOK_LOG_GROUP),
-            allow("ProjectEndpoints", ["sagemaker:InvokeEndpoint", "sagemaker:DescribeEndpoint"],
-                  p.arn("sagemaker", f"endpoint/{p.pattern}")),
-            allow("ProjectSparkClusters", ["elasticmapreduce:DescribeCluster", "elasticmapreduce:ListInstances",
-                                           "elasticmapreduce:GetClusterSessionCredentials"],
-                  p.arn("elasticmapreduce", "cluster/*"), tagged),
-            allow("ProjectBatchJobs",
-                  ["emr-serverless:StartJobRun", "emr-serverless:GetJobRun", "emr-serverless:GetApplication"],
-                  [p.arn("emr-serverless", "/applications/*"), p.arn("emr-serverless", "/applications/*/jobruns/*")],
-                  tagged),
+            allow(
+                "ProjectEndpoints",
+                ["sagemaker:InvokeEndpoint", "sagemaker:DescribeEndpoint"],
+                p.arn("sagemaker", f"endpoint/{p.pattern}"),
+            ),
+            allow(
+                "ProjectSparkClusters",
+                [
+                    "elasticmapreduce:DescribeCluster",
+                    "elasticmapreduce:ListInstances",
+                    "elasticmapreduce:GetClusterSessionCredentials",
+                ],
+                p.arn("elasticmapreduce", "cluster/*"),
+                tagged,
+            ),
+            allow(
+                "ProjectBatchJobs",
+                ["emr-serverless:StartJobRun", "emr-serverless:GetJobRun", "emr-serverless:GetApplication"],
+                [p.arn("emr-serverless", "/applications/*"), p.arn("emr-serverless", "/applications/*/jobruns/*")],
+                tagged,
+            ),
             p.metrics_statement("/aws/sagemaker/*", "EMR*", p.name),
             p.pass_role_statement("emr-serverless.amazonaws.com"),
         ]
         self.policy = IamPolicy(
-            self, "policy", name=p.resource_name("boundary"), path=p.role_path,
+            self,
+            "policy",
+            name=p.resource_name("boundary"),
+            path=p.role_path,
             description=f"mlzone permissions boundary of every {p.name} role",
             policy=policy_document(*unique_sids(statements)),
         )
@@ -348,11 +441,18 @@ class ProjectRole(Construct):
     def __init__(self, scope: Construct, id: str, props: ProjectRoleProps) -> None:
         super().__init__(scope, id)
         p = props.project
-        role = ServiceRole(self, "", ServiceRoleProps(
-            name=p.resource_name(props.name), service=props.service, path=p.role_path,
-            permissions_boundary=None if props.allow_no_boundary_reason else p.boundary_arn,
-            account_id=p.account_id if props.source_account_condition else None,
-            policy_name="project-access", statements=tuple(unique_sids(props.statements)),
-            managed_policy_arns=props.managed_policy_arns,
-        ))
+        role = ServiceRole(
+            self,
+            "",
+            ServiceRoleProps(
+                name=p.resource_name(props.name),
+                service=props.service,
+                path=p.role_path,
+                permissions_boundary=None if props.allow_no_boundary_reason else p.boundary_arn,
+                account_id=p.account_id if props.source_account_condition else None,
+                policy_name="project-access",
+                statements=tuple(unique_sids(props.statements)),
+                managed_policy_arns=props.managed_policy_arns,
+            ),
+        )
         self.role, self.policy, self.arn, self.name = role.role, role.policy, role.arn, role.name

@@ -12,8 +12,12 @@ MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", 
 DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
 # (field, lowest, highest, names for 1.., extra forms) of the six EventBridge Scheduler cron fields.
 CRON_FIELDS = (
-    ("minutes", 0, 59, (), ""), ("hours", 0, 23, (), ""), ("day-of-month", 1, 31, (), "?LW"),
-    ("month", 1, 12, MONTHS, ""), ("day-of-week", 1, 7, DAYS, "?L#"), ("year", 1970, 2199, (), ""),
+    ("minutes", 0, 59, (), ""),
+    ("hours", 0, 23, (), ""),
+    ("day-of-month", 1, 31, (), "?LW"),
+    ("month", 1, 12, MONTHS, ""),
+    ("day-of-week", 1, 7, DAYS, "?L#"),
+    ("year", 1970, 2199, (), ""),
 )
 SCHEDULE_FIX = "fix: cron(0 2 * * ? *) (6 fields: minutes hours day-of-month month day-of-week year) or rate(1 day)"
 

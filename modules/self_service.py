@@ -21,8 +21,13 @@ PRICES_DATE = "2026-11-01"
 NODE_PRICE_USD = {"m5.xlarge": 0.262, "m5.2xlarge": 0.524, "m5.4xlarge": 1.048}
 # SageMaker notebook instance, USD per hour, eu-west-1.
 NOTEBOOK_PRICE_USD = {
-    "ml.t3.medium": 0.053, "ml.t3.large": 0.106, "ml.t3.xlarge": 0.212, "ml.m5.large": 0.128,
-    "ml.m5.xlarge": 0.257, "ml.m5.2xlarge": 0.514, "ml.m5.4xlarge": 1.028,
+    "ml.t3.medium": 0.053,
+    "ml.t3.large": 0.106,
+    "ml.t3.xlarge": 0.212,
+    "ml.m5.large": 0.128,
+    "ml.m5.xlarge": 0.257,
+    "ml.m5.2xlarge": 0.514,
+    "ml.m5.4xlarge": 1.028,
 }
 
 
@@ -44,9 +49,13 @@ class SparkPreset:
 
     def props(self) -> dict[str, object]:
         """Keyword arguments of `SparkClusterProps` this preset fixes."""
-        return {"release_label": self.release_label, "master_instance_type": self.master_instance_type,
-                "core_instance_type": self.core_instance_type, "core_nodes": self.core_nodes,
-                "max_nodes": self.max_nodes}
+        return {
+            "release_label": self.release_label,
+            "master_instance_type": self.master_instance_type,
+            "core_instance_type": self.core_instance_type,
+            "core_nodes": self.core_nodes,
+            "max_nodes": self.max_nodes,
+        }
 
     def hourly_usd(self) -> float:
         """Upper bound per hour: the primary node and every node managed scaling may add."""
@@ -55,10 +64,8 @@ class SparkPreset:
 
 SPARK_SIZES: dict[str, SparkPreset] = {
     "small": SparkPreset(master_instance_type="m5.xlarge", core_instance_type="m5.xlarge", core_nodes=1, max_nodes=2),
-    "medium": SparkPreset(master_instance_type="m5.xlarge", core_instance_type="m5.2xlarge", core_nodes=2,
-                          max_nodes=4),
-    "large": SparkPreset(master_instance_type="m5.2xlarge", core_instance_type="m5.4xlarge", core_nodes=4,
-                         max_nodes=8),
+    "medium": SparkPreset(master_instance_type="m5.xlarge", core_instance_type="m5.2xlarge", core_nodes=2, max_nodes=4),
+    "large": SparkPreset(master_instance_type="m5.2xlarge", core_instance_type="m5.4xlarge", core_nodes=4, max_nodes=8),
 }
 
 

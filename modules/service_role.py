@@ -36,11 +36,20 @@ class ServiceRole:
 
     def __init__(self, scope: Construct, id_prefix: str, props: ServiceRoleProps) -> None:
         self.role = IamRole(
-            scope, f"{id_prefix}role", name=props.name, path=props.path, permissions_boundary=props.permissions_boundary,
+            scope,
+            f"{id_prefix}role",
+            name=props.name,
+            path=props.path,
+            permissions_boundary=props.permissions_boundary,
             assume_role_policy=assume_role_policy(props.service, props.account_id, props.source_arn),
         )
-        self.policy = IamRolePolicy(scope, f"{id_prefix}policy", role=self.role.id, name=props.policy_name,
-                                    policy=policy_document(*props.statements))
+        self.policy = IamRolePolicy(
+            scope,
+            f"{id_prefix}policy",
+            role=self.role.id,
+            name=props.policy_name,
+            policy=policy_document(*props.statements),
+        )
         for i, arn in enumerate(props.managed_policy_arns):
             IamRolePolicyAttachment(scope, f"{id_prefix}managed-{i}", role=self.role.name, policy_arn=arn)
         self.arn = self.role.arn

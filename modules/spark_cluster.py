@@ -77,8 +77,9 @@ class SparkClusterProps(SparkClusterSettings):
                 "fix: use max_nodes >= core_nodes"
             )
         uri = self.tls_certificates_s3_uri
-        if uri is not None and not (uri.startswith(f"s3://{self.project.data_bucket}/{self.project.name}/")
-                                    and uri.endswith(".zip")):
+        if uri is not None and not (
+            uri.startswith(f"s3://{self.project.data_bucket}/{self.project.name}/") and uri.endswith(".zip")
+        ):
             raise ValueError(
                 f"spark cluster {self.name}: tls_certificates_s3_uri {uri!r} is outside the project prefix; "
                 f"fix: put the zip under s3://{self.project.data_bucket}/{self.project.name}/"
@@ -91,24 +92,29 @@ class SparkClusterProps(SparkClusterSettings):
 
 def security_configuration(key_arn: str, certificates_uri: str) -> str:
     """EMR security configuration JSON: at rest (S3 + local disk/EBS, KMS), in transit (TLS), IMDSv2."""
-    return json.dumps({
-        "EncryptionConfiguration": {
-            "EnableAtRestEncryption": True,
-            "EnableInTransitEncryption": True,
-            "AtRestEncryptionConfiguration": {
-                "S3EncryptionConfiguration": {"EncryptionMode": "SSE-KMS", "AwsKmsKey": key_arn},
-                "LocalDiskEncryptionConfiguration": {
-                    "EncryptionKeyProviderType": "AwsKms", "AwsKmsKey": key_arn, "EnableEbsEncryption": True,
+    return json.dumps(
+        {
+            "EncryptionConfiguration": {
+                "EnableAtRestEncryption": True,
+                "EnableInTransitEncryption": True,
+                "AtRestEncryptionConfiguration": {
+                    "S3EncryptionConfiguration": {"EncryptionMode": "SSE-KMS", "AwsKmsKey": key_arn},
+                    "LocalDiskEncryptionConfiguration": {
+                        "EncryptionKeyProviderType": "AwsKms",
+                        "AwsKmsKey": key_arn,
+                        "EnableEbsEncryption": True,
+                    },
+                },
+                "InTransitEncryptionConfiguration": {
+                    "TLSCertificateConfiguration": {"CertificateProviderType": "PEM", "S3Object": certificates_uri},
                 },
             },
-            "InTransitEncryptionConfiguration": {
-                "TLSCertificateConfiguration": {"CertificateProviderType": "PEM", "S3Object": certificates_uri},
+            "InstanceMetadataServiceConfiguration": {
+                "MinimumInstanceMetadataServiceVersion": 2,
+                "HttpPutResponseHopLimit": 1,
             },
-        },
-        "InstanceMetadataServiceConfiguration": {
-            "MinimumInstanceMetadataServiceVersion": 2, "HttpPutResponseHopLimit": 1,
-        },
-    })
+        }
+    )
 
 
 class SparkCluster(Construct):
@@ -119,44 +125,84 @@ class SparkCluster(Construct):
         p = props.project
         name = p.resource_name(props.name, max_len=SAGEMAKER_NAME_MAX)
         certificates = props.tls_certificates_s3_uri or f"{p.s3_uri(p.data_bucket, 'emr', 'tls')}certificates.zip"
-        self.instance_role = ProjectRole(self, "instance-role", ProjectRoleProps(
-            project=p, name=f"{props.name}-emr-ec2", service="ec2.amazonaws.com", source_account_condition=False,
-            statements=(
-                *p.data_statements(write=True),
-                *p.prefix_statements("EmrLogs", p.emr_log_bucket, ("s3:PutObject", "s3:GetObject"), props.name,
-                                     key_arn=p.platform_key_arn, key_sid="PlatformKey",
-                                     key_actions=("kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey")),
-                *p.mlflow_statements(),
-                p.emr_artifacts_statement(),
+        self.instance_role = ProjectRole(
+            self,
+            "instance-role",
+            ProjectRoleProps(
+                project=p,
+                name=f"{props.name}-emr-ec2",
+                service="ec2.amazonaws.com",
+                source_account_condition=False,
+                statements=(
+                    *p.data_statements(write=True),
+                    *p.prefix_statements(
+                        "EmrLogs",
+                        p.emr_log_bucket,
+                        ("s3:PutObject", "s3:GetObject"),
+                        props.name,
+                        key_arn=p.platform_key_arn,
+                        key_sid="PlatformKey",
+                        key_actions=("kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"),
+                    ),
+                    *p.mlflow_statements(),
+                    p.emr_artifacts_statement(),
+                ),
             ),
-        ))
+        )
         profile = IamInstanceProfile(
-            self, "instance-profile", name=p.resource_name(props.name, "emr-ec2"), path=p.role_path,
+            self,
+            "instance-profile",
+            name=p.resource_name(props.name, "emr-ec2"),
+            path=p.role_path,
             role=self.instance_role.name,
         )
-        self.service_role = ProjectRole(self, "service-role", ProjectRoleProps(
-            project=p, name=f"{props.name}-emr", service="elasticmapreduce.amazonaws.com",
-            managed_policy_arns=(EMR_SERVICE_POLICY,), allow_no_boundary_reason=SERVICE_ROLE_REASON,
-            statements=(p.pass_role_statement("ec2.amazonaws.com", self.instance_role.arn, sid="PassInstanceRole"),),
-        ))
+        self.service_role = ProjectRole(
+            self,
+            "service-role",
+            ProjectRoleProps(
+                project=p,
+                name=f"{props.name}-emr",
+                service="elasticmapreduce.amazonaws.com",
+                managed_policy_arns=(EMR_SERVICE_POLICY,),
+                allow_no_boundary_reason=SERVICE_ROLE_REASON,
+                statements=(
+                    p.pass_role_statement("ec2.amazonaws.com", self.instance_role.arn, sid="PassInstanceRole"),
+                ),
+            ),
+        )
         security = EmrSecurityConfiguration(
-            self, "security-configuration", name=name, configuration=security_configuration(p.key_arn, certificates),
+            self,
+            "security-configuration",
+            name=name,
+            configuration=security_configuration(p.key_arn, certificates),
         )
         groups = {
             role: SecurityGroup(
-                self, f"{role}-sg", name=f"{name}-{role}", vpc_id=p.vpc_id, revoke_rules_on_delete=True,
+                self,
+                f"{role}-sg",
+                name=f"{name}-{role}",
+                vpc_id=p.vpc_id,
+                revoke_rules_on_delete=True,
                 description=f"EMR-managed {role} group of {name} (EMR adds the rules between its nodes)",
                 tags=EMR_MANAGED_TAG,
             )
             for role in ("primary", "core", "service")
         }
         self.cluster = EmrCluster(
-            self, "cluster", name=name, release_label=props.release_label, applications=list(APPLICATIONS),
-            service_role=self.service_role.arn, security_configuration=security.name,
-            log_uri=p.s3_uri(p.emr_log_bucket, props.name), log_encryption_kms_key_id=p.platform_key_arn,
-            termination_protection=False, keep_job_flow_alive_when_no_steps=True,
+            self,
+            "cluster",
+            name=name,
+            release_label=props.release_label,
+            applications=list(APPLICATIONS),
+            service_role=self.service_role.arn,
+            security_configuration=security.name,
+            log_uri=p.s3_uri(p.emr_log_bucket, props.name),
+            log_encryption_kms_key_id=p.platform_key_arn,
+            termination_protection=False,
+            keep_job_flow_alive_when_no_steps=True,
             ec2_attributes={
-                "subnet_id": p.subnet_id(), "instance_profile": profile.arn,
+                "subnet_id": p.subnet_id(),
+                "instance_profile": profile.arn,
                 "emr_managed_master_security_group": groups["primary"].id,
                 "emr_managed_slave_security_group": groups["core"].id,
                 "service_access_security_group": groups["service"].id,
@@ -164,17 +210,29 @@ class SparkCluster(Construct):
             },
             master_instance_group={"instance_type": props.master_instance_type},
             core_instance_group={
-                "instance_type": props.core_instance_type, "instance_count": props.core_nodes,
-                "ebs_config": [EmrClusterCoreInstanceGroupEbsConfig(size=props.ebs_size_gb, type="gp3", volumes_per_instance=1)],
+                "instance_type": props.core_instance_type,
+                "instance_count": props.core_nodes,
+                "ebs_config": [
+                    EmrClusterCoreInstanceGroupEbsConfig(size=props.ebs_size_gb, type="gp3", volumes_per_instance=1)
+                ],
             },
             auto_termination_policy={"idle_timeout": props.idle_timeout_minutes * 60},
             tags=EMR_MANAGED_TAG,
             depends_on=[self.service_role.policy, self.instance_role.policy],
         )
-        EmrManagedScalingPolicy(self, "scaling", cluster_id=self.cluster.id, compute_limits=[EmrManagedScalingPolicyComputeLimits(
-            unit_type="Instances", minimum_capacity_units=props.core_nodes,
-            maximum_capacity_units=props.scaling_max, maximum_core_capacity_units=props.scaling_max,
-        )])
+        EmrManagedScalingPolicy(
+            self,
+            "scaling",
+            cluster_id=self.cluster.id,
+            compute_limits=[
+                EmrManagedScalingPolicyComputeLimits(
+                    unit_type="Instances",
+                    minimum_capacity_units=props.core_nodes,
+                    maximum_capacity_units=props.scaling_max,
+                    maximum_core_capacity_units=props.scaling_max,
+                )
+            ],
+        )
         self.cluster_id = self.cluster.id
         self.name = self.cluster.name
         self.master_dns = self.cluster.master_public_dns

@@ -48,8 +48,12 @@ def waive(construct: Construct, reason: str | None, *check_ids: str) -> None:
 
 def waivers_of(scope: IConstruct) -> list[dict]:
     """Every waiver recorded at or under `scope`: `{"path", "checks", "reason"}`."""
-    return [{"path": node.node.path, **entry.data}
-            for node in scope.node.find_all() for entry in node.node.metadata if entry.type == METADATA]
+    return [
+        {"path": node.node.path, **entry.data}
+        for node in scope.node.find_all()
+        for entry in node.node.metadata
+        if entry.type == METADATA
+    ]
 
 
 @jsii.implements(IAspect)

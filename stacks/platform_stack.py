@@ -36,55 +36,123 @@ class PlatformStack(TerraformStack):
     def __init__(self, scope: Construct, platform: PlatformSpec, target: Target) -> None:
         super().__init__(scope, PLATFORM_STACK)
         configure(self, target, platform, PLATFORM_STACK)
-        tag_everything(self, RequiredTags(
-            team=platform.team, project=platform.name, cost_center=platform.cost_center,
-            data_classification="confidential",
-        ))
+        tag_everything(
+            self,
+            RequiredTags(
+                team=platform.team,
+                project=platform.name,
+                cost_center=platform.cost_center,
+                data_classification="confidential",
+            ),
+        )
         account, region, name = target.account_id(platform), platform.region, platform.name
         workloads = f"arn:aws:iam::{account}:role/mlzone/*"  # every project role (modules/project_role.py)
         mlflow = (f"arn:aws:iam::{account}:role/{name}-mlflow",) if shared_tracking(platform) else ()
-        self.data_key = Key(self, "data-key", KeyProps(
-            name=f"{name}-data", account_id=account, region=region,
-            description="mlzone platform data (captures, artifacts)",
-            user_arn_patterns=(workloads, *mlflow),  # and the shared MLflow server's role, if there is one
-        ))
-        self.audit_key = Key(self, "audit-key", KeyProps(
-            name=f"{name}-audit", account_id=account, region=region, description="mlzone audit trail and audit bucket",
-            services=(ServiceGrant.cloudtrail(account, trail_arn(name, region, account)),),
-            statements=(cloudtrail_log_readers(account),), break_glass_arn=platform.break_glass_arn(account),
-        ))
-        self.logs_key = Key(self, "logs-key", KeyProps(
-            name=f"{name}-logs", account_id=account, region=region, description="mlzone CloudWatch log groups",
-            services=(ServiceGrant.logs(region, account),),
-        ))
-        self.network = Network(self, "network", NetworkProps(
-            name=name, region=region, account_id=account, logs_key_arn=self.logs_key.arn,
-            **spec_fields(platform.network),
-        ))
-        self.audit = AuditStorage(self, "audit", AuditStorageProps(
-            prefix=name, audit_bucket_name=platform.bucket_name("audit"),
-            access_log_bucket_name=platform.bucket_name("access-logs"), audit_key_arn=self.audit_key.arn,
-            logs_key_arn=self.logs_key.arn,
-            account_id=account, region=region, retention_days=platform.audit.retention_days,
-            lock_mode=platform.audit.object_lock_mode,
-            allow_governance_mode_reason=getattr(platform.audit.allow_governance_mode, "reason", None),
-        ))
-        self.captures = CaptureStorage(self, "captures", CaptureStorageProps(
-            bucket_name=platform.bucket_name("predictions"), kms_key_arn=self.data_key.arn,
-            access_log_bucket=self.audit.access_log_bucket_name, **spec_fields(platform.predictions),
-        ))
+        self.data_key = Key(
+            self,
+            "data-key",
+            KeyProps(
+                name=f"{name}-data",
+                account_id=account,
+                region=region,
+                description="mlzone platform data (captures, artifacts)",
+                user_arn_patterns=(workloads, *mlflow),  # and the shared MLflow server's role, if there is one
+            ),
+        )
+        self.audit_key = Key(
+            self,
+            "audit-key",
+            KeyProps(
+                name=f"{name}-audit",
+                account_id=account,
+                region=region,
+                description="mlzone audit trail and audit bucket",
+                services=(ServiceGrant.cloudtrail(account, trail_arn(name, region, account)),),
+                statements=(cloudtrail_log_readers(account),),
+                break_glass_arn=platform.break_glass_arn(account),
+            ),
+        )
+        self.logs_key = Key(
+            self,
+            "logs-key",
+            KeyProps(
+                name=f"{name}-logs",
+                account_id=account,
+                region=region,
+                description="mlzone CloudWatch log groups",
+                services=(ServiceGrant.logs(region, account),),
+            ),
+        )
+        self.network = Network(
+            self,
+            "network",
+            NetworkProps(
+                name=name,
+                region=region,
+                account_id=account,
+                logs_key_arn=self.logs_key.arn,
+                **spec_fields(platform.network),
+            ),
+        )
+        self.audit = AuditStorage(
+            self,
+            "audit",
+            AuditStorageProps(
+                prefix=name,
+                audit_bucket_name=platform.bucket_name("audit"),
+                access_log_bucket_name=platform.bucket_name("access-logs"),
+                audit_key_arn=self.audit_key.arn,
+                logs_key_arn=self.logs_key.arn,
+                account_id=account,
+                region=region,
+                retention_days=platform.audit.retention_days,
+                lock_mode=platform.audit.object_lock_mode,
+                allow_governance_mode_reason=getattr(platform.audit.allow_governance_mode, "reason", None),
+            ),
+        )
+        self.captures = CaptureStorage(
+            self,
+            "captures",
+            CaptureStorageProps(
+                bucket_name=platform.bucket_name("predictions"),
+                kms_key_arn=self.data_key.arn,
+                access_log_bucket=self.audit.access_log_bucket_name,
+                **spec_fields(platform.predictions),
+            ),
+        )
         # ---- ML platform pieces shared by the project stacks
-        shared: dict[str, Any] = {"kms_key_arn": self.data_key.arn, "access_log_bucket": self.audit.access_log_bucket_name}
-        self.emr_logs = Bucket(self, "emr-logs", BucketProps(
-            name=platform.bucket_name("emr-logs"), expire_after_days=90, **shared,
-        ))
-        self.athena_results = Bucket(self, "athena-results", BucketProps(
-            name=platform.bucket_name("athena"), expire_after_days=30, **shared,
-        ))
-        self.prediction_log = PredictionLog(self, "prediction-log", PredictionLogProps(
-            name=name, capture_bucket=self.captures.name, results_bucket=self.athena_results.name,
-            kms_key_arn=self.data_key.arn,
-        ))
+        shared: dict[str, Any] = {
+            "kms_key_arn": self.data_key.arn,
+            "access_log_bucket": self.audit.access_log_bucket_name,
+        }
+        self.emr_logs = Bucket(
+            self,
+            "emr-logs",
+            BucketProps(
+                name=platform.bucket_name("emr-logs"),
+                expire_after_days=90,
+                **shared,
+            ),
+        )
+        self.athena_results = Bucket(
+            self,
+            "athena-results",
+            BucketProps(
+                name=platform.bucket_name("athena"),
+                expire_after_days=30,
+                **shared,
+            ),
+        )
+        self.prediction_log = PredictionLog(
+            self,
+            "prediction-log",
+            PredictionLogProps(
+                name=name,
+                capture_bucket=self.captures.name,
+                results_bucket=self.athena_results.name,
+                kms_key_arn=self.data_key.arn,
+            ),
+        )
         # A per-region account setting: no EMR cluster may open a port to the internet.
         EmrBlockPublicAccessConfiguration(self, "emr-block-public-access", block_public_security_group_rules=True)
         ml_outputs = {
@@ -93,11 +161,18 @@ class PlatformStack(TerraformStack):
             "prediction_log_workgroup": self.prediction_log.workgroup_name,
         }
         if shared_tracking(platform):
-            self.tracking = ExperimentTracking(self, "experiment-tracking", ExperimentTrackingProps(
-                name=name, account_id=account, bucket_name=platform.bucket_name("mlflow"),
-                kms_key_arn=self.data_key.arn, access_log_bucket=self.audit.access_log_bucket_name,
-                size=platform.experiment_tracking.size,
-            ))
+            self.tracking = ExperimentTracking(
+                self,
+                "experiment-tracking",
+                ExperimentTrackingProps(
+                    name=name,
+                    account_id=account,
+                    bucket_name=platform.bucket_name("mlflow"),
+                    kms_key_arn=self.data_key.arn,
+                    access_log_bucket=self.audit.access_log_bucket_name,
+                    size=platform.experiment_tracking.size,
+                ),
+            )
             ml_outputs |= {"mlflow_bucket": self.tracking.bucket_name, "tracking_server_arn": self.tracking.arn}
         outputs = {
             **ml_outputs,

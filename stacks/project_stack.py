@@ -36,7 +36,6 @@ from modules.experiment_tracking import (
 )
 from modules.keys import Key, KeyProps
 from modules.model_registry import ModelRegistry, ModelRegistryProps
-from modules.naming import BUCKET_NAME_MAX
 from modules.notebook import Notebook, NotebookProps
 from modules.project_network import ProjectNetwork, ProjectNetworkProps
 from modules.project_role import (
@@ -52,13 +51,19 @@ from modules.spark_cluster import SparkCluster, SparkClusterProps
 from modules.tagging import RequiredTags, tag_everything
 from stacks.platform_stack import PLATFORM_STACK, shared_tracking
 from stacks.provider import configure
-from stacks.spec import PlatformSpec, ProjectSpec, SpecError, Zone, data_bucket_name, spec_fields
+from stacks.spec import PlatformSpec, ProjectSpec, Zone, data_bucket_name, spec_fields
 from stacks.target import LOCAL_STATE_DIR, Target
 
 # The platform outputs every project stack reads (name -> list?); PlatformStack must declare them all.
 PLATFORM_OUTPUTS = {
-    "vpc_id": False, "subnet_ids": True, "endpoint_security_group_id": False, "s3_prefix_list_id": False,
-    "data_key_arn": False, "access_log_bucket": False, "capture_bucket": False, "emr_log_bucket": False,
+    "vpc_id": False,
+    "subnet_ids": True,
+    "endpoint_security_group_id": False,
+    "s3_prefix_list_id": False,
+    "data_key_arn": False,
+    "access_log_bucket": False,
+    "capture_bucket": False,
+    "emr_log_bucket": False,
 }
 # Read as well by the projects that use the platform's shared MLflow server (`uses_shared_tracking`).
 TRACKING_OUTPUTS = {"mlflow_bucket": False, "tracking_server_arn": False}
@@ -70,7 +75,11 @@ def platform_state(stack: TerraformStack, platform: PlatformSpec, target: Target
     if target.kind == "local":
         return DataTerraformRemoteStateLocal(stack, source, path=f"{LOCAL_STATE_DIR}/{source}.tfstate")
     return DataTerraformRemoteStateS3(
-        stack, source, bucket=target.state_bucket(platform), key=f"mlzone/{source}.tfstate", region=platform.region,
+        stack,
+        source,
+        bucket=target.state_bucket(platform),
+        key=f"mlzone/{source}.tfstate",
+        region=platform.region,
     )
 
 
@@ -88,75 +97,134 @@ class ProjectStack(TerraformStack):
     """A team's workspace: its key, boundary, deploy role, and everything the project YAML asks for."""
 
     def __init__(
-        self, scope: Construct, platform: PlatformSpec, project: ProjectSpec, target: Target,
+        self,
+        scope: Construct,
+        platform: PlatformSpec,
+        project: ProjectSpec,
+        target: Target,
         shared_models: tuple[tuple[str, str], ...] = (),
     ) -> None:
         super().__init__(scope, project.name)
         configure(self, target, platform, project.name)
-        tag_everything(self, RequiredTags(
-            team=project.team, project=project.name, cost_center=project.cost_center,
-            data_classification=project.data_classification,
-        ))
+        tag_everything(
+            self,
+            RequiredTags(
+                team=project.team,
+                project=project.name,
+                cost_center=project.cost_center,
+                data_classification=project.data_classification,
+            ),
+        )
         account = target.account_id(platform)
         state = platform_state(self, platform, target)
         shared = uses_shared_tracking(platform, project)
         wanted = PLATFORM_OUTPUTS | (TRACKING_OUTPUTS if shared else {})
         out = {k: state.get_list(k) if is_list else state.get_string(k) for k, is_list in wanted.items()}
-        network = ProjectNetwork(self, "network", ProjectNetworkProps(
-            project=project.name, vpc_id=out["vpc_id"], endpoint_security_group_id=out["endpoint_security_group_id"],
-            s3_prefix_list_id=out["s3_prefix_list_id"], kinds=project.workload_kinds(),
-        ))
+        network = ProjectNetwork(
+            self,
+            "network",
+            ProjectNetworkProps(
+                project=project.name,
+                vpc_id=out["vpc_id"],
+                endpoint_security_group_id=out["endpoint_security_group_id"],
+                s3_prefix_list_id=out["s3_prefix_list_id"],
+                kinds=project.workload_kinds(),
+            ),
+        )
 
-        self.key = Key(self, "data-key", KeyProps(
-            name=f"{platform.name}-{project.name}-data", account_id=account, region=platform.region,
-            description=f"mlzone project {project.name}: data, volumes, images, endpoints",
-            user_arn_patterns=(role_pattern(account, project.name),), workload_arn_patterns=(role_pattern(account, "*"),),
-            services=(budget_key_grant(account, project.name),) if project.self_service else (),
-        ))
+        self.key = Key(
+            self,
+            "data-key",
+            KeyProps(
+                name=f"{platform.name}-{project.name}-data",
+                account_id=account,
+                region=platform.region,
+                description=f"mlzone project {project.name}: data, volumes, images, endpoints",
+                user_arn_patterns=(role_pattern(account, project.name),),
+                workload_arn_patterns=(role_pattern(account, "*"),),
+                services=(budget_key_grant(account, project.name),) if project.self_service else (),
+            ),
+        )
         # S3 has no per-prefix default encryption: each project gets its own data bucket, encrypted by default
         # with its own key (docs/keys.md); the roles keep their `<project>/` prefix inside it.
-        self.data = Bucket(self, "data-bucket", BucketProps(
-            name=data_bucket_name(platform, project), kms_key_arn=self.key.arn,
-            access_log_bucket=out["access_log_bucket"],
-        ))
+        self.data = Bucket(
+            self,
+            "data-bucket",
+            BucketProps(
+                name=data_bucket_name(platform, project),
+                kms_key_arn=self.key.arn,
+                access_log_bucket=out["access_log_bucket"],
+            ),
+        )
         unbounded = ProjectScope(
-            name=project.name, account_id=account, region=platform.region, key_arn=self.key.arn,
-            data_bucket=self.data.name, capture_bucket=out["capture_bucket"],
-            emr_log_bucket=out["emr_log_bucket"], platform_key_arn=out["data_key_arn"],
-            vpc_id=out["vpc_id"], subnet_ids=out["subnet_ids"], security_groups=network.group_ids,
+            name=project.name,
+            account_id=account,
+            region=platform.region,
+            key_arn=self.key.arn,
+            data_bucket=self.data.name,
+            capture_bucket=out["capture_bucket"],
+            emr_log_bucket=out["emr_log_bucket"],
+            platform_key_arn=out["data_key_arn"],
+            vpc_id=out["vpc_id"],
+            subnet_ids=out["subnet_ids"],
+            security_groups=network.group_ids,
             shared_models=shared_models,
         )
         if shared:
-            unbounded = replace(unbounded, tracking=TrackingAccess(
-                server_arn=out["tracking_server_arn"], bucket=out["mlflow_bucket"], prefix=(),
-                key_arn=out["data_key_arn"]))
+            unbounded = replace(
+                unbounded,
+                tracking=TrackingAccess(
+                    server_arn=out["tracking_server_arn"],
+                    bucket=out["mlflow_bucket"],
+                    prefix=(),
+                    key_arn=out["data_key_arn"],
+                ),
+            )
         elif platform.experiment_tracking.enabled and project.runs_experiments():
             unbounded = replace(unbounded, tracking=own_server_access(unbounded))  # where experiments run
         self.boundary = ProjectBoundary(self, "boundary", ProjectBoundaryProps(project=unbounded))
         p = self.scope = replace(unbounded, boundary_arn=self.boundary.arn)
         tracking = None
         if p.tracking and not shared:
-            tracking = ProjectTracking(self, "experiment-tracking", ProjectTrackingProps(
-                project=p, size=platform.experiment_tracking.size))
+            tracking = ProjectTracking(
+                self, "experiment-tracking", ProjectTrackingProps(project=p, size=platform.experiment_tracking.size)
+            )
 
         # The project's CI (CodeBuild, as in the SageMaker MLOps templates) builds and pushes images and
         # registers model versions with this role; no human or other account can assume it.
-        self.deploy_role = ProjectRole(self, "deploy-role", ProjectRoleProps(
-            project=p, name="deploy", service="codebuild.amazonaws.com",
-            statements=(
-                *p.registry_statements(write=True), *p.data_statements(write=False),
-                p.logs_statement(f"/aws/codebuild/{p.pattern}"),
+        self.deploy_role = ProjectRole(
+            self,
+            "deploy-role",
+            ProjectRoleProps(
+                project=p,
+                name="deploy",
+                service="codebuild.amazonaws.com",
+                statements=(
+                    *p.registry_statements(write=True),
+                    *p.data_statements(write=False),
+                    p.logs_statement(f"/aws/codebuild/{p.pattern}"),
+                ),
             ),
-        ))
+        )
         registries = {
-            m.name: ModelRegistry(self, f"model-{m.name}", ModelRegistryProps(
-                project=p, model=m.name, share_with=m.share_with, deploy_role_arn=self.deploy_role.arn,
-            ))
+            m.name: ModelRegistry(
+                self,
+                f"model-{m.name}",
+                ModelRegistryProps(
+                    project=p,
+                    model=m.name,
+                    share_with=m.share_with,
+                    deploy_role_arn=self.deploy_role.arn,
+                ),
+            )
             for m in project.models
         }
         if project.approvers:  # the only principal that may approve or reject the project's versions
-            approver = ApproverRole(self, "approver-role", ApproverRoleProps(
-                project=p, approvers=project.approvers, audit_bucket=platform.bucket_name("audit")))
+            approver = ApproverRole(
+                self,
+                "approver-role",
+                ApproverRoleProps(project=p, approvers=project.approvers, audit_bucket=platform.bucket_name("audit")),
+            )
             TerraformOutput(self, "approver_role_arn", value=approver.arn)
         # Props are built from the spec entries as they are (same field names; defaults and limits are the
         # props' own, modules/settings.py), so the two layers cannot drift apart.
@@ -165,17 +233,34 @@ class ProjectStack(TerraformStack):
         for sc in project.spark_clusters:
             SparkCluster(self, f"spark-{sc.name}", SparkClusterProps(project=p, **spec_fields(sc)))
         for ep in project.endpoints:
-            endpoint = Endpoint(self, f"endpoint-{ep.name}", EndpointProps(
-                project=p, package_group=registries[ep.model].name, **spec_fields(ep, "model"),
-            ))
+            endpoint = Endpoint(
+                self,
+                f"endpoint-{ep.name}",
+                EndpointProps(
+                    project=p,
+                    package_group=registries[ep.model].name,
+                    **spec_fields(ep, "model"),
+                ),
+            )
             if ep.version is not None:
                 TerraformOutput(self, f"endpoint_{ep.name}", value=endpoint.name)
         for job in project.batch_jobs:
-            BatchInference(self, f"batch-{job.name}", BatchInferenceProps(
-                project=p, shipped_files=shipped.files(), **spec_fields(job)))
+            BatchInference(
+                self,
+                f"batch-{job.name}",
+                BatchInferenceProps(project=p, shipped_files=shipped.files(), **spec_fields(job)),
+            )
         if project.self_service:  # the budget, and what the project's self-service stack builds on
-            budget = Budget(self, "budget", BudgetProps(project=project.name, account_id=account, key_arn=self.key.arn,
-                                                        monthly_usd=project.self_service.monthly_budget_usd))
+            budget = Budget(
+                self,
+                "budget",
+                BudgetProps(
+                    project=project.name,
+                    account_id=account,
+                    key_arn=self.key.arn,
+                    monthly_usd=project.self_service.monthly_budget_usd,
+                ),
+            )
             TerraformOutput(self, "budget_topic_arn", value=budget.topic_arn)
         outputs = {
             "data_key_arn": self.key.arn,

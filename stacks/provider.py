@@ -13,19 +13,32 @@ def configure(stack: TerraformStack, target: Target, platform: PlatformSpec, sta
     """Add the AWS provider and the backend for `stack_name` to `stack`."""
     if target.kind == "local":
         url = TerraformVariable(
-            stack, "emulator_url", type="string", default=DEFAULT_EMULATOR_URL,
+            stack,
+            "emulator_url",
+            type="string",
+            default=DEFAULT_EMULATOR_URL,
             description="Base URL of the local AWS emulator (set by `mlzone` as TF_VAR_emulator_url).",
         ).string_value
         # The provider needs the account id (e.g. for Athena workgroup ARNs); the emulator answers
         # the STS lookup. Plans made with no emulator at all (tests, CI) set TF_VAR_offline=true.
         offline = TerraformVariable(
-            stack, "offline", type="bool", default=False,
+            stack,
+            "offline",
+            type="bool",
+            default=False,
             description="Plan without any AWS or emulator call (skips the account lookup); never apply such a plan.",
         ).boolean_value
         AwsProvider(
-            stack, "aws", region=platform.region, access_key="test", secret_key="test",
-            skip_credentials_validation=True, skip_requesting_account_id=offline,
-            skip_metadata_api_check="true", s3_use_path_style=True, max_retries=2,
+            stack,
+            "aws",
+            region=platform.region,
+            access_key="test",
+            secret_key="test",
+            skip_credentials_validation=True,
+            skip_requesting_account_id=offline,
+            skip_metadata_api_check="true",
+            s3_use_path_style=True,
+            max_retries=2,
             endpoints=[AwsProviderEndpoints(**{svc: url for svc in EMULATED_SERVICES})],
         )
         LocalBackend(stack, path=f"{LOCAL_STATE_DIR}/{stack_name}.tfstate")
@@ -33,8 +46,12 @@ def configure(stack: TerraformStack, target: Target, platform: PlatformSpec, sta
     account, bucket = target.account_id(platform), target.state_bucket(platform)
     AwsProvider(stack, "aws", region=platform.region, allowed_account_ids=[account])
     S3Backend(
-        stack, bucket=bucket, key=f"mlzone/{stack_name}.tfstate", region=platform.region,
-        encrypt=True, kms_key_id=state_key_alias(platform),
+        stack,
+        bucket=bucket,
+        key=f"mlzone/{stack_name}.tfstate",
+        region=platform.region,
+        encrypt=True,
+        kms_key_id=state_key_alias(platform),
     )
     # Terraform >= 1.10 locks with a lock file next to the state; cdktf 0.21 has no binding for it.
     stack.add_override("terraform.backend.s3.use_lockfile", True)

@@ -32,8 +32,10 @@ NOTEBOOK_IDLE_RANGE = limits_of(NotebookSettings, "idle_stop_minutes") or (5, 14
 
 def _member(value: str) -> str:
     if not MEMBER_RE.fullmatch(value):
-        raise ValueError(f"{excerpt(value)} is not an IAM role or user ARN; fix: write arn:aws:iam::<account>:role/<name> "
-                         "(an SSO role's ARN with its aws-reserved/sso.amazonaws.com/... path) or ...:user/<name>")
+        raise ValueError(
+            f"{excerpt(value)} is not an IAM role or user ARN; fix: write arn:aws:iam::<account>:role/<name> "
+            "(an SSO role's ARN with its aws-reserved/sso.amazonaws.com/... path) or ...:user/<name>"
+        )
     return value
 
 
@@ -43,18 +45,28 @@ RequestName = Annotated[str, named("request name", max_len=REQUEST_NAME_MAX)]
 
 class SparkGuardrails(SpecModel):
     max_clusters: int = Field(1, ge=0, le=20, description="Self-service clusters the project may run at once (0-20).")
-    sizes: tuple[SizeName, ...] = Field(("small",), strict=False, min_length=1,
-                                        description=f"Size presets members may request ({', '.join(SPARK_SIZES)}).")
+    sizes: tuple[SizeName, ...] = Field(
+        ("small",),
+        strict=False,
+        min_length=1,
+        description=f"Size presets members may request ({', '.join(SPARK_SIZES)}).",
+    )
     max_idle_minutes: int = Field(
-        60, ge=IDLE_RANGE[0], le=IDLE_RANGE[1],
-        description=f"Longest idle timeout a request may ask for ({IDLE_RANGE[0]}-{IDLE_RANGE[1]} minutes).")
+        60,
+        ge=IDLE_RANGE[0],
+        le=IDLE_RANGE[1],
+        description=f"Longest idle timeout a request may ask for ({IDLE_RANGE[0]}-{IDLE_RANGE[1]} minutes).",
+    )
 
 
 class NotebookGuardrails(SpecModel):
     max: int = Field(1, ge=0, le=50, description="Self-service notebook instances the project may run at once (0-50).")
     instance_types: tuple[MlInstance, ...] = Field(
-        (NotebookSettings.instance_type,), strict=False, min_length=1,
-        description="SageMaker notebook instance types members may request.")
+        (NotebookSettings.instance_type,),
+        strict=False,
+        min_length=1,
+        description="SageMaker notebook instance types members may request.",
+    )
 
 
 class SelfServiceSpec(SpecModel):
@@ -62,11 +74,19 @@ class SelfServiceSpec(SpecModel):
 
     spark: SparkGuardrails = Field(SparkGuardrails(), description="Guardrails of self-service EMR clusters.")
     notebooks: NotebookGuardrails = Field(NotebookGuardrails(), description="Guardrails of self-service notebooks.")
-    monthly_budget_usd: int = Field(ge=1, le=BUDGET_MAX_USD, description=(
-        "Monthly cost budget (USD) of everything tagged with the project; an AWS Budgets budget notifies "
-        "the team at 80 % and 100 %, and requests are refused once it is spent."))
-    members: tuple[Member, ...] = Field(strict=False, min_length=1, description=(
-        "IAM role ARNs (e.g. the team's SSO role) or user ARNs allowed to request."))
+    monthly_budget_usd: int = Field(
+        ge=1,
+        le=BUDGET_MAX_USD,
+        description=(
+            "Monthly cost budget (USD) of everything tagged with the project; an AWS Budgets budget notifies "
+            "the team at 80 % and 100 %, and requests are refused once it is spent."
+        ),
+    )
+    members: tuple[Member, ...] = Field(
+        strict=False,
+        min_length=1,
+        description=("IAM role ARNs (e.g. the team's SSO role) or user ARNs allowed to request."),
+    )
 
     @field_validator("members")
     @classmethod
@@ -120,10 +140,12 @@ def load_requests(root: Path, project: str) -> Requests:
     try:
         found = Requests.model_validate(read_yaml(file, Path(root)))
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
-                             for e in exc.errors()[:3])
-        raise SpecError(f"{file}: invalid requests ({problems}); fix: this file is written by `mlzone request`, "
-                        "restore it from Git") from None
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()[:3]
+        )
+        raise SpecError(
+            f"{file}: invalid requests ({problems}); fix: this file is written by `mlzone request`, restore it from Git"
+        ) from None
     if found.project != project:
         raise SpecError(f"{file}: project {found.project!r} does not match the file name; fix: restore it from Git")
     return found

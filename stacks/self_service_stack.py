@@ -49,17 +49,25 @@ def self_service_stack_name(project: str) -> str:
 class SelfServiceStack(TerraformStack):
     """The requested clusters and notebooks of one project with `self_service` guardrails."""
 
-    def __init__(self, scope: Construct, platform: PlatformSpec, project: ProjectSpec, requests: Requests,
-                 target: Target) -> None:
+    def __init__(
+        self, scope: Construct, platform: PlatformSpec, project: ProjectSpec, requests: Requests, target: Target
+    ) -> None:
         name = self_service_stack_name(project.name)
         super().__init__(scope, name)
         if project.self_service is None:
-            raise ValueError(f"project {project.name} has no self_service guardrails; fix: add self_service: to its spec")
+            raise ValueError(
+                f"project {project.name} has no self_service guardrails; fix: add self_service: to its spec"
+            )
         configure(self, target, platform, name)
-        tag_everything(self, RequiredTags(
-            team=project.team, project=project.name, cost_center=project.cost_center,
-            data_classification=project.data_classification,
-        ))
+        tag_everything(
+            self,
+            RequiredTags(
+                team=project.team,
+                project=project.name,
+                cost_center=project.cost_center,
+                data_classification=project.data_classification,
+            ),
+        )
         shared = uses_shared_tracking(platform, project)
         base = platform_state(self, platform, target)
         own = platform_state(self, platform, target, source=project.name)
@@ -69,33 +77,66 @@ class SelfServiceStack(TerraformStack):
         # Groups of their own (CKV_MLZ_40: a workload uses only groups its stack creates): the requested notebooks
         # reach the requested clusters' Livy/JEG/YARN ports, nothing else reaches either. Only the kinds requested
         # (an unattached group is refused by CKV2_AWS_5).
-        network = ProjectNetwork(self, "network", ProjectNetworkProps(
-            project=project_name(project.name, "self-service"), vpc_id=out["vpc_id"],
-            endpoint_security_group_id=out["endpoint_security_group_id"], s3_prefix_list_id=out["s3_prefix_list_id"],
-            kinds=tuple(k for k, wanted in (("notebooks", requests.notebooks), ("spark", requests.clusters)) if wanted),
-        ))
+        network = ProjectNetwork(
+            self,
+            "network",
+            ProjectNetworkProps(
+                project=project_name(project.name, "self-service"),
+                vpc_id=out["vpc_id"],
+                endpoint_security_group_id=out["endpoint_security_group_id"],
+                s3_prefix_list_id=out["s3_prefix_list_id"],
+                kinds=tuple(
+                    k for k, wanted in (("notebooks", requests.notebooks), ("spark", requests.clusters)) if wanted
+                ),
+            ),
+        )
         p = ProjectScope(
-            name=project.name, account_id=target.account_id(platform), region=platform.region,
-            key_arn=mine["data_key_arn"], data_bucket=data_bucket_name(platform, project),
-            capture_bucket=out["capture_bucket"], emr_log_bucket=out["emr_log_bucket"],
-            platform_key_arn=out["data_key_arn"], vpc_id=out["vpc_id"], subnet_ids=out["subnet_ids"],
+            name=project.name,
+            account_id=target.account_id(platform),
+            region=platform.region,
+            key_arn=mine["data_key_arn"],
+            data_bucket=data_bucket_name(platform, project),
+            capture_bucket=out["capture_bucket"],
+            emr_log_bucket=out["emr_log_bucket"],
+            platform_key_arn=out["data_key_arn"],
+            vpc_id=out["vpc_id"],
+            subnet_ids=out["subnet_ids"],
             security_groups=network.group_ids,
             boundary_arn=mine["boundary_arn"],
         )
         if shared:
-            p = replace(p, tracking=TrackingAccess(server_arn=out["tracking_server_arn"], bucket=out["mlflow_bucket"],
-                                                   prefix=(), key_arn=out["data_key_arn"]))
+            p = replace(
+                p,
+                tracking=TrackingAccess(
+                    server_arn=out["tracking_server_arn"],
+                    bucket=out["mlflow_bucket"],
+                    prefix=(),
+                    key_arn=out["data_key_arn"],
+                ),
+            )
         elif platform.experiment_tracking.enabled:
             p = replace(p, tracking=own_server_access(p))
         for request in requests.clusters:
-            cluster = SparkCluster(self, f"spark-{request.name}", SparkClusterProps(
-                project=p, name=request.name, idle_timeout_minutes=request.idle_minutes,
-                **SPARK_SIZES[request.size].props(),  # type: ignore[arg-type]
-            ))
+            cluster = SparkCluster(
+                self,
+                f"spark-{request.name}",
+                SparkClusterProps(
+                    project=p,
+                    name=request.name,
+                    idle_timeout_minutes=request.idle_minutes,
+                    **SPARK_SIZES[request.size].props(),  # type: ignore[arg-type]
+                ),
+            )
             TerraformOutput(self, f"cluster_{request.name}", value=cluster.cluster_id)
         for i, request in enumerate(requests.notebooks):
-            notebook = Notebook(self, f"notebook-{request.name}", NotebookProps(
-                project=p, owner=request.name, instance_type=request.instance_type, subnet_index=i,
-            ))
+            notebook = Notebook(
+                self,
+                f"notebook-{request.name}",
+                NotebookProps(
+                    project=p,
+                    owner=request.name,
+                    instance_type=request.instance_type,
+                    subnet_index=i,
+                ),
+            )
             TerraformOutput(self, f"notebook_{request.name}", value=notebook.name)
-

@@ -134,7 +134,8 @@ RFC1918 = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12"
 class NetworkSpec(SpecModel):
     cidr: str = setting(NetworkSettings, "cidr", "VPC CIDR: a private (RFC 1918) range from /16 to /24.")
     availability_zones: int = setting(
-        NetworkSettings, "availability_zones",
+        NetworkSettings,
+        "availability_zones",
         "Private subnets are spread over this many AZs ({}-{}).".format(
             *limits_of(NetworkSettings, "availability_zones") or ()
         ),
@@ -162,18 +163,24 @@ class NetworkSpec(SpecModel):
 
 class AuditSpec(SpecModel):
     retention_days: int = setting(
-        AuditSettings, "retention_days",
+        AuditSettings,
+        "retention_days",
         f"Object Lock retention of audit logs (days); at least the platform minimum "
         f"({AUDIT_RETENTION_DAYS}, or MLZONE_AUDIT_MIN_RETENTION_DAYS).",
     )
     object_lock_mode: LockMode = setting(
-        AuditSettings, "lock_mode", "COMPLIANCE: nobody can delete before expiry. GOVERNANCE needs allow_governance_mode."
+        AuditSettings,
+        "lock_mode",
+        "COMPLIANCE: nobody can delete before expiry. GOVERNANCE needs allow_governance_mode.",
     )
     allow_governance_mode: Allow | None = Field(None, description="Opt-out: permit GOVERNANCE mode, with a reason.")
-    break_glass_role_arn: str | None = Field(None, description=(
-        "The only principal that may delete, disable or re-policy the audit key (docs/keys.md); "
-        "default arn:aws:iam::<account_id>:role/mlzone-break-glass."
-    ))
+    break_glass_role_arn: str | None = Field(
+        None,
+        description=(
+            "The only principal that may delete, disable or re-policy the audit key (docs/keys.md); "
+            "default arn:aws:iam::<account_id>:role/mlzone-break-glass."
+        ),
+    )
 
     @field_validator("break_glass_role_arn")
     @classmethod
@@ -210,9 +217,13 @@ class PredictionsSpec(SpecModel):
 class ExperimentTrackingSpec(SpecModel):
     enabled: bool = Field(True, description="Run a SageMaker managed MLflow tracking server.")
     size: Size = setting(TrackingSettings, "size", "Tracking server size.")
-    allow_shared_server: Allow | None = Field(None, description=(
-        "Opt-out: one platform server for public/internal projects, which then see and change each other's "
-        "experiments and runs (confidential/restricted projects keep their own). Default: a server per project."))
+    allow_shared_server: Allow | None = Field(
+        None,
+        description=(
+            "Opt-out: one platform server for public/internal projects, which then see and change each other's "
+            "experiments and runs (confidential/restricted projects keep their own). Default: a server per project."
+        ),
+    )
 
 
 class PlatformSpec(SpecModel):
@@ -254,8 +265,10 @@ class PlatformSpec(SpecModel):
     def _break_glass_in_account(self) -> PlatformSpec:
         arn = self.audit.break_glass_role_arn
         if arn and self.account_id and arn.split(":")[4] != self.account_id:
-            raise ValueError(f"audit.break_glass_role_arn {arn!r} is not in account {self.account_id}; "
-                             "fix: name a role of the platform account")
+            raise ValueError(
+                f"audit.break_glass_role_arn {arn!r} is not in account {self.account_id}; "
+                "fix: name a role of the platform account"
+            )
         return self
 
     def break_glass_arn(self, account_id: str) -> str:
@@ -276,6 +289,8 @@ class PlatformSpec(SpecModel):
 # --------------------------------------------------------------------------- project
 
 INSTANCE_RE = re.compile(r"[a-z][a-z0-9-]*\.[a-z0-9]+")
+
+
 class NotebookSpec(SpecModel):
     owner: Annotated[str, named("owner")] = Field(
         description="User the notebook belongs to; names the instance <project>--<owner>."
@@ -325,9 +340,10 @@ class ModelSpec(SpecModel):
     )
     share_with: tuple[ProjectName, ...] = items("Other projects granted read access to this model.")
     subject_field: str | None = Field(
-        default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$",
+        default=None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$",
         description="The request field that identifies the data subject (e.g. customer_id): predictions "
-                    "are indexed by its keyed hash so `mlzone erase --subject` can find them.",
+        "are indexed by its keyed hash so `mlzone erase --subject` can find them.",
     )
 
 
@@ -338,15 +354,19 @@ class EndpointSpec(SpecModel):
     name: Annotated[str, named("endpoint name")] = Field(description="Endpoint name, unique in the project.")
     model: ModelRef = Field(description="A model of this project (models[].name).")
     version: int | None = setting(
-        EndpointSettings, "version",
-        "Approved version of the model's package group to serve (an integer); omit it until one exists.", ge=1,
+        EndpointSettings,
+        "version",
+        "Approved version of the model's package group to serve (an integer); omit it until one exists.",
+        ge=1,
     )
     instance_type: MlInstance = setting(EndpointSettings, "instance_type", "SageMaker hosting instance type.")
     min_instances: int = setting(EndpointSettings, "min_instances", "Autoscaling minimum.")
     max_instances: int = setting(EndpointSettings, "max_instances", "Autoscaling maximum.")
     capture_percent: int = setting(
-        EndpointSettings, "capture_percent",
-        f"Share of requests captured into the prediction log ({CAPTURE_MIN_PERCENT}-100).", ge=CAPTURE_MIN_PERCENT,
+        EndpointSettings,
+        "capture_percent",
+        f"Share of requests captured into the prediction log ({CAPTURE_MIN_PERCENT}-100).",
+        ge=CAPTURE_MIN_PERCENT,
     )
 
     @model_validator(mode="after")
@@ -363,18 +383,24 @@ class BatchJobSpec(SpecModel):
     model: ModelRef = Field(description="A model of this project (models[].name).")
     schedule: str = Field(description="EventBridge Scheduler expression: cron(m h dom mon dow yr) or rate(N unit).")
     version: int | None = setting(
-        BatchJobSettings, "version",
-        "Approved version of the model's package group to score with (an integer); omit it until one exists.", ge=1,
+        BatchJobSettings,
+        "version",
+        "Approved version of the model's package group to score with (an integer); omit it until one exists.",
+        ge=1,
     )
     entry_point: str | None = setting(
         BatchJobSettings, "entry_point", "Scoring script, a key under the project prefix; default code/<name>/score.py."
     )
     input_prefix: str = setting(BatchJobSettings, "input_prefix", "Input data, a prefix under the project prefix.")
     output_prefix: str | None = setting(
-        BatchJobSettings, "output_prefix", "Where predictions go, a prefix under the project prefix; default predictions/<name>/."
+        BatchJobSettings,
+        "output_prefix",
+        "Where predictions go, a prefix under the project prefix; default predictions/<name>/.",
     )
     arguments: tuple[FreeText, ...] = Field(
-        (), strict=False, max_length=20,
+        (),
+        strict=False,
+        max_length=20,
         description="Extra arguments passed to the script after --input, --output and --model (text, at most 20).",
     )
 
@@ -409,8 +435,10 @@ APPROVER_RE = re.compile(r"arn:aws:iam::[0-9]{12}:(role|user)(/[A-Za-z0-9+=,.@_-
 
 def _approver(value: str) -> str:
     if not APPROVER_RE.fullmatch(value):
-        raise ValueError("not an IAM role or user ARN; fix: e.g. arn:aws:iam::123456789012:role/"
-                         "aws-reserved/sso.amazonaws.com/AWSReservedSSO_ModelApprover_0123456789abcdef")
+        raise ValueError(
+            "not an IAM role or user ARN; fix: e.g. arn:aws:iam::123456789012:role/"
+            "aws-reserved/sso.amazonaws.com/AWSReservedSSO_ModelApprover_0123456789abcdef"
+        )
     return value
 
 
@@ -429,9 +457,14 @@ class ProjectSpec(SpecModel):
     batch_jobs: tuple[BatchJobSpec, ...] = items("Scheduled batch scoring jobs on EMR Serverless.")
     approvers: tuple[ApproverArn, ...] = items(
         "Who may approve or reject this project's model versions: IAM role or user ARNs (SSO permission-set "
-        "roles included), in this account; the identity that registered a version never approves it.")
-    self_service: SelfServiceSpec | None = Field(None, description=(
-        "Guardrails of what members may provision themselves (`mlzone request`), and the project's budget."))
+        "roles included), in this account; the identity that registered a version never approves it."
+    )
+    self_service: SelfServiceSpec | None = Field(
+        None,
+        description=(
+            "Guardrails of what members may provision themselves (`mlzone request`), and the project's budget."
+        ),
+    )
 
     @field_validator("name")
     @classmethod
@@ -442,8 +475,12 @@ class ProjectSpec(SpecModel):
 
     def workload_kinds(self) -> tuple[str, ...]:
         """The kinds of workload (each with its own security group, modules/project_network.py) the project runs."""
-        used = {"notebooks": self.notebooks, "spark": self.spark_clusters, "models": self.endpoints,
-                "batch": self.batch_jobs}
+        used = {
+            "notebooks": self.notebooks,
+            "spark": self.spark_clusters,
+            "models": self.endpoints,
+            "batch": self.batch_jobs,
+        }
         return tuple(kind for kind, entries in used.items() if entries)
 
     def runs_experiments(self) -> bool:
@@ -455,48 +492,64 @@ class ProjectSpec(SpecModel):
         name them; tests/unit/test_spec_names.py checks this list against the synthesized example)."""
         p = self.name
 
-        def named_(kind: str, field: str, *parts: str, limit: int | None = None, cut: int | None = None
-                   ) -> PhysicalName:
+        def named_(
+            kind: str, field: str, *parts: str, limit: int | None = None, cut: int | None = None
+        ) -> PhysicalName:
             name = project_name(p, *parts)
             return PhysicalName(kind, name[:cut] if cut else name, field, limit)
 
-        out = [named_("IAM role", "name", "deploy", limit=IAM_ROLE_NAME_MAX),
-               named_("IAM policy", "name", "boundary", limit=128),
-               *(named_("EC2 security group", "name", kind, limit=255) for kind in self.workload_kinds())]
+        out = [
+            named_("IAM role", "name", "deploy", limit=IAM_ROLE_NAME_MAX),
+            named_("IAM policy", "name", "boundary", limit=128),
+            *(named_("EC2 security group", "name", kind, limit=255) for kind in self.workload_kinds()),
+        ]
         if self.runs_experiments():  # where experiments run: the project's own MLflow server
-            out += [named_("SageMaker MLflow tracking server", "name", "mlflow", limit=256),
-                    named_("IAM role", "name", "mlflow", limit=IAM_ROLE_NAME_MAX)]
+            out += [
+                named_("SageMaker MLflow tracking server", "name", "mlflow", limit=256),
+                named_("IAM role", "name", "mlflow", limit=IAM_ROLE_NAME_MAX),
+            ]
         for i, nb in enumerate(self.notebooks):
             f = f"notebooks[{i}].owner"
-            out += [named_("SageMaker notebook instance", f, nb.owner, limit=SAGEMAKER_NAME_MAX),
-                    named_("SageMaker lifecycle configuration", f, nb.owner, "idle-stop", cut=SAGEMAKER_NAME_MAX),
-                    named_("IAM role", f, "nb", nb.owner, limit=IAM_ROLE_NAME_MAX)]
+            out += [
+                named_("SageMaker notebook instance", f, nb.owner, limit=SAGEMAKER_NAME_MAX),
+                named_("SageMaker lifecycle configuration", f, nb.owner, "idle-stop", cut=SAGEMAKER_NAME_MAX),
+                named_("IAM role", f, "nb", nb.owner, limit=IAM_ROLE_NAME_MAX),
+            ]
         for i, sc in enumerate(self.spark_clusters):
             f = f"spark_clusters[{i}].name"
-            out += [named_("EMR cluster", f, sc.name, limit=SAGEMAKER_NAME_MAX),
-                    named_("EMR security configuration", f, sc.name, limit=SAGEMAKER_NAME_MAX),
-                    named_("IAM role", f, sc.name, "emr-ec2", limit=IAM_ROLE_NAME_MAX),
-                    named_("IAM instance profile", f, sc.name, "emr-ec2", limit=IAM_ROLE_NAME_MAX),
-                    named_("IAM role", f, sc.name, "emr", limit=IAM_ROLE_NAME_MAX),
-                    *(named_("EC2 security group", f, sc.name, part, limit=255)
-                      for part in ("primary", "core", "service"))]
+            out += [
+                named_("EMR cluster", f, sc.name, limit=SAGEMAKER_NAME_MAX),
+                named_("EMR security configuration", f, sc.name, limit=SAGEMAKER_NAME_MAX),
+                named_("IAM role", f, sc.name, "emr-ec2", limit=IAM_ROLE_NAME_MAX),
+                named_("IAM instance profile", f, sc.name, "emr-ec2", limit=IAM_ROLE_NAME_MAX),
+                named_("IAM role", f, sc.name, "emr", limit=IAM_ROLE_NAME_MAX),
+                *(named_("EC2 security group", f, sc.name, part, limit=255) for part in ("primary", "core", "service")),
+            ]
         for i, m in enumerate(self.models):
             f = f"models[{i}].name"
-            out += [named_("SageMaker model package group", f, m.name, limit=SAGEMAKER_NAME_MAX),
-                    PhysicalName("ECR repository", f"{p}/{m.name}", f, 256)]
+            out += [
+                named_("SageMaker model package group", f, m.name, limit=SAGEMAKER_NAME_MAX),
+                PhysicalName("ECR repository", f"{p}/{m.name}", f, 256),
+            ]
         for i, ep in enumerate(self.endpoints):
             f = f"endpoints[{i}].name"
-            out += [*(named_(f"SageMaker {kind}", f, ep.name, limit=SAGEMAKER_NAME_MAX - CONTENT_SUFFIX_LEN)
-                      for kind in ("model", "endpoint configuration")),  # + "-<content hash>"
-                    named_("SageMaker endpoint", f, ep.name, limit=SAGEMAKER_NAME_MAX),
-                    named_("IAM role", f, ep.name, "endpoint", limit=IAM_ROLE_NAME_MAX),
-                    named_("Application Auto Scaling policy", f, ep.name, "invocations", limit=256)]
+            out += [
+                *(
+                    named_(f"SageMaker {kind}", f, ep.name, limit=SAGEMAKER_NAME_MAX - CONTENT_SUFFIX_LEN)
+                    for kind in ("model", "endpoint configuration")
+                ),  # + "-<content hash>"
+                named_("SageMaker endpoint", f, ep.name, limit=SAGEMAKER_NAME_MAX),
+                named_("IAM role", f, ep.name, "endpoint", limit=IAM_ROLE_NAME_MAX),
+                named_("Application Auto Scaling policy", f, ep.name, "invocations", limit=256),
+            ]
         for i, job in enumerate(self.batch_jobs):
             f = f"batch_jobs[{i}].name"
-            out += [named_("EMR Serverless application", f, job.name, limit=SAGEMAKER_NAME_MAX),
-                    named_("EventBridge schedule", f, job.name, limit=SAGEMAKER_NAME_MAX),
-                    named_("IAM role", f, job.name, "job", limit=IAM_ROLE_NAME_MAX),
-                    named_("IAM role", f, job.name, "schedule", limit=IAM_ROLE_NAME_MAX)]
+            out += [
+                named_("EMR Serverless application", f, job.name, limit=SAGEMAKER_NAME_MAX),
+                named_("EventBridge schedule", f, job.name, limit=SAGEMAKER_NAME_MAX),
+                named_("IAM role", f, job.name, "job", limit=IAM_ROLE_NAME_MAX),
+                named_("IAM role", f, job.name, "schedule", limit=IAM_ROLE_NAME_MAX),
+            ]
         return out
 
     @model_validator(mode="after")
@@ -518,13 +571,15 @@ class ProjectSpec(SpecModel):
             f"{n.field.split('[')[0]}: the {n.kind} {n.name!r} is {len(n.name)} characters, over the "
             f"{n.limit}-character {'IAM' if n.kind.startswith('IAM') else SAGEMAKER} limit; fix: shorten the "
             f"project name or {n.field}"
-            for n in self.physical_names() if n.limit is not None and len(n.name) > n.limit
+            for n in self.physical_names()
+            if n.limit is not None and len(n.name) > n.limit
         ]
         if too_long:
             raise ValueError("\n    ".join(too_long[:2]))
         models = {m.name for m in self.models}
         referring: tuple[tuple[str, Sequence[EndpointSpec | BatchJobSpec]], ...] = (
-            ("endpoints", self.endpoints), ("batch_jobs", self.batch_jobs)
+            ("endpoints", self.endpoints),
+            ("batch_jobs", self.batch_jobs),
         )
         for field, refs in referring:
             for i, ref in enumerate(refs):
@@ -538,7 +593,6 @@ class ProjectSpec(SpecModel):
 
 
 # --------------------------------------------------------------------------- loading
-
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,11 @@ class _SpecLoader(yaml.SafeLoader):
             line = key_node.start_mark.line + 1
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"key {excerpt(key, 40)} appears twice in one mapping (lines {seen[key]} and {line}); "
-                    "fix: keep one of them", key_node.start_mark,
+                    None,
+                    None,
+                    f"key {excerpt(key, 40)} appears twice in one mapping (lines {seen[key]} and {line}); "
+                    "fix: keep one of them",
+                    key_node.start_mark,
                 )
             seen[key] = line
         return super().construct_mapping(node, deep)
@@ -57,8 +60,10 @@ def _check_shape(file: Path, text: str) -> None:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             stack.append([event.anchor, 1, 0])
             if len(stack) - 1 > YAML_MAX_DEPTH:
-                raise SpecError(f"{file}: nesting deeper than {YAML_MAX_DEPTH} levels at line {line}; "
-                                "fix: a spec is a few levels deep, remove the extra nesting")
+                raise SpecError(
+                    f"{file}: nesting deeper than {YAML_MAX_DEPTH} levels at line {line}; "
+                    "fix: a spec is a few levels deep, remove the extra nesting"
+                )
             continue
         if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             anchor, count, height = stack.pop()
@@ -74,11 +79,15 @@ def _check_shape(file: Path, text: str) -> None:
         stack[-1][1] += size
         stack[-1][2] = max(stack[-1][2], height)
         if len(stack) - 1 + height > YAML_MAX_DEPTH:
-            raise SpecError(f"{file}: nesting deeper than {YAML_MAX_DEPTH} levels (aliases expanded) at line {line}; "
-                            "fix: remove the extra nesting or the alias")
+            raise SpecError(
+                f"{file}: nesting deeper than {YAML_MAX_DEPTH} levels (aliases expanded) at line {line}; "
+                "fix: remove the extra nesting or the alias"
+            )
         if sum(frame[1] for frame in stack) > YAML_MAX_NODES:
-            raise SpecError(f"{file}: more than {YAML_MAX_NODES} values (aliases expanded) at line {line}; "
-                            "fix: a spec is small, remove the repeated aliases")
+            raise SpecError(
+                f"{file}: more than {YAML_MAX_NODES} values (aliases expanded) at line {line}; "
+                "fix: a spec is small, remove the repeated aliases"
+            )
 
 
 def _read_text(file: Path, root: Path) -> str:
@@ -88,8 +97,10 @@ def _read_text(file: Path, root: Path) -> str:
     except (OSError, RuntimeError):  # a symlink loop
         raise SpecError(f"{file}: is a symbolic link that loops; fix: replace it with a YAML file") from None
     if real != zone and zone not in real.parents:
-        raise SpecError(f"{file}: links to a file outside the zone folder {root}; "
-                        "fix: keep every spec inside the zone folder (copy the file instead of linking it)")
+        raise SpecError(
+            f"{file}: links to a file outside the zone folder {root}; "
+            "fix: keep every spec inside the zone folder (copy the file instead of linking it)"
+        )
     try:
         info = real.stat()
         if stat.S_ISDIR(info.st_mode):
@@ -97,8 +108,10 @@ def _read_text(file: Path, root: Path) -> str:
         if not stat.S_ISREG(info.st_mode):
             raise SpecError(f"{file}: is not a regular file; fix: replace it with a YAML file")
         if info.st_size > SPEC_MAX_BYTES:
-            raise SpecError(f"{file}: is {info.st_size} bytes, over the {SPEC_MAX_BYTES // 1024} KiB limit of a "
-                            "spec; fix: a spec is a short YAML file, check this is the right file")
+            raise SpecError(
+                f"{file}: is {info.st_size} bytes, over the {SPEC_MAX_BYTES // 1024} KiB limit of a "
+                "spec; fix: a spec is a short YAML file, check this is the right file"
+            )
         with open(real, "rb") as handle:
             data = handle.read(SPEC_MAX_BYTES + 1)
     except FileNotFoundError:
@@ -118,8 +131,10 @@ def _read_text(file: Path, root: Path) -> str:
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        raise SpecError(f"{file}: is not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start}); "
-                        "fix: save the file as UTF-8") from None
+        raise SpecError(
+            f"{file}: is not UTF-8 text (byte {data[exc.start]:#04x} at offset {exc.start}); "
+            "fix: save the file as UTF-8"
+        ) from None
 
 
 def read_yaml(file: Path, root: Path) -> dict[str, Any]:
@@ -134,6 +149,8 @@ def read_yaml(file: Path, root: Path) -> dict[str, Any]:
         problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or type(exc).__name__
         raise SpecError(f"{file}: not valid YAML{where}: {problem[:300]}; fix: correct the syntax there") from None
     if not isinstance(data, dict):
-        raise SpecError(f"{file}: expected a mapping of fields at the top level, got {type(data).__name__}; "
-                        "fix: write one field per line, e.g. name: ...")
+        raise SpecError(
+            f"{file}: expected a mapping of fields at the top level, got {type(data).__name__}; "
+            "fix: write one field per line, e.g. name: ..."
+        )
     return data

@@ -25,8 +25,25 @@ MOTO_ACCOUNT_ID = "123456789012"
 DEFAULT_EMULATOR_URL = "http://127.0.0.1:4566"
 # Every service any mlzone module uses; all point at the emulator on the local target.
 EMULATED_SERVICES = (
-    "applicationautoscaling", "athena", "budgets", "cloudtrail", "cloudwatch", "cloudwatchlogs", "ec2", "ecr", "emr",
-    "emrserverless", "events", "glue", "iam", "kms", "s3", "sagemaker", "scheduler", "sns", "sts",
+    "applicationautoscaling",
+    "athena",
+    "budgets",
+    "cloudtrail",
+    "cloudwatch",
+    "cloudwatchlogs",
+    "ec2",
+    "ecr",
+    "emr",
+    "emrserverless",
+    "events",
+    "glue",
+    "iam",
+    "kms",
+    "s3",
+    "sagemaker",
+    "scheduler",
+    "sns",
+    "sts",
 )
 # Relative to the stack's working directory (cdktf.out/stacks/<stack>/), so no absolute path is synthesized.
 LOCAL_STATE_DIR = LOCAL_STATE_FROM_STACK
@@ -52,7 +69,9 @@ class Target:
         if self.kind == "local":
             return MOTO_ACCOUNT_ID
         if platform.account_id is None:
-            raise SpecError("platform.yaml: account_id is required for --target aws; fix: add account_id: '<12 digits>'")
+            raise SpecError(
+                "platform.yaml: account_id is required for --target aws; fix: add account_id: '<12 digits>'"
+            )
         return platform.account_id
 
     def state_bucket(self, platform: PlatformSpec) -> str:

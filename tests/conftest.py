@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from pathlib import Path
-
 import os
 import tempfile
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +18,8 @@ from mlzone.terraform import find_mirror, write_cli_config
 TF_CLI_CONFIG = write_cli_config(Path(tempfile.mkdtemp(prefix="mlzone-tf-")), find_mirror())
 os.environ["TF_CLI_CONFIG_FILE"] = str(TF_CLI_CONFIG)
 
-from cdktf import Testing, TerraformStack  # noqa: E402
+from cdktf import TerraformStack, Testing  # noqa: E402
+
 from stacks.app import build_stacks
 from stacks.spec import Zone, load_zone
 from stacks.target import Target
@@ -48,11 +48,17 @@ def only(doc: dict, type_: str) -> dict:
 def serving(zone: Zone, version: int = 1) -> Zone:
     """`zone` once each endpoint and batch job has an approved `version` (the YAML examples start without
     one, so the platform stands up before the first model exists): the shape the tests synthesize."""
+
     def served(entries):
         return tuple(e if e.version is not None else e.model_copy(update={"version": version}) for e in entries)
-    return replace(zone, projects=tuple(
-        p.model_copy(update={"endpoints": served(p.endpoints), "batch_jobs": served(p.batch_jobs)})
-        for p in zone.projects))
+
+    return replace(
+        zone,
+        projects=tuple(
+            p.model_copy(update={"endpoints": served(p.endpoints), "batch_jobs": served(p.batch_jobs)})
+            for p in zone.projects
+        ),
+    )
 
 
 @pytest.fixture(scope="session")

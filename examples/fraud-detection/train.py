@@ -36,13 +36,15 @@ WEIGHTS = np.array([0.004, -0.05, 3.0, -0.01, 1.5])  # the true model the labels
 def make_data(rows: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     """A synthetic card-transaction table: features and a fraud label drawn from a logistic model."""
     rng = np.random.default_rng(seed)
-    x = np.column_stack([
-        rng.gamma(2.0, 60.0, rows),  # amount
-        rng.integers(0, 24, rows),  # hour
-        rng.beta(2, 5, rows),  # merchant_risk
-        rng.integers(1, 3650, rows),  # card_age_days
-        rng.integers(0, 2, rows),  # foreign
-    ]).astype(float)
+    x = np.column_stack(
+        [
+            rng.gamma(2.0, 60.0, rows),  # amount
+            rng.integers(0, 24, rows),  # hour
+            rng.beta(2, 5, rows),  # merchant_risk
+            rng.integers(1, 3650, rows),  # card_age_days
+            rng.integers(0, 2, rows),  # foreign
+        ]
+    ).astype(float)
     y = (rng.random(rows) < 1 / (1 + np.exp(-(x @ WEIGHTS - 1.0)))).astype(int)
     return pd.DataFrame(x, columns=FEATURES), y
 
@@ -55,8 +57,10 @@ def write_data(data_uri: str, name: str, x: pd.DataFrame, y: np.ndarray) -> dict
     key = f"{where.path.strip('/')}/datasets/{name}.csv"
     reply = boto3.client("s3").put_object(Bucket=where.netloc, Key=key, Body=body.getvalue())
     if not reply.get("VersionId"):
-        sys.exit(f"error: s3://{where.netloc}/{key} has no version id (is the data bucket versioned?); "
-                 "the run could not pin its data")
+        sys.exit(
+            f"error: s3://{where.netloc}/{key} has no version id (is the data bucket versioned?); "
+            "the run could not pin its data"
+        )
     return {"uri": f"s3://{where.netloc}/{key}", "version_id": reply["VersionId"]}
 
 
@@ -102,11 +106,16 @@ def main(argv: list[str] | None = None) -> str:
     with mlflow.start_run(experiment_id=experiment_id) as run:
         mlflow.set_tags({"mlzone.project": project, "mlzone.data": json.dumps([pointer]), **git_commit()})
         mlflow.log_params({"C": args.C, "rows": args.rows, "seed": args.seed, "features": ",".join(FEATURES)})
-        mlflow.log_metrics({"auc": roc_auc_score(y_test, scores),
-                            "accuracy": accuracy_score(y_test, model.predict(x_test))})
-        mlflow.sklearn.log_model(model, name="model", pyfunc_predict_fn="predict_proba",
-                                 signature=infer_signature(x_test, model.predict_proba(x_test)),
-                                 input_example=x_test.head(3))
+        mlflow.log_metrics(
+            {"auc": roc_auc_score(y_test, scores), "accuracy": accuracy_score(y_test, model.predict(x_test))}
+        )
+        mlflow.sklearn.log_model(
+            model,
+            name="model",
+            pyfunc_predict_fn="predict_proba",
+            signature=infer_signature(x_test, model.predict_proba(x_test)),
+            input_example=x_test.head(3),
+        )
     print(run.info.run_id)
     return run.info.run_id
 

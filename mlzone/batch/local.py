@@ -49,19 +49,26 @@ def version_arn(sagemaker: Any, group: str, version: int) -> str:
     for summary in (s for page in pages for s in page["ModelPackageSummaryList"]):
         if summary["ModelPackageVersion"] == version:
             return summary["ModelPackageArn"]
-    raise BatchError(f"model package group {group} has no version {version}; fix: register it "
-                     f"(`mlzone model register`) or pass an existing --version")
+    raise BatchError(
+        f"model package group {group} has no version {version}; fix: register it "
+        f"(`mlzone model register`) or pass an existing --version"
+    )
 
 
 def input_format(s3: Any, uri: str) -> str:
     """The format of the objects under `uri`, from their file extension (all must agree)."""
     bucket, prefix = uri.removeprefix("s3://").split("/", 1)
-    found = {Path(o["Key"]).suffix for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
-             if not Path(o["Key"]).name.startswith(("_", "."))}
+    found = {
+        Path(o["Key"]).suffix
+        for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
+        if not Path(o["Key"]).name.startswith(("_", "."))
+    }
     formats = {FORMATS.get(s) for s in found}
     if len(formats) != 1 or None in formats:
-        raise BatchError(f"input {uri}: cannot tell the format from the extensions {sorted(found) or 'none'}; "
-                         f"fix: pass --format ({', '.join(sorted(set(FORMATS.values())))})")
+        raise BatchError(
+            f"input {uri}: cannot tell the format from the extensions {sorted(found) or 'none'}; "
+            f"fix: pass --format ({', '.join(sorted(set(FORMATS.values())))})"
+        )
     return formats.pop()
 
 
@@ -69,31 +76,53 @@ def run_script(run: Run, endpoint_url: str, region: str) -> dict[str, Any]:
     """Run the shipped script on local Spark; returns the manifest it wrote (a failed run: BatchError, code 1)."""
     with tempfile.TemporaryDirectory(prefix="mlzone-batch-") as tmp:
         script = shipped.stage(Path(tmp) / "job")
-        env = {**os.environ, "AWS_ENDPOINT_URL": endpoint_url, "AWS_DEFAULT_REGION": region,
-               "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "test"),
-               "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
-               "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable,
-               "PYSPARK_SUBMIT_ARGS": "--master local[2] --conf spark.ui.enabled=false pyspark-shell"}
-        done = subprocess.run([sys.executable, str(script), *run.arguments(), f"--stage-dir={tmp}/stage"],
-                              check=False, env=env, capture_output=True, text=True)
+        env = {
+            **os.environ,
+            "AWS_ENDPOINT_URL": endpoint_url,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "test"),
+            "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
+            "PYSPARK_PYTHON": sys.executable,
+            "PYSPARK_DRIVER_PYTHON": sys.executable,
+            "PYSPARK_SUBMIT_ARGS": "--master local[2] --conf spark.ui.enabled=false pyspark-shell",
+        }
+        done = subprocess.run(
+            [sys.executable, str(script), *run.arguments(), f"--stage-dir={tmp}/stage"],
+            check=False,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
     lines = [line for line in done.stdout.splitlines() if line.startswith('{"manifest"')]
     if not lines:
         raise BatchError(f"the scoring job wrote no manifest (exit {done.returncode}):\n{done.stderr[-3000:]}", 1)
     return json.loads(lines[-1])
 
 
-def plan_run(root: Path, project: str, job: str, version: int | None, input_path: str | None,
-             fmt: str | None, s3: Any, sagemaker: Any) -> Run:
+def plan_run(
+    root: Path,
+    project: str,
+    job: str,
+    version: int | None,
+    input_path: str | None,
+    fmt: str | None,
+    s3: Any,
+    sagemaker: Any,
+) -> Run:
     """The run of batch job `job` of `project` as the spec defines it (exit 2 on any bad input, before scoring)."""
     zone = load_zone(root)
     spec = next((p for p in zone.projects if p.name == project), None)
     if spec is None:
-        raise BatchError(f"no project {project!r} in {root}/projects; fix: one of "
-                         f"{', '.join(p.name for p in zone.projects) or '(none)'}")
+        raise BatchError(
+            f"no project {project!r} in {root}/projects; fix: one of "
+            f"{', '.join(p.name for p in zone.projects) or '(none)'}"
+        )
     entry = next((j for j in spec.batch_jobs if j.name == job), None)
     if entry is None:
-        raise BatchError(f"projects/{project}.yaml: no batch_jobs entry named {job!r}; fix: one of "
-                         f"{', '.join(j.name for j in spec.batch_jobs) or '(none)'}")
+        raise BatchError(
+            f"projects/{project}.yaml: no batch_jobs entry named {job!r}; fix: one of "
+            f"{', '.join(j.name for j in spec.batch_jobs) or '(none)'}"
+        )
     version = version or getattr(entry, "version", None)
     if version is None:
         raise BatchError(f"projects/{project}.yaml: batch job {job} names no model version; fix: pass --version N")
@@ -102,7 +131,12 @@ def plan_run(root: Path, project: str, job: str, version: int | None, input_path
     location = location if location.startswith("s3://") else prefix + location.lstrip("/")
     if not location.startswith(prefix) or ".." in location.split("/"):
         raise BatchError(f"--input {location} is outside the project's prefix {prefix}; fix: a location under it")
-    return Run(model_package_arn=version_arn(sagemaker, f"{project}--{entry.model}", version), input=location,
-               input_format=fmt or input_format(s3, location),
-               output=prefix + (entry.output_prefix or f"predictions/{job}/").rstrip("/"),
-               audit_bucket=zone.platform.bucket_name("audit"), job=job, run_id=f"local-{uuid.uuid4().hex[:12]}")
+    return Run(
+        model_package_arn=version_arn(sagemaker, f"{project}--{entry.model}", version),
+        input=location,
+        input_format=fmt or input_format(s3, location),
+        output=prefix + (entry.output_prefix or f"predictions/{job}/").rstrip("/"),
+        audit_bucket=zone.platform.bucket_name("audit"),
+        job=job,
+        run_id=f"local-{uuid.uuid4().hex[:12]}",
+    )

@@ -11,8 +11,8 @@ from pathlib import Path
 import typer
 
 from mlzone.batch.local import FORMATS, BatchError, plan_run, run_script
-from mlzone.emulator import kept_url
 from mlzone.clients import clients
+from mlzone.emulator import kept_url
 from stacks.spec import SpecError, load_platform
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
@@ -20,14 +20,22 @@ ROOT = typer.Option(Path("."), "--root", help="Folder holding platform.yaml and 
 
 
 @app.command("run")
-def run(project: str = typer.Argument(..., help="Project name."),
-        job: str = typer.Argument(..., help="Batch job name (batch_jobs[].name)."),
-        input_path: str = typer.Option(None, "--input", help="Input prefix under the project prefix, or an s3:// URI "
-                                       "inside it (default: the job's input_prefix)."),
-        fmt: str = typer.Option(None, "--format", help=f"Input format: {', '.join(sorted(set(FORMATS.values())))} "
-                                "(default: from the objects' extensions)."),
-        version: int = typer.Option(None, "--version", min=1, help="Model package version (default: the spec's)."),
-        root: Path = ROOT) -> None:
+def run(
+    project: str = typer.Argument(..., help="Project name."),
+    job: str = typer.Argument(..., help="Batch job name (batch_jobs[].name)."),
+    input_path: str = typer.Option(
+        None,
+        "--input",
+        help="Input prefix under the project prefix, or an s3:// URI inside it (default: the job's input_prefix).",
+    ),
+    fmt: str = typer.Option(
+        None,
+        "--format",
+        help=f"Input format: {', '.join(sorted(set(FORMATS.values())))} (default: from the objects' extensions).",
+    ),
+    version: int = typer.Option(None, "--version", min=1, help="Model package version (default: the spec's)."),
+    root: Path = ROOT,
+) -> None:
     """Score JOB's input with its model version on local Spark; prints the manifest's location."""
     url = kept_url(root.resolve() / ".mlzone")
     if url is None:

@@ -13,9 +13,11 @@ from stacks.spec import Classification
 from stacks.target import TargetKind
 
 TargetChoice = enum.Enum("TargetChoice", {kind: kind for kind in get_args(TargetKind)}, type=str)  # type: ignore[misc]
-ClassificationChoice = enum.Enum("ClassificationChoice", {c: c for c in get_args(Classification)},  # type: ignore[misc]
-                                 type=str)
-
+ClassificationChoice = enum.Enum(
+    "ClassificationChoice",
+    {c: c for c in get_args(Classification)},  # type: ignore[misc]
+    type=str,
+)
 
 
 def choice(choices: type[enum.Enum], what: str) -> Callable[[object], enum.Enum]:
@@ -33,19 +35,30 @@ def choice(choices: type[enum.Enum], what: str) -> Callable[[object], enum.Enum]
 
 
 ROOT = typer.Option(Path("."), "--root", help="Folder holding platform.yaml and projects/.")
-TARGET = typer.Option("local", "--target", parser=choice(TargetChoice, "target"), metavar="local|aws",
-                      help="local (emulator) or aws.")
-CLASSIFICATION = typer.Option("internal", "--data-classification",
-                              parser=choice(ClassificationChoice, "data classification"),
-                              help="public, internal, confidential or restricted.")
+TARGET = typer.Option(
+    "local", "--target", parser=choice(TargetChoice, "target"), metavar="local|aws", help="local (emulator) or aws."
+)
+CLASSIFICATION = typer.Option(
+    "internal",
+    "--data-classification",
+    parser=choice(ClassificationChoice, "data classification"),
+    help="public, internal, confidential or restricted.",
+)
 JSON_OUT = typer.Option(False, "--json", help="Print machine-readable JSON instead of tables.")
 VERBOSE = typer.Option(False, "-v", "--verbose", help="Print Terraform log paths and full errors.")
-EPHEMERAL = typer.Option(False, "--ephemeral",
-                         help="local target: stop the emulator (and MLflow) this command started when it ends "
-                              "(CI, tests); by default the local zone stays up until `mlzone stop`.")
+EPHEMERAL = typer.Option(
+    False,
+    "--ephemeral",
+    help="local target: stop the emulator (and MLflow) this command started when it ends "
+    "(CI, tests); by default the local zone stays up until `mlzone stop`.",
+)
 NO_SYNTH = typer.Option(False, "--no-synth", help="Use cdktf.out as it is (skip synth and gate 1).")
 PARALLEL = typer.Option(2, "--parallel", min=1, help="Project stacks planned/applied at the same time.")
 STACKS = typer.Argument(None, help="Stacks to act on (default: all synthesized stacks).")
-CHANGED_SINCE = typer.Option(None, "--changed-since", metavar="REF",
-                             help="Only stacks whose synthesized JSON differs from the Git ref REF's "
-                                  "(REF is synthesized in a temporary worktree); new stacks count as changed.")
+CHANGED_SINCE = typer.Option(
+    None,
+    "--changed-since",
+    metavar="REF",
+    help="Only stacks whose synthesized JSON differs from the Git ref REF's "
+    "(REF is synthesized in a temporary worktree); new stacks count as changed.",
+)

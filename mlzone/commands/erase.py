@@ -25,11 +25,13 @@ def subject_fields(access: ZoneAccess) -> dict[tuple[str, str], str | None]:
     return found
 
 
-def command(subject: str = typer.Option(..., "--subject", help="The data subject's id, as the model's "
-                                                                  "subject_field holds it."),
-            project: str = typer.Option(None, "--project", help="Only this project's predictions."),
-            dry_run: bool = typer.Option(False, "--dry-run", help="Report what would be removed; change nothing."),
-            root: Path = ROOT, target: str = TARGET) -> None:
+def command(
+    subject: str = typer.Option(..., "--subject", help="The data subject's id, as the model's subject_field holds it."),
+    project: str = typer.Option(None, "--project", help="Only this project's predictions."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would be removed; change nothing."),
+    root: Path = ROOT,
+    target: str = TARGET,
+) -> None:
     """Erase one data subject's predictions from the log (every object version), with a receipt."""
     from mlzone.predictions import subjects  # loaded on use: keeps `mlzone` start fast
     from mlzone.predictions.erase import erase
@@ -39,15 +41,23 @@ def command(subject: str = typer.Option(..., "--subject", help="The data subject
         if project:
             access.project(project)
         s3, bucket = access.client("s3"), access.bucket("predictions")
-        key = subjects.hmac_key(access.client("secretsmanager"), access.zone.platform.name,
-                                access.data_key_alias())
+        key = subjects.hmac_key(access.client("secretsmanager"), access.zone.platform.name, access.data_key_alias())
         fields = subject_fields(access)
 
         def field_of(object_key: str) -> str | None:
             return fields.get(tuple(object_key.split("/")[:2]))  # type: ignore[arg-type]
 
-        receipt = erase(s3, bucket, access.bucket("audit"), key, subject, field_of, access.operator(), dry_run,
-                        prefix=f"{project}/" if project else "")
+        receipt = erase(
+            s3,
+            bucket,
+            access.bucket("audit"),
+            key,
+            subject,
+            field_of,
+            access.operator(),
+            dry_run,
+            prefix=f"{project}/" if project else "",
+        )
     except (SpecError, ValueError) as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
@@ -55,7 +65,10 @@ def command(subject: str = typer.Option(..., "--subject", help="The data subject
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     verb = "would remove" if dry_run else "removed"
-    out.print(f"subject key {receipt.subject_key[:16]}…: {verb} {receipt.records_removed} records "
-              f"from {len(receipt.objects)} objects", highlight=False)
+    out.print(
+        f"subject key {receipt.subject_key[:16]}…: {verb} {receipt.records_removed} records "
+        f"from {len(receipt.objects)} objects",
+        highlight=False,
+    )
     if receipt.record_uri:
         out.print(f"receipt: {receipt.record_uri}", highlight=False)

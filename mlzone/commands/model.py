@@ -52,12 +52,17 @@ def _run(body):
 
 
 @app.command()
-def register(project: str = PROJECT, model: str = MODEL,
-             run: str = typer.Option(None, "--run", help="MLflow run id (its `model` artifact)."),
-             model_uri: str = typer.Option(None, "--model-uri", help="An MLflow model URI instead of --run."),
-             image_tag: str = typer.Option(None, "--image-tag", help="Serving image tag; default the newest image."),
-             root: Path = ROOT, json_out: bool = typer.Option(False, "--json")) -> None:
+def register(
+    project: str = PROJECT,
+    model: str = MODEL,
+    run: str = typer.Option(None, "--run", help="MLflow run id (its `model` artifact)."),
+    model_uri: str = typer.Option(None, "--model-uri", help="An MLflow model URI instead of --run."),
+    image_tag: str = typer.Option(None, "--image-tag", help="Serving image tag; default the newest image."),
+    root: Path = ROOT,
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
     """Register a run's MLflow model as a new PendingManualApproval version of PROJECT--MODEL."""
+
     def body():
         ctx = load(root, project)
         source = registry.Source(run_id=run, model_uri=model_uri)
@@ -69,9 +74,12 @@ def register(project: str = PROJECT, model: str = MODEL,
     if json_out:
         typer.echo(json.dumps(found, indent=2))
     else:
-        out.print(f"registered {found['arn']} (PendingManualApproval)\n  artifact {found['artifact']}\n"
-                  f"  image {found['lineage']['mlzone:image_digest']}\n"
-                  f"  next: mlzone model approve {project} {model} {found['version']} --reason '…'", highlight=False)
+        out.print(
+            f"registered {found['arn']} (PendingManualApproval)\n  artifact {found['artifact']}\n"
+            f"  image {found['lineage']['mlzone:image_digest']}\n"
+            f"  next: mlzone model approve {project} {model} {found['version']} --reason '…'",
+            highlight=False,
+        )
 
 
 def _decide(decision: str, project: str, model: str, version: int, reason: str, root: Path) -> None:
@@ -81,28 +89,46 @@ def _decide(decision: str, project: str, model: str, version: int, reason: str, 
         return registry_approval.decide(ctx, model, version, decision, reason, _clients(ctx.region))
 
     record = _run(body)
-    out.print(f"{record['decision']} {record['model_package_arn']} by {record['caller_arn']}\n"
-              f"  record {record['record_uri']}", highlight=False)
+    out.print(
+        f"{record['decision']} {record['model_package_arn']} by {record['caller_arn']}\n"
+        f"  record {record['record_uri']}",
+        highlight=False,
+    )
 
 
 @app.command()
-def approve(project: str = PROJECT, model: str = MODEL, version: int = typer.Argument(..., help="Version number."),
-            reason: str = REASON, root: Path = ROOT) -> None:
+def approve(
+    project: str = PROJECT,
+    model: str = MODEL,
+    version: int = typer.Argument(..., help="Version number."),
+    reason: str = REASON,
+    root: Path = ROOT,
+) -> None:
     """Approve a pending version (named approvers only; never the identity that registered it)."""
     _decide("approve", project, model, version, reason, root)
 
 
 @app.command()
-def reject(project: str = PROJECT, model: str = MODEL, version: int = typer.Argument(..., help="Version number."),
-           reason: str = REASON, root: Path = ROOT) -> None:
+def reject(
+    project: str = PROJECT,
+    model: str = MODEL,
+    version: int = typer.Argument(..., help="Version number."),
+    reason: str = REASON,
+    root: Path = ROOT,
+) -> None:
     """Reject a pending version (named approvers only; never the identity that registered it)."""
     _decide("reject", project, model, version, reason, root)
 
 
 @app.command("list")
-def list_(project: str = PROJECT, model: str = typer.Argument(None, help="One model; default all."),
-          root: Path = ROOT, json_out: bool = typer.Option(False, "--json")) -> None:
+def list_(
+    project: str = PROJECT,
+    model: str = typer.Argument(None, help="One model; default all."),
+    root: Path = ROOT,
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
     """Versions of the project's models: status, registered by, decided by, endpoints serving them."""
+
     def body():
         ctx = load(root, project)
         return registry.versions(ctx, model, _clients(ctx.region))
@@ -113,6 +139,12 @@ def list_(project: str = PROJECT, model: str = typer.Argument(None, help="One mo
         return
     table = Table("model", "version", "status", "registered by", "decided by", "deployed to")
     for r in rows:
-        table.add_row(r["model"], str(r["version"]), r["status"], r["registered_by"], r["decided_by"] or "-",
-                      ", ".join(r["deployed_to"]) or "-")
+        table.add_row(
+            r["model"],
+            str(r["version"]),
+            r["status"],
+            r["registered_by"],
+            r["decided_by"] or "-",
+            ", ".join(r["deployed_to"]) or "-",
+        )
     out.print(table)

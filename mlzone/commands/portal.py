@@ -40,9 +40,12 @@ def command(root: Path = ROOT, target: str = TARGET, port: int = PORT) -> None:
         raise typer.Exit(1) from None
     projects = {p.name: {"models": [m.name for m in p.models]} for p in access.zone.projects}
     operator = access.operator()
-    actions = {verb: notebook_power(verb, access.client, access.bucket("audit"), operator) for verb in ("start", "stop")}
+    actions = {
+        verb: notebook_power(verb, access.client, access.bucket("audit"), operator) for verb in ("start", "stop")
+    }
     token = secrets.token_urlsafe(24)
     port = port or free_port()
     out.print(f"mlzone portal: http://127.0.0.1:{port}/?token={token}  (Ctrl-C stops it)", highlight=False)
-    uvicorn.run(create_app(Zone(projects, access.client), token, actions), host="127.0.0.1", port=port,
-                log_level="warning")
+    uvicorn.run(
+        create_app(Zone(projects, access.client), token, actions), host="127.0.0.1", port=port, log_level="warning"
+    )

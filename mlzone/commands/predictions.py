@@ -6,7 +6,7 @@ import csv
 import json
 import re
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -17,8 +17,9 @@ from mlzone.commands.common import ROOT, TARGET
 from mlzone.zone_access import NotDeployed, open_zone
 from stacks.spec import SpecError
 
-app = typer.Typer(help="The prediction log: endpoint captures and batch predictions in one schema.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The prediction log: endpoint captures and batch predictions in one schema.", no_args_is_help=True
+)
 out, err = Console(), Console(stderr=True)
 HTML_OUT = typer.Option(None, "--html", help="Also write an HTML report with plots here.")
 SINCE_RE = re.compile(r"([1-9][0-9]{0,3})([hd])")
@@ -30,7 +31,7 @@ def since_of(value: str, now: datetime | None = None) -> datetime:
     if not match:
         raise typer.BadParameter(f"{value!r} is not a window; fix: write e.g. 7d or 12h")
     amount, unit = int(match[1]), match[2]
-    return (now or datetime.now(timezone.utc)) - timedelta(**{"days" if unit == "d" else "hours": amount})
+    return (now or datetime.now(UTC)) - timedelta(**{"days" if unit == "d" else "hours": amount})
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -39,13 +40,15 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 
 @app.command()
-def query(project: str = typer.Argument(..., help="Project name."),
-          statement: str = typer.Argument(..., help="One SELECT over the table `predictions`."),
-          since: str = typer.Option("7d", "--since", help="Only predictions this recent (e.g. 7d, 12h)."),
-          root: Path = ROOT,
-          target: str = TARGET,
-          json_out: bool = typer.Option(False, "--json", help="Print rows as JSON objects."),
-          csv_out: bool = typer.Option(False, "--csv", help="Print rows as CSV.")) -> None:
+def query(
+    project: str = typer.Argument(..., help="Project name."),
+    statement: str = typer.Argument(..., help="One SELECT over the table `predictions`."),
+    since: str = typer.Option("7d", "--since", help="Only predictions this recent (e.g. 7d, 12h)."),
+    root: Path = ROOT,
+    target: str = TARGET,
+    json_out: bool = typer.Option(False, "--json", help="Print rows as JSON objects."),
+    csv_out: bool = typer.Option(False, "--csv", help="Print rows as CSV."),
+) -> None:
     """Run one SELECT over PROJECT's predictions (columns: see docs/predictions.md)."""
     from mlzone.predictions import query as log_query  # loaded on use: keeps `mlzone` start fast
     from mlzone.predictions.sql import QueryError, check
@@ -60,8 +63,9 @@ def query(project: str = typer.Argument(..., help="Project name."),
     try:
         access = open_zone(root, target)
         access.project(project)
-        columns, rows = log_query.local(access.client("s3"), access.bucket("predictions"), access.bucket("audit"),
-                                        project, start, statement)
+        columns, rows = log_query.local(
+            access.client("s3"), access.bucket("predictions"), access.bucket("audit"), project, start, statement
+        )
     except (SpecError, QueryError, ValueError) as exc:
         raise _fail(str(exc), 2) from None
     except NotDeployed as exc:
@@ -80,11 +84,14 @@ def query(project: str = typer.Argument(..., help="Project name."),
 
 
 @app.command()
-def report(project: str = typer.Argument(..., help="Project name."),
-           model: str = typer.Argument(..., help="A model of the project (models[].name)."),
-           window: str = typer.Option("7d", "--window", help="How far back (e.g. 7d, 12h)."),
-           html: Path = HTML_OUT,
-           root: Path = ROOT, target: str = TARGET) -> None:
+def report(
+    project: str = typer.Argument(..., help="Project name."),
+    model: str = typer.Argument(..., help="A model of the project (models[].name)."),
+    window: str = typer.Option("7d", "--window", help="How far back (e.g. 7d, 12h)."),
+    html: Path = HTML_OUT,
+    root: Path = ROOT,
+    target: str = TARGET,
+) -> None:
     """Counts, output distribution and input drift (PSI against the training data) per version of MODEL."""
     from mlzone.predictions import query as log_query  # loaded on use: keeps `mlzone` start fast
     from mlzone.predictions import report as log_report
@@ -99,8 +106,15 @@ def report(project: str = typer.Argument(..., help="Project name."),
         if model not in {m.name for m in access.project(project).models}:
             raise ValueError(f"{model!r} is not a model of project {project!r}; fix: name one of its models")
         s3 = access.client("s3")
-        columns, found = log_query.local(s3, access.bucket("predictions"), access.bucket("audit"), project, start,
-                                         "SELECT * FROM predictions WHERE model = ?", [model])
+        columns, found = log_query.local(
+            s3,
+            access.bucket("predictions"),
+            access.bucket("audit"),
+            project,
+            start,
+            "SELECT * FROM predictions WHERE model = ?",
+            [model],
+        )
     except (SpecError, QueryError, ValueError) as exc:
         raise _fail(str(exc), 2) from None
     except NotDeployed as exc:

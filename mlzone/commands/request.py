@@ -57,17 +57,25 @@ def _model(model, **fields):
     try:
         return model(**fields)
     except ValidationError as exc:
-        _exit("; ".join(f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg'].removeprefix('Value error, ')}"
-                        for e in exc.errors()), 2)
+        _exit(
+            "; ".join(
+                f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg'].removeprefix('Value error, ')}"
+                for e in exc.errors()
+            ),
+            2,
+        )
 
 
-def request(project: str = typer.Argument(..., help="Project name."),
-            kind: Kind = typer.Argument(..., help="cluster or notebook."),
-            name: str = typer.Option(None, "--name", help="Name (default: <kind>-<n>)."),
-            size: str = typer.Option(None, "--size", help="cluster: a size preset (small, medium, large)."),
-            idle_minutes: int = typer.Option(60, "--idle-minutes", help="cluster: auto-terminate after idle."),
-            instance_type: str = typer.Option(None, "--instance-type", help="notebook: SageMaker instance type."),
-            root: Path = ROOT, target: str = TARGET) -> None:
+def request(
+    project: str = typer.Argument(..., help="Project name."),
+    kind: Kind = typer.Argument(..., help="cluster or notebook."),
+    name: str = typer.Option(None, "--name", help="Name (default: <kind>-<n>)."),
+    size: str = typer.Option(None, "--size", help="cluster: a size preset (small, medium, large)."),
+    idle_minutes: int = typer.Option(60, "--idle-minutes", help="cluster: auto-terminate after idle."),
+    instance_type: str = typer.Option(None, "--instance-type", help="notebook: SageMaker instance type."),
+    root: Path = ROOT,
+    target: str = TARGET,
+) -> None:
     """Request a cluster or a notebook; applied at once inside the guardrails, refused (exit 3) outside."""
     name = name or f"{kind.value}-{secrets.token_hex(2)}"
     if kind is Kind.cluster:
@@ -81,9 +89,12 @@ def request(project: str = typer.Argument(..., help="Project name."),
     _dispatch(root, target, project, "request", kind, name, req)
 
 
-def release(project: str = typer.Argument(..., help="Project name."),
-            kind: Kind = typer.Argument(..., help="cluster or notebook."),
-            name: str = typer.Argument(..., help="The requested cluster's or notebook's name."),
-            root: Path = ROOT, target: str = TARGET) -> None:
+def release(
+    project: str = typer.Argument(..., help="Project name."),
+    kind: Kind = typer.Argument(..., help="cluster or notebook."),
+    name: str = typer.Argument(..., help="The requested cluster's or notebook's name."),
+    root: Path = ROOT,
+    target: str = TARGET,
+) -> None:
     """Release (destroy) a requested cluster or notebook."""
     _dispatch(root, target, project, "release", kind, name, None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ def _hour(value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%dT%H").replace(tzinfo=timezone.utc)
+        return datetime.strptime(value, "%Y-%m-%dT%H").replace(tzinfo=UTC)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not an hour; fix: write it as YYYY-MM-DDTHH (UTC)") from None
 
@@ -48,19 +48,27 @@ def _print(links: list[Link]) -> None:
             out.print(f"    {key}: {text}", highlight=False, soft_wrap=True)
 
 
-def command(record_id: str = typer.Argument(..., help="An inference id or capture event id."),
-            at: str = typer.Option(None, "--at", help="The prediction's hour, YYYY-MM-DDTHH (UTC), for ids "
-                                                      "that carry no time."),
-            root: Path = ROOT,
-            target: str = TARGET,
-            json_out: bool = JSON_OUT) -> None:
+def command(
+    record_id: str = typer.Argument(..., help="An inference id or capture event id."),
+    at: str = typer.Option(
+        None, "--at", help="The prediction's hour, YYYY-MM-DDTHH (UTC), for ids that carry no time."
+    ),
+    root: Path = ROOT,
+    target: str = TARGET,
+    json_out: bool = JSON_OUT,
+) -> None:
     """Trace one prediction to its deploy, model version, approval and training run."""
     hour = _hour(at)
     try:
         access = open_zone(root, target)
-        src = Sources(s3=access.client("s3"), sagemaker=access.client("sagemaker"),
-                      capture_bucket=access.bucket("predictions"), audit_bucket=access.bucket("audit"),
-                      endpoints=access.endpoints(), mlflow_run=_run_facts(access))
+        src = Sources(
+            s3=access.client("s3"),
+            sagemaker=access.client("sagemaker"),
+            capture_bucket=access.bucket("predictions"),
+            audit_bucket=access.bucket("audit"),
+            endpoints=access.endpoints(),
+            mlflow_run=_run_facts(access),
+        )
         links = trace(src, record_id, hour)
     except (SpecError, TraceError) as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
@@ -69,8 +77,11 @@ def command(record_id: str = typer.Argument(..., help="An inference id or captur
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     if json_out:
-        typer.echo(json.dumps([{"link": x.name, "facts": x.facts, "missing": x.missing or None} for x in links],
-                              indent=2, default=str))
+        typer.echo(
+            json.dumps(
+                [{"link": x.name, "facts": x.facts, "missing": x.missing or None} for x in links], indent=2, default=str
+            )
+        )
     else:
         _print(links)
     if any(link.missing for link in links):

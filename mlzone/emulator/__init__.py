@@ -43,7 +43,23 @@ from mlzone.emulator.server import (
 from mlzone.emulator.unsupported import UNSUPPORTED, UNSUPPORTED_UPDATES
 
 __all__ = [
-    "HOST", "START_TIMEOUT", "STATE_FILE", "TOKEN_ENV", "TOKEN_PATH", "UNSUPPORTED", "UNSUPPORTED_UPDATES",
-    "Emulator", "answering_token", "answers_token", "command_line", "fills", "free_port", "healthy", "is_ours",
-    "kept_url", "patch_moto", "serve", "stop_kept",
+    "HOST",
+    "START_TIMEOUT",
+    "STATE_FILE",
+    "TOKEN_ENV",
+    "TOKEN_PATH",
+    "UNSUPPORTED",
+    "UNSUPPORTED_UPDATES",
+    "Emulator",
+    "answering_token",
+    "answers_token",
+    "command_line",
+    "fills",
+    "free_port",
+    "healthy",
+    "is_ours",
+    "kept_url",
+    "patch_moto",
+    "serve",
+    "stop_kept",
 ]

@@ -42,8 +42,9 @@ def snake_case(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
-def fills(service: str, *operations: str, on: str, attr: str | None = None, wraps: bool = False,
-          static: bool = False) -> Callable[[Handler], Handler]:
+def fills(
+    service: str, *operations: str, on: str, attr: str | None = None, wraps: bool = False, static: bool = False
+) -> Callable[[Handler], Handler]:
     """Register the decorated function as the handler of `operations` of `service` (see the module docstring)."""
     if not operations:
         raise ValueError("fills() needs at least one operation")

@@ -60,7 +60,6 @@ def serve(port: int, host: str = HOST) -> None:
     server.main(["--host", host, "--port", str(port)])
 
 
-
 def free_port(host: str = HOST) -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))
@@ -111,7 +110,11 @@ class Emulator:
         with log.open("ab") as sink:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "mlzone.emulator", "serve", "--port", str(port)],
-                cwd=self.work, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=self.work,
+                env=env,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + START_TIMEOUT
         while not healthy(self.url, timeout=1):

@@ -25,7 +25,7 @@ import sys
 import tarfile
 import tempfile
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import audit_record
@@ -55,8 +55,14 @@ def input_objects(s3, uri: str) -> list[dict]:
             if o["Key"].endswith("/") or Path(o["Key"]).name.startswith(("_", ".")):
                 continue
             head = s3.head_object(Bucket=bucket, Key=o["Key"])
-            found.append({"uri": f"s3://{bucket}/{o['Key']}", "version_id": head.get("VersionId"),
-                          "etag": head["ETag"].strip('"'), "size": o["Size"]})
+            found.append(
+                {
+                    "uri": f"s3://{bucket}/{o['Key']}",
+                    "version_id": head.get("VersionId"),
+                    "etag": head["ETag"].strip('"'),
+                    "size": o["Size"],
+                }
+            )
     return found
 
 
@@ -102,24 +108,33 @@ def score(spark, df, model_dir: Path, a: argparse.Namespace, pkg: dict, started:
     missing = [c for c in features if c not in df.columns]
     if missing:
         extra = [c for c in df.columns if c not in features]
-        raise JobError(f"the input does not match the model's signature: missing columns {missing}"
-                       + (f", extra columns {extra}" if extra else ""))
+        raise JobError(
+            f"the input does not match the model's signature: missing columns {missing}"
+            + (f", extra columns {extra}" if extra else "")
+        )
     udf = mlflow.pyfunc.spark_udf(spark, str(model_dir), env_manager="local")
     group = a.model_package_arn.split("/")[-2]
     project, model = group.split("--", 1)
     at = started.replace(tzinfo=None)
     scored = df.withColumn("_prediction", udf(F.struct(*[F.col(c) for c in features])))
     values = {
-        "prediction_id": F.expr("uuid()"), "project": F.lit(project), "source": F.lit("batch"),
-        "source_name": F.lit(a.job), "model": F.lit(model),
-        "model_version": F.lit(int(pkg["ModelPackageVersion"])), "model_package_arn": F.lit(a.model_package_arn),
-        "time": F.lit(at).cast("timestamp"), "input": F.to_json(F.struct(*[F.col(c) for c in features])),
+        "prediction_id": F.expr("uuid()"),
+        "project": F.lit(project),
+        "source": F.lit("batch"),
+        "source_name": F.lit(a.job),
+        "model": F.lit(model),
+        "model_version": F.lit(int(pkg["ModelPackageVersion"])),
+        "model_package_arn": F.lit(a.model_package_arn),
+        "time": F.lit(at).cast("timestamp"),
+        "input": F.to_json(F.struct(*[F.col(c) for c in features])),
         "output": F.to_json(F.struct(F.col("_prediction").alias("prediction"))),
-        "subject_key": F.lit(None).cast("string"), "run_or_deploy_id": F.lit(a.run_id),
+        "subject_key": F.lit(None).cast("string"),
+        "run_or_deploy_id": F.lit(a.run_id),
     }
     parts = prediction_record.partition(started)
-    return scored.select(*[values[n].alias(n) for n in prediction_record.NAMES],
-                         *[F.lit(v).alias(k) for k, v in parts.items()])
+    return scored.select(
+        *[values[n].alias(n) for n in prediction_record.NAMES], *[F.lit(v).alias(k) for k, v in parts.items()]
+    )
 
 
 def commit(s3, written: list[tuple[str, str]], output: str, run_id: str) -> list[dict]:
@@ -143,9 +158,13 @@ def staged_files(s3, staging: str) -> list[tuple[str, str]]:
     if not staging.startswith("s3://"):
         return [(p.relative_to(staging).as_posix(), str(p)) for p in sorted(Path(staging).rglob("*.parquet"))]
     bucket, prefix = split_uri(staging)
-    keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-            for o in page.get("Contents", []) if o["Key"].endswith(".parquet")]
-    return [(k[len(prefix):], f"s3://{bucket}/{k}") for k in keys]
+    keys = [
+        o["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for o in page.get("Contents", [])
+        if o["Key"].endswith(".parquet")
+    ]
+    return [(k[len(prefix) :], f"s3://{bucket}/{k}") for k in keys]
 
 
 def drop_staging(s3, staging: str) -> None:
@@ -204,12 +223,19 @@ def main(argv: list[str] | None = None) -> int:
     project = a.model_package_arn.split("/")[-2].split("--", 1)[0]
     script = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
     manifest = {
-        "status": "running", "project": project, "job": a.job, "run_id": a.run_id,
+        "status": "running",
+        "project": project,
+        "job": a.job,
+        "run_id": a.run_id,
         "job_run_id": os.environ.get("EMR_SERVERLESS_JOB_RUN_ID", a.run_id),
-        "model_package_arn": a.model_package_arn, "image_digest": None, "script_sha256": script,
+        "model_package_arn": a.model_package_arn,
+        "image_digest": None,
+        "script_sha256": script,
         "input": {"uri": a.input, "format": a.input_format, "objects": []},
-        "output": {"uri": a.output, "objects": []}, "rows_in": 0, "rows_out": 0,
-        "started": datetime.now(timezone.utc).isoformat(),
+        "output": {"uri": a.output, "objects": []},
+        "rows_in": 0,
+        "rows_out": 0,
+        "started": datetime.now(UTC).isoformat(),
     }
     try:
         with tempfile.TemporaryDirectory() as work:
@@ -217,12 +243,15 @@ def main(argv: list[str] | None = None) -> int:
         manifest["status"] = "succeeded"
     except Exception as exc:  # noqa: BLE001  (any failure: the manifest says so, the output stays untouched)
         traceback.print_exc()
-        manifest |= {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:2000], "output":
-                     {"uri": a.output, "objects": []}, "rows_out": 0}
-    manifest["finished"] = datetime.now(timezone.utc).isoformat()
+        manifest |= {
+            "status": "failed",
+            "error": f"{type(exc).__name__}: {exc}"[:2000],
+            "output": {"uri": a.output, "objects": []},
+            "rows_out": 0,
+        }
+    manifest["finished"] = datetime.now(UTC).isoformat()
     key = f"batch-runs/{project}/{a.job}/{audit_record.stamp()}-{a.run_id}.json"
-    print(json.dumps({"manifest": audit_record.put(s3, a.audit_bucket, key, manifest),
-                      "status": manifest["status"]}))
+    print(json.dumps({"manifest": audit_record.put(s3, a.audit_bucket, key, manifest), "status": manifest["status"]}))
     return 0 if manifest["status"] == "succeeded" else 1
 
 

@@ -24,16 +24,29 @@ from mlzone import audit_record
 from mlzone.lifecycle.registry_context import LifecycleError, ProjectContext
 
 Clients = Callable[[str], Any]
-LINEAGE_KEYS = ("mlzone:run_id", "mlzone:experiment_id", "mlzone:git_commit", "mlzone:data", "mlzone:metrics",
-                "mlzone:image_digest", "mlzone:registered_by")
+LINEAGE_KEYS = (
+    "mlzone:run_id",
+    "mlzone:experiment_id",
+    "mlzone:git_commit",
+    "mlzone:data",
+    "mlzone:metrics",
+    "mlzone:image_digest",
+    "mlzone:registered_by",
+)
 METADATA_VALUE_MAX = 1024  # SageMaker's limit per CustomerMetadataProperties value
 CONTENT_TYPES = ["application/json", "text/csv"]
 # The local target builds no images: register pushes this manifest when the repository is empty (docs/lifecycle.md).
 STAND_IN_TAG = "mlzone-local-stand-in"
-STAND_IN_MANIFEST = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
-                     "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 0,
-                                "digest": "sha256:" + hashlib.sha256(b"mlzone-serving").hexdigest()},
-                     "layers": []}
+STAND_IN_MANIFEST = {
+    "schemaVersion": 2,
+    "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+    "config": {
+        "mediaType": "application/vnd.docker.container.image.v1+json",
+        "size": 0,
+        "digest": "sha256:" + hashlib.sha256(b"mlzone-serving").hexdigest(),
+    },
+    "layers": [],
+}
 
 
 @dataclass(frozen=True)
@@ -70,13 +83,18 @@ def _run_lineage(run_id: str | None) -> tuple[dict[str, str], str | None]:
     try:
         run = MlflowClient().get_run(run_id)
     except MlflowException as exc:
-        raise LifecycleError(f"MLflow run {run_id!r} not found on the tracking server ({exc.error_code}); "
-                             "fix: pass the run id train.py printed, with MLFLOW_TRACKING_URI from `mlzone env`") from None
+        raise LifecycleError(
+            f"MLflow run {run_id!r} not found on the tracking server ({exc.error_code}); "
+            "fix: pass the run id train.py printed, with MLFLOW_TRACKING_URI from `mlzone env`"
+        ) from None
     tags = run.data.tags
-    lineage = {"mlzone:run_id": run_id, "mlzone:experiment_id": run.info.experiment_id,
-               "mlzone:git_commit": tags.get("mlflow.source.git.commit", "unknown"),
-               "mlzone:data": tags.get("mlzone.data", "[]"),
-               "mlzone:metrics": json.dumps(run.data.metrics, sort_keys=True)}
+    lineage = {
+        "mlzone:run_id": run_id,
+        "mlzone:experiment_id": run.info.experiment_id,
+        "mlzone:git_commit": tags.get("mlflow.source.git.commit", "unknown"),
+        "mlzone:data": tags.get("mlzone.data", "[]"),
+        "mlzone:metrics": json.dumps(run.data.metrics, sort_keys=True),
+    }
     return lineage, MlflowClient().get_experiment(run.info.experiment_id).artifact_location
 
 
@@ -88,19 +106,25 @@ def _download(uri: str, into: Path) -> Path:
     try:
         where = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(into)))
     except (MlflowException, OSError) as exc:
-        raise LifecycleError(f"{uri} holds no MLflow model ({type(exc).__name__}); fix: log one with "
-                             "mlflow.<flavor>.log_model(..., name='model') in the run, or pass --model-uri") from None
+        raise LifecycleError(
+            f"{uri} holds no MLflow model ({type(exc).__name__}); fix: log one with "
+            "mlflow.<flavor>.log_model(..., name='model') in the run, or pass --model-uri"
+        ) from None
     if not (where / "MLmodel").is_file():
-        raise LifecycleError(f"{uri} holds no MLflow model (no MLmodel file); fix: log one with "
-                             "mlflow.<flavor>.log_model(..., name='model'), or pass --model-uri")
+        raise LifecycleError(
+            f"{uri} holds no MLflow model (no MLmodel file); fix: log one with "
+            "mlflow.<flavor>.log_model(..., name='model'), or pass --model-uri"
+        )
     return where
 
 
 def _check_prefix(ctx: ProjectContext, location: str) -> None:
     if not location.startswith(ctx.artifact_prefixes()):
-        raise LifecycleError(f"the model's artifacts at {location} are outside project {ctx.project}'s prefixes "
-                             f"({', '.join(ctx.artifact_prefixes())}); fix: log the run to an experiment created "
-                             "with artifact_location under $MLZONE_ARTIFACT_URI (examples/fraud-detection/train.py)")
+        raise LifecycleError(
+            f"the model's artifacts at {location} are outside project {ctx.project}'s prefixes "
+            f"({', '.join(ctx.artifact_prefixes())}); fix: log the run to an experiment created "
+            "with artifact_location under $MLZONE_ARTIFACT_URI (examples/fraud-detection/train.py)"
+        )
 
 
 def tarball(model_dir: Path) -> bytes:
@@ -127,8 +151,10 @@ def image_digest(ctx: ProjectContext, model: str, clients: Clients, tag: str | N
     if tag:
         images = [i for i in images if tag in i.get("imageTags", [])]
     if not images:
-        raise LifecycleError(f"ECR repository {name} has no serving image{f' tagged {tag}' if tag else ''}; fix: "
-                             "run the CI job ci-templates/mlzone-serving-image.yml (serving/Dockerfile)")
+        raise LifecycleError(
+            f"ECR repository {name} has no serving image{f' tagged {tag}' if tag else ''}; fix: "
+            "run the CI job ci-templates/mlzone-serving-image.yml (serving/Dockerfile)"
+        )
     newest = max(images, key=lambda i: i["imagePushedAt"])
     return f"{uri}@{newest['imageDigest']}"
 
@@ -136,13 +162,21 @@ def image_digest(ctx: ProjectContext, model: str, clients: Clients, tag: str | N
 def _metadata(lineage: dict[str, str]) -> dict[str, str]:
     too_long = [k for k, v in lineage.items() if len(v) > METADATA_VALUE_MAX]
     if too_long:
-        raise LifecycleError(f"lineage {', '.join(too_long)} is over SageMaker's {METADATA_VALUE_MAX}-character "
-                             "metadata limit; fix: log fewer metrics or data sets in the run")
+        raise LifecycleError(
+            f"lineage {', '.join(too_long)} is over SageMaker's {METADATA_VALUE_MAX}-character "
+            "metadata limit; fix: log fewer metrics or data sets in the run"
+        )
     return lineage
 
 
-def register(ctx: ProjectContext, model: str, source: Source, clients: Clients, image_tag: str | None = None,
-             stand_in: bool = False) -> dict[str, Any]:
+def register(
+    ctx: ProjectContext,
+    model: str,
+    source: Source,
+    clients: Clients,
+    image_tag: str | None = None,
+    stand_in: bool = False,
+) -> dict[str, Any]:
     """Register the source's model as a new version; returns `{"arn", "version", "artifact", "lineage"}`."""
     group, uri = ctx.group(model), source.uri()
     lineage, location = _run_lineage(source.run())
@@ -152,26 +186,34 @@ def register(ctx: ProjectContext, model: str, source: Source, clients: Clients, 
     try:
         sm.describe_model_package_group(ModelPackageGroupName=group)
     except sm.exceptions.ClientError:
-        raise LifecycleError(f"model package group {group} does not exist; fix: `mlzone deploy {ctx.project}`") from None
+        raise LifecycleError(
+            f"model package group {group} does not exist; fix: `mlzone deploy {ctx.project}`"
+        ) from None
     digest = image_digest(ctx, model, clients, image_tag, stand_in)
     with tempfile.TemporaryDirectory() as tmp:
         body = tarball(_download(uri, Path(tmp)))
-    lineage = _metadata({**lineage, "mlzone:image_digest": digest.split("@", 1)[1],
-                         "mlzone:registered_by": caller_arn(clients)})
+    lineage = _metadata(
+        {**lineage, "mlzone:image_digest": digest.split("@", 1)[1], "mlzone:registered_by": caller_arn(clients)}
+    )
     key = f"{ctx.project}/models/{model}/{source.run() or hashlib.sha256(body).hexdigest()[:32]}/model.tar.gz"
     put = s3.put_object(Bucket=ctx.data_bucket, Key=key, Body=body, ContentType="application/gzip")
     artifact = f"s3://{ctx.data_bucket}/{key}"
     try:
         arn = sm.create_model_package(
-            ModelPackageGroupName=group, ModelApprovalStatus="PendingManualApproval",
-            ModelPackageDescription=f"{model} from {uri}"[:1000], CustomerMetadataProperties=lineage,
-            InferenceSpecification={"Containers": [{"Image": digest, "ModelDataUrl": artifact}],
-                                    "SupportedContentTypes": CONTENT_TYPES,
-                                    "SupportedResponseMIMETypes": ["application/json"]},
+            ModelPackageGroupName=group,
+            ModelApprovalStatus="PendingManualApproval",
+            ModelPackageDescription=f"{model} from {uri}"[:1000],
+            CustomerMetadataProperties=lineage,
+            InferenceSpecification={
+                "Containers": [{"Image": digest, "ModelDataUrl": artifact}],
+                "SupportedContentTypes": CONTENT_TYPES,
+                "SupportedResponseMIMETypes": ["application/json"],
+            },
         )["ModelPackageArn"]
     except Exception:
-        s3.delete_object(Bucket=ctx.data_bucket, Key=key, **({"VersionId": put["VersionId"]}
-                                                              if put.get("VersionId") else {}))
+        s3.delete_object(
+            Bucket=ctx.data_bucket, Key=key, **({"VersionId": put["VersionId"]} if put.get("VersionId") else {})
+        )
         raise
     return {"arn": arn, "version": int(arn.rsplit("/", 1)[1]), "artifact": artifact, "lineage": lineage}
 
@@ -181,11 +223,15 @@ def _deployed(ctx: ProjectContext, clients: Clients) -> dict[str, list[str]]:
     sm, found = clients("sagemaker"), {}
     for page in sm.get_paginator("list_endpoints").paginate(NameContains=f"{ctx.project}--"):
         for ep in page["Endpoints"]:
-            config = sm.describe_endpoint_config(EndpointConfigName=sm.describe_endpoint(
-                EndpointName=ep["EndpointName"])["EndpointConfigName"])
+            config = sm.describe_endpoint_config(
+                EndpointConfigName=sm.describe_endpoint(EndpointName=ep["EndpointName"])["EndpointConfigName"]
+            )
             for variant in config["ProductionVariants"]:
-                package = sm.describe_model(ModelName=variant["ModelName"]).get("PrimaryContainer", {}).get(
-                    "ModelPackageName")
+                package = (
+                    sm.describe_model(ModelName=variant["ModelName"])
+                    .get("PrimaryContainer", {})
+                    .get("ModelPackageName")
+                )
                 if package:
                     found.setdefault(package, []).append(ep["EndpointName"])
     return found
@@ -206,15 +252,25 @@ def versions(ctx: ProjectContext, model: str | None, clients: Clients) -> list[d
         try:
             pages = list(sm.get_paginator("list_model_packages").paginate(ModelPackageGroupName=group))
         except sm.exceptions.ClientError:
-            raise LifecycleError(f"model package group {group} does not exist; fix: `mlzone deploy {ctx.project}`") from None
-        for summary in sorted((s for p in pages for s in p["ModelPackageSummaryList"]),
-                              key=lambda s: s["ModelPackageVersion"]):
+            raise LifecycleError(
+                f"model package group {group} does not exist; fix: `mlzone deploy {ctx.project}`"
+            ) from None
+        for summary in sorted(
+            (s for p in pages for s in p["ModelPackageSummaryList"]), key=lambda s: s["ModelPackageVersion"]
+        ):
             described = sm.describe_model_package(ModelPackageName=summary["ModelPackageArn"])
             meta = described.get("CustomerMetadataProperties", {})
             records = approval_records(ctx, name, summary["ModelPackageVersion"], clients)
-            rows.append({"model": name, "version": summary["ModelPackageVersion"], "arn": summary["ModelPackageArn"],
-                         "status": described["ModelApprovalStatus"], "run_id": meta.get("mlzone:run_id", ""),
-                         "registered_by": meta.get("mlzone:registered_by", ""),
-                         "decided_by": records[-1]["caller_arn"] if records else "",
-                         "deployed_to": deployed.get(summary["ModelPackageArn"], [])})
+            rows.append(
+                {
+                    "model": name,
+                    "version": summary["ModelPackageVersion"],
+                    "arn": summary["ModelPackageArn"],
+                    "status": described["ModelApprovalStatus"],
+                    "run_id": meta.get("mlzone:run_id", ""),
+                    "registered_by": meta.get("mlzone:registered_by", ""),
+                    "decided_by": records[-1]["caller_arn"] if records else "",
+                    "deployed_to": deployed.get(summary["ModelPackageArn"], []),
+                }
+            )
     return rows

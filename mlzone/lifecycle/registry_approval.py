@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from mlzone import audit_record
@@ -41,13 +41,16 @@ def principal(arn: str) -> tuple[str, str, str] | None:
 def check_reason(reason: str) -> str:
     text = (reason or "").strip()
     if len(text) < REASON_MIN_CHARS:
-        raise LifecycleError(f"--reason has {len(text)} characters besides spaces; fix: say in at least "
-                             f"{REASON_MIN_CHARS} characters why (it is kept in the audit record)")
+        raise LifecycleError(
+            f"--reason has {len(text)} characters besides spaces; fix: say in at least "
+            f"{REASON_MIN_CHARS} characters why (it is kept in the audit record)"
+        )
     return text
 
 
-def decide(ctx: ProjectContext, model: str, version: int, decision: str, reason: str,
-           clients: Clients) -> dict[str, Any]:
+def decide(
+    ctx: ProjectContext, model: str, version: int, decision: str, reason: str, clients: Clients
+) -> dict[str, Any]:
     """Approve or reject `version`; returns the approval record (with its `record_uri`)."""
     group, text = ctx.group(model), check_reason(reason)
     if version < 1:
@@ -59,28 +62,50 @@ def decide(ctx: ProjectContext, model: str, version: int, decision: str, reason:
     try:
         described = sm.describe_model_package(ModelPackageName=arn)
     except sm.exceptions.ClientError:
-        raise LifecycleError(f"{group} has no version {version}; fix: see `mlzone model list {ctx.project} "
-                             f"{model}`") from None
+        raise LifecycleError(
+            f"{group} has no version {version}; fix: see `mlzone model list {ctx.project} {model}`"
+        ) from None
     meta = described.get("CustomerMetadataProperties", {})
     status = described["ModelApprovalStatus"]
     if status != PENDING:
-        raise LifecycleError(f"{group} version {version} is already {status}; a decision is made once "
-                             "(register a new version to decide again)", code=3)
+        raise LifecycleError(
+            f"{group} version {version} is already {status}; a decision is made once "
+            "(register a new version to decide again)",
+            code=3,
+        )
     approvers = {principal(a) for a in ctx.approvers}
     if not approvers:
-        raise LifecycleError(f"projects/{ctx.project}.yaml names no approvers; fix: add `approvers:` with the "
-                             "IAM role or user ARNs allowed to decide, and `mlzone deploy`", code=3)
+        raise LifecycleError(
+            f"projects/{ctx.project}.yaml names no approvers; fix: add `approvers:` with the "
+            "IAM role or user ARNs allowed to decide, and `mlzone deploy`",
+            code=3,
+        )
     if principal(caller) not in approvers:
-        raise LifecycleError(f"{caller} is not an approver of project {ctx.project} (approvers: "
-                             f"{', '.join(ctx.approvers)}); fix: ask one of them", code=3)
+        raise LifecycleError(
+            f"{caller} is not an approver of project {ctx.project} (approvers: "
+            f"{', '.join(ctx.approvers)}); fix: ask one of them",
+            code=3,
+        )
     if caller == meta.get("mlzone:registered_by"):
-        raise LifecycleError(f"{caller} registered {group} version {version} and cannot also decide on it "
-                             "(four eyes); fix: ask another approver", code=3)
-    now = datetime.now(timezone.utc)
-    record = {"decision": DECISIONS[decision], "caller_arn": caller, "time": now.isoformat(), "reason": text,
-              "model_package_arn": arn, "project": ctx.project, "model": model, "version": version,
-              "registered_by": meta.get("mlzone:registered_by", ""), "run_id": meta.get("mlzone:run_id", ""),
-              "metrics": json.loads(meta.get("mlzone:metrics", "{}"))}
+        raise LifecycleError(
+            f"{caller} registered {group} version {version} and cannot also decide on it "
+            "(four eyes); fix: ask another approver",
+            code=3,
+        )
+    now = datetime.now(UTC)
+    record = {
+        "decision": DECISIONS[decision],
+        "caller_arn": caller,
+        "time": now.isoformat(),
+        "reason": text,
+        "model_package_arn": arn,
+        "project": ctx.project,
+        "model": model,
+        "version": version,
+        "registered_by": meta.get("mlzone:registered_by", ""),
+        "run_id": meta.get("mlzone:run_id", ""),
+        "metrics": json.loads(meta.get("mlzone:metrics", "{}")),
+    }
     sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus=DECISIONS[decision], ApprovalDescription=text)
     key = f"approvals/{ctx.project}/{model}/{version}-{audit_record.stamp(now)}.json"
     try:

@@ -31,8 +31,10 @@ class ProjectContext:
     def group(self, model: str) -> str:
         """The model package group `<project>--<model>` (ProjectScope.resource_name)."""
         if model not in self.models:
-            raise LifecycleError(f"projects/{self.project}.yaml: no model {model!r} (models: "
-                                 f"{', '.join(self.models) or 'none'}); fix: name one of them or add it under models:")
+            raise LifecycleError(
+                f"projects/{self.project}.yaml: no model {model!r} (models: "
+                f"{', '.join(self.models) or 'none'}); fix: name one of them or add it under models:"
+            )
         return f"{self.project}--{model}"
 
     def artifact_prefixes(self) -> tuple[str, ...]:
@@ -48,9 +50,17 @@ def load(root: Path, project: str) -> ProjectContext:
         raise LifecycleError(str(exc)) from None
     found = {p.name: p for p in zone.projects}
     if project not in found:
-        raise LifecycleError(f"unknown project {project!r} (projects: {', '.join(sorted(found)) or 'none'}); "
-                             "fix: name a projects/<name>.yaml of this zone")
+        raise LifecycleError(
+            f"unknown project {project!r} (projects: {', '.join(sorted(found)) or 'none'}); "
+            "fix: name a projects/<name>.yaml of this zone"
+        )
     spec, platform = found[project], zone.platform
-    return ProjectContext(project=project, region=platform.region, data_bucket=data_bucket_name(platform, spec),
-                          mlflow_bucket=platform.bucket_name("mlflow"), audit_bucket=platform.bucket_name("audit"),
-                          models=tuple(m.name for m in spec.models), approvers=spec.approvers)
+    return ProjectContext(
+        project=project,
+        region=platform.region,
+        data_bucket=data_bucket_name(platform, spec),
+        mlflow_bucket=platform.bucket_name("mlflow"),
+        audit_bucket=platform.bucket_name("audit"),
+        models=tuple(m.name for m in spec.models),
+        approvers=spec.approvers,
+    )

@@ -46,8 +46,11 @@ def interrupted(stop: Interrupted, names: list[str]) -> Failure:
     lines += [f"stack {n}: not started" for n in names if n not in finished]
     if not stop.stopped:
         lines.append("no Terraform step was running")
-    return Failure("interrupted (Ctrl-C):\n  " + "\n  ".join(lines) + "\nre-run the same command to converge "
-                   "(a plan is used once; the next run plans again from the saved state)", INTERRUPTED)
+    return Failure(
+        "interrupted (Ctrl-C):\n  " + "\n  ".join(lines) + "\nre-run the same command to converge "
+        "(a plan is used once; the next run plans again from the saved state)",
+        INTERRUPTED,
+    )
 
 
 @contextlib.contextmanager
@@ -63,5 +66,6 @@ def guarded(root: Path, command: str, target: str) -> Iterator[None]:
     except StateError as exc:
         raise Failure(str(exc), FAILED) from None
     except KeyboardInterrupt:  # outside the parallel Terraform steps (those end in `interrupted`)
-        raise Failure("interrupted (Ctrl-C) while no apply was running; re-run the command to finish it",
-                      INTERRUPTED) from None
+        raise Failure(
+            "interrupted (Ctrl-C) while no apply was running; re-run the command to finish it", INTERRUPTED
+        ) from None

@@ -28,8 +28,9 @@ from stacks.target import state_key_alias
 def require_deployment(root: Path, target: str) -> None:
     """On the local target, what is deployed lives in a kept emulator; without one there is nothing."""
     if target == "local" and not deployed_locally(root):
-        raise Failure("no local emulator is running, so nothing is deployed on the local target; "
-                      "fix: `mlzone deploy`", FAILED)
+        raise Failure(
+            "no local emulator is running, so nothing is deployed on the local target; fix: `mlzone deploy`", FAILED
+        )
 
 
 def verify(root: Path, target: str, json_out: bool) -> int:
@@ -93,9 +94,12 @@ def drift(opts: RunOptions, report: Path) -> int:
 def stop(root: Path) -> str:
     """Stop the kept local emulator (and its MLflow server); what happened, in one line."""
     result = emulator.stop_kept(root / WORK_DIR)
-    return {"stopped": "stopped the local emulator", "none": "no local emulator was kept",
-            "stale": f"{WORK_DIR}/emulator.json named no running mlzone emulator (verified by command line and "
-                     "token): removed it, signalled nothing"}[result]
+    return {
+        "stopped": "stopped the local emulator",
+        "none": "no local emulator was kept",
+        "stale": f"{WORK_DIR}/emulator.json named no running mlzone emulator (verified by command line and "
+        "token): removed it, signalled nothing",
+    }[result]
 
 
 def bootstrap(root: Path, endpoint_url: str | None) -> list[str]:
@@ -107,8 +111,9 @@ def bootstrap(root: Path, endpoint_url: str | None) -> list[str]:
     if platform.state_bucket is None:
         raise Failure("platform.yaml has no state_bucket; fix: add state_bucket: <globally unique name>", INVALID)
     try:
-        return bootstrap_state_bucket(clients(platform.region, endpoint_url), platform.state_bucket, platform.region,
-                                      state_key_alias(platform))
+        return bootstrap_state_bucket(
+            clients(platform.region, endpoint_url), platform.state_bucket, platform.region, state_key_alias(platform)
+        )
     except (BotoCoreError, ClientError) as exc:
         raise Failure(f"bootstrap of s3://{platform.state_bucket} failed: {exc}", FAILED) from None
 

@@ -108,12 +108,19 @@ def _select(ws: Workspace, opts: RunOptions) -> list[str]:
 def _reviewed(ws: Workspace, names: list[str]) -> list[str]:
     """`names` if each has a current saved plan that passed gate 2; else refuse (3), naming the stacks."""
     if not names:
-        raise Failure(f"no reviewed plans in {ws.work / 'plans'}; fix: restore the reviewed pull request's plan "
-                      "artifacts (.mlzone/plans)", REFUSED)
+        raise Failure(
+            f"no reviewed plans in {ws.work / 'plans'}; fix: restore the reviewed pull request's plan "
+            "artifacts (.mlzone/plans)",
+            REFUSED,
+        )
     problems = unreviewed(ws, names)
     if problems:
-        raise Failure("refused, nothing was applied: " + "; ".join(problems)
-                      + "; fix: plan and review these stacks again (a pull request)", REFUSED)
+        raise Failure(
+            "refused, nothing was applied: "
+            + "; ".join(problems)
+            + "; fix: plan and review these stacks again (a pull request)",
+            REFUSED,
+        )
     return names
 
 
@@ -146,8 +153,15 @@ def run(opts: RunOptions) -> tuple[list[StackOutcome], list[Check]]:
         names = _select(ws, opts)
         try:
             with render.spinners(names, opts.json_out) as progress:
-                outcomes = run_stacks(ws, names, apply=opts.mode is not Mode.PLAN, destroy=opts.mode is Mode.DESTROY,
-                                      parallel=opts.parallel, progress=progress, reviewed_only=opts.reviewed_only)
+                outcomes = run_stacks(
+                    ws,
+                    names,
+                    apply=opts.mode is not Mode.PLAN,
+                    destroy=opts.mode is Mode.DESTROY,
+                    parallel=opts.parallel,
+                    progress=progress,
+                    reviewed_only=opts.reviewed_only,
+                )
         except Interrupted as stop:
             raise interrupted(stop, names) from None
         if not opts.json_out:
@@ -156,8 +170,12 @@ def run(opts: RunOptions) -> tuple[list[StackOutcome], list[Check]]:
         checks = verify_step(ws, opts.json_out) if deployed else []
         if opts.target == "local" and not opts.ephemeral and opts.mode is Mode.DEPLOY:
             mlflow = tracking.kept_url(ws.work)
-            render.line(f"the local zone stays up: emulator {ws.emulator_url}"
-                        + (f", MLflow {mlflow}" if mlflow else "") + "; `mlzone stop` stops it", render.err)
+            render.line(
+                f"the local zone stays up: emulator {ws.emulator_url}"
+                + (f", MLflow {mlflow}" if mlflow else "")
+                + "; `mlzone stop` stops it",
+                render.err,
+            )
     if opts.json_out:
         render.run_json(outcomes, checks)
     return outcomes, checks

@@ -83,8 +83,9 @@ def release_retained(tf: Terraform) -> list[str]:
     return retained
 
 
-def plan_stack(ws: Workspace, stack: str, destroy: bool = False, progress: Progress = quiet,
-               reviewed_only: bool = False) -> StackPlan:
+def plan_stack(
+    ws: Workspace, stack: str, destroy: bool = False, progress: Progress = quiet, reviewed_only: bool = False
+) -> StackPlan:
     """Plan one stack and gate it, or reuse its current plan; the result is saved in meta.json.
 
     `reviewed_only` never plans: only a current saved plan is returned (e.g. restored from CI artifacts,
@@ -96,7 +97,9 @@ def plan_stack(ws: Workspace, stack: str, destroy: bool = False, progress: Progr
             ws.terraform(stack).init()
         return kept
     if reviewed_only:
-        raise TerraformError(f"stack {stack}, step plan: refused, no current reviewed plan (--reviewed-only never plans)")
+        raise TerraformError(
+            f"stack {stack}, step plan: refused, no current reviewed plan (--reviewed-only never plans)"
+        )
     tf = ws.terraform(stack)
     folder = ws.plan_dir(stack)
     shutil.rmtree(folder, ignore_errors=True)
@@ -113,9 +116,20 @@ def plan_stack(ws: Workspace, stack: str, destroy: bool = False, progress: Progr
     progress(stack, "gate")
     verdict = gate_plan(plan_json)
     unsupported = unsupported_on_emulator(doc) if ws.target == "local" else []
-    result = StackPlan(stack=stack, adds=adds, changes=changes, destroys=destroys, gate_passed=verdict.passed,
-                       gate_summary=verdict.summary, gate_details=list(verdict.details), unsupported=unsupported,
-                       retained=retained, untainted=untainted, destroy=destroy, key=ws.plan_key(stack, destroy))
+    result = StackPlan(
+        stack=stack,
+        adds=adds,
+        changes=changes,
+        destroys=destroys,
+        gate_passed=verdict.passed,
+        gate_summary=verdict.summary,
+        gate_details=list(verdict.details),
+        unsupported=unsupported,
+        retained=retained,
+        untainted=untainted,
+        destroy=destroy,
+        key=ws.plan_key(stack, destroy),
+    )
     write_plan(ws, result)
     return result
 
@@ -175,8 +189,9 @@ class StackOutcome:
         return bool(self.error or (self.plan and not self.plan.gate_passed))
 
 
-def run_one(ws: Workspace, stack: str, apply: bool, destroy: bool, progress: Progress,
-            reviewed_only: bool = False) -> StackOutcome:
+def run_one(
+    ws: Workspace, stack: str, apply: bool, destroy: bool, progress: Progress, reviewed_only: bool = False
+) -> StackOutcome:
     """Plan (and apply) one stack; Terraform's errors end up in the outcome, not raised."""
     started = time.monotonic()
     outcome = StackOutcome(stack)

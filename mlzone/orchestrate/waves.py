@@ -10,8 +10,15 @@ from mlzone.workspace import Workspace
 from modules.naming import PLATFORM_STACK
 
 
-def run_stacks(ws: Workspace, stacks: Iterable[str], apply: bool, destroy: bool = False, parallel: int = 2,
-               progress: Progress = quiet, reviewed_only: bool = False) -> list[StackOutcome]:
+def run_stacks(
+    ws: Workspace,
+    stacks: Iterable[str],
+    apply: bool,
+    destroy: bool = False,
+    parallel: int = 2,
+    progress: Progress = quiet,
+    reviewed_only: bool = False,
+) -> list[StackOutcome]:
     """Plan (and apply) stacks: the platform alone first, then projects `parallel` at a time.
 
     Destroy runs in the opposite order (projects first). A failed platform stops the projects.

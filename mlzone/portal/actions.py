@@ -26,8 +26,10 @@ def notebook_power(verb: str, client: Callable[[str], Any], audit_bucket: str, o
     def work(project: str, form: dict[str, str]) -> Work:
         name = form.get("notebook", "")
         if not name.startswith(project_pattern(project).rstrip("*")):
-            raise ValueError(f"notebook {name!r} is not one of project {project}'s ({project_pattern(project)}); "
-                             "fix: pick a notebook listed on the project page")
+            raise ValueError(
+                f"notebook {name!r} is not one of project {project}'s ({project_pattern(project)}); "
+                "fix: pick a notebook listed on the project page"
+            )
         request_id = uuid.uuid4().hex[:12]
         record = {"project": project, "who": operator, "what": f"{verb} notebook {name}", "verdict": "allowed"}
 
@@ -46,8 +48,12 @@ def notebook_power(verb: str, client: Callable[[str], Any], audit_bucket: str, o
                     time.sleep(1)
                 raise TimeoutError(f"{name} did not reach {target_state} in 120 s (it is {state})")
             finally:
-                audit_record.put(client("s3"), audit_bucket, f"requests/{project}/{audit_record.stamp()}-{request_id}.json",
-                                 record | {"outcome": outcome})
+                audit_record.put(
+                    client("s3"),
+                    audit_bucket,
+                    f"requests/{project}/{audit_record.stamp()}-{request_id}.json",
+                    record | {"outcome": outcome},
+                )
 
         return run
 

@@ -27,8 +27,9 @@ from mlzone.portal.jobs import Jobs, Work
 
 HERE = Path(__file__).parent
 COOKIE = "mlzone_portal"
-TEMPLATES = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                               undefined=jinja2.StrictUndefined)
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+)
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,16 @@ def create_app(zone: Zone, token: str, actions: dict[str, Action]) -> Starlette:
             return PlainTextResponse(f"unknown project {name!r}", 404)
         info = zone.projects[name]
         resources = inventory.project_resources(zone.client, name, info["models"])
-        return _page("project.html.j2", project=name, resources=resources, estimate=costs.estimate(resources),
-                     budget=info.get("budget"), prices_date=costs.PRICES_DATE, prices_source=costs.PRICES_SOURCE,
-                     actions=actions)
+        return _page(
+            "project.html.j2",
+            project=name,
+            resources=resources,
+            estimate=costs.estimate(resources),
+            budget=info.get("budget"),
+            prices_date=costs.PRICES_DATE,
+            prices_source=costs.PRICES_SOURCE,
+            actions=actions,
+        )
 
     async def act(request: Request) -> Response:
         name, action = request.path_params["name"], request.path_params["action"]
@@ -99,8 +107,11 @@ def create_app(zone: Zone, token: str, actions: dict[str, Action]) -> Starlette:
         form = {k: str(v) for k, v in (await request.form()).items()}
         for field, choices in actions[action].fields:
             if choices and form.get(field) not in choices:
-                return _page("refused.html.j2", project=name,
-                             reason=f"{field} {form.get(field)!r} is not one of {', '.join(choices)}")
+                return _page(
+                    "refused.html.j2",
+                    project=name,
+                    reason=f"{field} {form.get(field)!r} is not one of {', '.join(choices)}",
+                )
         try:
             work = actions[action].work(name, form)
         except ValueError as e:
@@ -118,14 +129,22 @@ def create_app(zone: Zone, token: str, actions: dict[str, Action]) -> Starlette:
         job = jobs.get(request.path_params["id"])
         if job is None:
             return JSONResponse({"error": "unknown job"}, 404)
-        return JSONResponse({"title": job.title, "step": job.step, "state": job.state,
-                             "elapsed": round(job.elapsed, 1), "error": job.error})
+        return JSONResponse(
+            {
+                "title": job.title,
+                "step": job.step,
+                "state": job.state,
+                "elapsed": round(job.elapsed, 1),
+                "error": job.error,
+            }
+        )
 
-    return Starlette(routes=[
-        Route("/", index),
-        Route("/projects/{name}", guard(project)),
-        Route("/projects/{name}/actions/{action}", guard(act), methods=["POST"]),
-        Route("/jobs/{id}", guard(job_page)),
-        Route("/jobs/{id}/state", guard(job_state)),
-    ])
-
+    return Starlette(
+        routes=[
+            Route("/", index),
+            Route("/projects/{name}", guard(project)),
+            Route("/projects/{name}/actions/{action}", guard(act), methods=["POST"]),
+            Route("/jobs/{id}", guard(job_page)),
+            Route("/jobs/{id}/state", guard(job_state)),
+        ]
+    )

@@ -13,8 +13,14 @@ from mlzone.portal.inventory import Resource, hours_this_month
 PRICES_DATE = "2026-12-02"
 PRICES_SOURCE = "hand-entered on-demand list prices (USD/hour, eu-west-1); replace with your contract's"
 PRICES = {
-    "ml.t3.medium": 0.05, "ml.t3.large": 0.10, "ml.m5.large": 0.128, "ml.m5.xlarge": 0.256,
-    "ml.m5.2xlarge": 0.512, "m5.xlarge": 0.238, "m5.2xlarge": 0.476, "r5.xlarge": 0.296,
+    "ml.t3.medium": 0.05,
+    "ml.t3.large": 0.10,
+    "ml.m5.large": 0.128,
+    "ml.m5.xlarge": 0.256,
+    "ml.m5.2xlarge": 0.512,
+    "m5.xlarge": 0.238,
+    "m5.2xlarge": 0.476,
+    "r5.xlarge": 0.296,
 }
 
 

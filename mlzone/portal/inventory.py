@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from modules.naming import project_name, project_pattern
@@ -26,10 +26,18 @@ def _mine(project: str, name: str) -> bool:
 
 def notebooks(sagemaker: Any, project: str) -> list[Resource]:
     found = sagemaker.list_notebook_instances(NameContains=project_name(project, ""))["NotebookInstances"]
-    return [Resource("notebook", n["NotebookInstanceName"], n["NotebookInstanceStatus"], n.get("InstanceType", ""),
-                     n.get("LastModifiedTime") if n["NotebookInstanceStatus"] == "InService" else None,
-                     n.get("Url", ""))
-            for n in found if _mine(project, n["NotebookInstanceName"])]
+    return [
+        Resource(
+            "notebook",
+            n["NotebookInstanceName"],
+            n["NotebookInstanceStatus"],
+            n.get("InstanceType", ""),
+            n.get("LastModifiedTime") if n["NotebookInstanceStatus"] == "InService" else None,
+            n.get("Url", ""),
+        )
+        for n in found
+        if _mine(project, n["NotebookInstanceName"])
+    ]
 
 
 def clusters(emr: Any, project: str) -> list[Resource]:
@@ -39,16 +47,26 @@ def clusters(emr: Any, project: str) -> list[Resource]:
         if _mine(project, c["Name"]):
             described = emr.describe_cluster(ClusterId=c["Id"])["Cluster"]
             idle = described.get("AutoTerminationPolicy", {}).get("IdleTimeout")
-            out.append(Resource("cluster", c["Name"], c["Status"]["State"], "",
-                                c["Status"]["Timeline"].get("CreationDateTime"),
-                                f"auto-terminates after {idle // 60} idle minutes" if idle else ""))
+            out.append(
+                Resource(
+                    "cluster",
+                    c["Name"],
+                    c["Status"]["State"],
+                    "",
+                    c["Status"]["Timeline"].get("CreationDateTime"),
+                    f"auto-terminates after {idle // 60} idle minutes" if idle else "",
+                )
+            )
     return out
 
 
 def endpoints(sagemaker: Any, project: str) -> list[Resource]:
     found = sagemaker.list_endpoints(NameContains=project_name(project, ""))["Endpoints"]
-    return [Resource("endpoint", e["EndpointName"], e["EndpointStatus"], since=e.get("CreationTime"))
-            for e in found if _mine(project, e["EndpointName"])]
+    return [
+        Resource("endpoint", e["EndpointName"], e["EndpointStatus"], since=e.get("CreationTime"))
+        for e in found
+        if _mine(project, e["EndpointName"])
+    ]
 
 
 def model_versions(sagemaker: Any, project: str, models: list[str]) -> list[Resource]:
@@ -60,22 +78,32 @@ def model_versions(sagemaker: Any, project: str, models: list[str]) -> list[Reso
         except sagemaker.exceptions.ClientError:
             continue
         for p in packages:
-            out.append(Resource("model version", f"{model} v{p.get('ModelPackageVersion', '?')}",
-                                p.get("ModelApprovalStatus", ""), detail=p["ModelPackageArn"]))
+            out.append(
+                Resource(
+                    "model version",
+                    f"{model} v{p.get('ModelPackageVersion', '?')}",
+                    p.get("ModelApprovalStatus", ""),
+                    detail=p["ModelPackageArn"],
+                )
+            )
     return out
 
 
 def project_resources(client: Callable[[str], Any], project: str, models: list[str]) -> list[Resource]:
     """Everything of `project` the portal shows, in page order."""
     sagemaker = client("sagemaker")
-    return [*notebooks(sagemaker, project), *clusters(client("emr"), project), *endpoints(sagemaker, project),
-            *model_versions(sagemaker, project, models)]
+    return [
+        *notebooks(sagemaker, project),
+        *clusters(client("emr"), project),
+        *endpoints(sagemaker, project),
+        *model_versions(sagemaker, project, models),
+    ]
 
 
 def hours_this_month(since: datetime | None, now: datetime | None = None) -> float:
     """Hours a resource has run this calendar month (UTC)."""
     if since is None:
         return 0.0
-    now = now or datetime.now(timezone.utc)
-    start = max(since.astimezone(timezone.utc), now.replace(day=1, hour=0, minute=0, second=0, microsecond=0))
+    now = now or datetime.now(UTC)
+    start = max(since.astimezone(UTC), now.replace(day=1, hour=0, minute=0, second=0, microsecond=0))
     return max((now - start).total_seconds() / 3600, 0.0)

@@ -46,6 +46,7 @@ class Jobs:
 
         def run() -> None:
             with lock:
+
                 def report(step: str) -> None:
                     job.step = step
 

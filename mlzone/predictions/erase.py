@@ -15,7 +15,7 @@ import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,10 +57,17 @@ def _without_in_batch(body: bytes, subject: str) -> tuple[bytes, list[str]]:
         src, dst = Path(tmp) / "in.parquet", Path(tmp) / "out.parquet"
         src.write_bytes(body)
         db = duckdb.connect()
-        removed = [r[0] for r in db.execute("SELECT prediction_id FROM read_parquet(?) WHERE subject_key = ?",
-                                            [str(src), subject]).fetchall()]
-        db.execute(f"COPY (SELECT * FROM read_parquet('{src}') WHERE subject_key IS DISTINCT FROM ?) "
-                   f"TO '{dst}' (FORMAT parquet)", [subject])
+        removed = [
+            r[0]
+            for r in db.execute(
+                "SELECT prediction_id FROM read_parquet(?) WHERE subject_key = ?", [str(src), subject]
+            ).fetchall()
+        ]
+        db.execute(
+            f"COPY (SELECT * FROM read_parquet('{src}') WHERE subject_key IS DISTINCT FROM ?) "
+            f"TO '{dst}' (FORMAT parquet)",
+            [subject],
+        )
         return dst.read_bytes(), removed
 
 
@@ -84,14 +91,26 @@ def _drop_other_versions(s3: Any, bucket: str, key: str, keep: str | None) -> in
     return len(doomed)
 
 
-def erase(s3: Any, bucket: str, audit_bucket: str, hmac_key: bytes, subject_id: str,
-          field_of: Callable[[str], str | None], operator: str, dry_run: bool = False,
-          prefix: str = "") -> Receipt:
+def erase(
+    s3: Any,
+    bucket: str,
+    audit_bucket: str,
+    hmac_key: bytes,
+    subject_id: str,
+    field_of: Callable[[str], str | None],
+    operator: str,
+    dry_run: bool = False,
+    prefix: str = "",
+) -> Receipt:
     """Remove `subject_id`'s records from every indexed object under `prefix`; `field_of(object key)`
     names the request field that identifies the subject in that object's model (None: it declares none)."""
     subject = subjects.subject_key(hmac_key, subject_id)
-    receipt = Receipt(subject_key=subject, operator=operator, dry_run=dry_run,
-                      time=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    receipt = Receipt(
+        subject_key=subject,
+        operator=operator,
+        dry_run=dry_run,
+        time=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
     for entry, key in list(subjects.objects_of(s3, bucket, subject)):
         if not key.startswith(prefix):
             continue
@@ -114,5 +133,6 @@ def erase(s3: Any, bucket: str, audit_bucket: str, hmac_key: bytes, subject_id: 
         record = asdict(receipt) | {"records_removed": receipt.records_removed}
         record.pop("record_uri")
         receipt.record_uri = audit_record.put(
-            s3, audit_bucket, f"erasures/{audit_record.stamp()}-{subject[:16]}.json", record)
+            s3, audit_bucket, f"erasures/{audit_record.stamp()}-{subject[:16]}.json", record
+        )
     return receipt

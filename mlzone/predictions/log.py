@@ -21,9 +21,17 @@ from typing import Any
 from mlzone import deployments, s3_objects
 
 COLUMNS = (
-    ("prediction_id", "VARCHAR"), ("project", "VARCHAR"), ("source", "VARCHAR"), ("source_name", "VARCHAR"),
-    ("model", "VARCHAR"), ("model_version", "VARCHAR"), ("model_package_arn", "VARCHAR"),
-    ("time", "TIMESTAMPTZ"), ("input", "JSON"), ("output", "JSON"), ("subject_key", "VARCHAR"),
+    ("prediction_id", "VARCHAR"),
+    ("project", "VARCHAR"),
+    ("source", "VARCHAR"),
+    ("source_name", "VARCHAR"),
+    ("model", "VARCHAR"),
+    ("model_version", "VARCHAR"),
+    ("model_package_arn", "VARCHAR"),
+    ("time", "TIMESTAMPTZ"),
+    ("input", "JSON"),
+    ("output", "JSON"),
+    ("subject_key", "VARCHAR"),
     ("run_or_deploy_id", "VARCHAR"),
 )
 BATCH = "batch"  # the key segment under a project that holds batch predictions (no endpoint has this name)
@@ -65,10 +73,17 @@ def capture_rows(s3: Any, bucket: str, audit_bucket: str, project: str, since: d
             arn = deploy.get("endpoints", {}).get(endpoint)
             model, version = _package_parts(arn)
             yield {
-                "prediction_id": meta["eventId"], "project": project,
-                "source": "endpoint", "source_name": endpoint, "model": model, "model_version": version,
-                "model_package_arn": arn, "time": at, "input": data["endpointInput"]["data"],
-                "output": data["endpointOutput"]["data"], "subject_key": meta.get("subjectKey"),
+                "prediction_id": meta["eventId"],
+                "project": project,
+                "source": "endpoint",
+                "source_name": endpoint,
+                "model": model,
+                "model_version": version,
+                "model_package_arn": arn,
+                "time": at,
+                "input": data["endpointInput"]["data"],
+                "output": data["endpointOutput"]["data"],
+                "subject_key": meta.get("subjectKey"),
                 "run_or_deploy_id": deploy.get("record_uri"),
             }
 

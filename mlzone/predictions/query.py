@@ -17,8 +17,15 @@ import duckdb
 from mlzone.predictions import log, sql
 
 
-def local(s3: Any, bucket: str, audit_bucket: str, project: str, since: datetime,
-          statement: str, params: list[Any] | None = None) -> tuple[list[str], list[tuple]]:
+def local(
+    s3: Any,
+    bucket: str,
+    audit_bucket: str,
+    project: str,
+    since: datetime,
+    statement: str,
+    params: list[Any] | None = None,
+) -> tuple[list[str], list[tuple]]:
     """Column names and rows of `statement` (with `?` parameters) over `project`'s predictions since `since`."""
     sql.check(statement)
     db = duckdb.connect()
@@ -32,8 +39,10 @@ def local(s3: Any, bucket: str, audit_bucket: str, project: str, since: datetime
         for i, key in enumerate(log.batch_objects(s3, bucket, project)):
             path = Path(tmp) / f"{i}.parquet"
             s3.download_file(bucket, key, str(path))
-            db.execute(f"INSERT INTO {sql.TABLE} BY NAME SELECT {', '.join(names)} FROM read_parquet(?) "
-                       "WHERE time >= ?", [str(path), since])
+            db.execute(
+                f"INSERT INTO {sql.TABLE} BY NAME SELECT {', '.join(names)} FROM read_parquet(?) WHERE time >= ?",
+                [str(path), since],
+            )
     db.execute("SET enable_external_access = false")
     db.execute("SET lock_configuration = true")
     result = db.execute(statement, params or [])

@@ -85,8 +85,9 @@ class Report:
     versions: dict[str, VersionView] = field(default_factory=dict)
 
 
-def build(project: str, model: str, window: str, rows: list[dict[str, Any]],
-          training: dict[str, tuple[str, Any]]) -> Report:
+def build(
+    project: str, model: str, window: str, rows: list[dict[str, Any]], training: dict[str, tuple[str, Any]]
+) -> Report:
     """The report over log rows of one model; `training[version]` = (pointer text, DataFrame or None)."""
     report = Report(project, model, window)
     inputs: dict[str, list[dict[str, Any]]] = {}

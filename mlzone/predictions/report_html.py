@@ -14,8 +14,9 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the headless back
 
 from mlzone.predictions.report import Report  # noqa: E402
 
-TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("mlzone.predictions", "templates"),
-                               autoescape=True, undefined=jinja2.StrictUndefined)
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("mlzone.predictions", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+)
 
 
 def _png(fig: plt.Figure) -> str:
@@ -41,8 +42,11 @@ def _outputs(report: Report) -> str:
 def _drift(values: dict[str, float]) -> str:
     fig, ax = plt.subplots(figsize=(7, 0.4 * len(values) + 1))
     names = list(values)
-    ax.barh(names, [values[n] for n in names],
-            color=["#b00" if values[n] > 0.25 else "#d80" if values[n] > 0.1 else "#4a4" for n in names])
+    ax.barh(
+        names,
+        [values[n] for n in names],
+        color=["#b00" if values[n] > 0.25 else "#d80" if values[n] > 0.1 else "#4a4" for n in names],
+    )
     for limit in (0.1, 0.25):
         ax.axvline(limit, color="#888", linestyle="--", linewidth=1)
     ax.set_xlabel("population stability index")
@@ -52,7 +56,10 @@ def _drift(values: dict[str, float]) -> str:
 def write(report: Report, path: Path) -> Path:
     """Render `report` to `path` (one self-contained HTML file)."""
     html = TEMPLATES.get_template("report.html.j2").render(
-        r=report, counts=sorted(report.by_source.items()), outputs_png=_outputs(report),
-        drift_png={v.version: _drift(v.drift) for v in report.versions.values() if v.drift})
+        r=report,
+        counts=sorted(report.by_source.items()),
+        outputs_png=_outputs(report),
+        drift_png={v.version: _drift(v.drift) for v in report.versions.values() if v.drift},
+    )
     path.write_text(html)
     return path

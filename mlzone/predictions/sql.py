@@ -44,5 +44,6 @@ def check(sql: str) -> None:
             raise QueryError(f"table functions are not allowed; fix: read only the table {TABLE!r}")
         qualified = n.get("schema_name") or n.get("catalog_name")
         if n.get("type") == "BASE_TABLE" and (qualified or n["table_name"].lower() not in {TABLE, *ctes}):
-            raise QueryError(f"table {n['table_name']!r} is outside the prediction log; "
-                             f"fix: read only the table {TABLE!r}")
+            raise QueryError(
+                f"table {n['table_name']!r} is outside the prediction log; fix: read only the table {TABLE!r}"
+            )

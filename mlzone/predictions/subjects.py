@@ -36,8 +36,9 @@ def hmac_key(secretsmanager: Any, platform: str, kms_key_id: str | None = None) 
     except secretsmanager.exceptions.ResourceNotFoundException:
         value = secrets.token_bytes(32)
         extra = {"KmsKeyId": kms_key_id} if kms_key_id else {}
-        secretsmanager.create_secret(Name=name, SecretBinary=value,
-                                     Description="mlzone: key of the pseudonymous subject keys", **extra)
+        secretsmanager.create_secret(
+            Name=name, SecretBinary=value, Description="mlzone: key of the pseudonymous subject keys", **extra
+        )
         return value
 
 
@@ -53,8 +54,7 @@ def index_key(subject: str, object_key: str) -> str:
 def index(s3: Any, bucket: str, subjects: set[str], object_key: str) -> None:
     """Record that `object_key` holds records of each subject in `subjects`."""
     for subject in sorted(subjects):
-        s3.put_object(Bucket=bucket, Key=index_key(subject, object_key),
-                      Body=json.dumps({"key": object_key}).encode())
+        s3.put_object(Bucket=bucket, Key=index_key(subject, object_key), Body=json.dumps({"key": object_key}).encode())
 
 
 def objects_of(s3: Any, bucket: str, subject: str) -> Iterator[tuple[str, str]]:

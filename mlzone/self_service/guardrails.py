@@ -45,8 +45,13 @@ def is_member(guardrails: SelfServiceSpec, caller_arn: str) -> bool:
 def check_member(guardrails: SelfServiceSpec, caller_arn: str) -> list[Refusal]:
     if is_member(guardrails, caller_arn):
         return []
-    return [Refusal("self_service.members", f"{caller_arn} is not a member",
-                    "ask the platform team to add your role to self_service.members (a reviewed change)")]
+    return [
+        Refusal(
+            "self_service.members",
+            f"{caller_arn} is not a member",
+            "ask the platform team to add your role to self_service.members (a reviewed change)",
+        )
+    ]
 
 
 def check_budget(guardrails: SelfServiceSpec, spent_usd: float, estimate_usd: float) -> list[Refusal]:
@@ -54,47 +59,81 @@ def check_budget(guardrails: SelfServiceSpec, spent_usd: float, estimate_usd: fl
     budget = guardrails.monthly_budget_usd
     if spent_usd + estimate_usd <= budget:
         return []
-    return [Refusal("self_service.monthly_budget_usd",
-                    f"{spent_usd:.2f} USD spent this month + {estimate_usd:.2f} USD estimated > {budget} USD",
-                    "release what you no longer use, or ask the platform team for a higher monthly_budget_usd")]
+    return [
+        Refusal(
+            "self_service.monthly_budget_usd",
+            f"{spent_usd:.2f} USD spent this month + {estimate_usd:.2f} USD estimated > {budget} USD",
+            "release what you no longer use, or ask the platform team for a higher monthly_budget_usd",
+        )
+    ]
 
 
 def _name_taken(name: str, current: Requests, declared: frozenset[str]) -> list[Refusal]:
     if name in {r.name for r in (*current.clusters, *current.notebooks)} or name in declared:
-        return [Refusal("request name", f"{name!r} is already used in this project",
-                        "choose another --name, or release the existing one")]
+        return [
+            Refusal(
+                "request name",
+                f"{name!r} is already used in this project",
+                "choose another --name, or release the existing one",
+            )
+        ]
     return []
 
 
-def check_cluster(guardrails: SelfServiceSpec, current: Requests, request: ClusterRequest,
-                  declared: frozenset[str] = frozenset()) -> list[Refusal]:
+def check_cluster(
+    guardrails: SelfServiceSpec, current: Requests, request: ClusterRequest, declared: frozenset[str] = frozenset()
+) -> list[Refusal]:
     """Size, idle timeout, cluster count and name of a cluster request."""
     spark = guardrails.spark
     found = _name_taken(request.name, current, declared)
     if request.size not in spark.sizes:
-        found.append(Refusal("self_service.spark.sizes", f"size {request.size!r} is not allowed "
-                             f"(allowed: {', '.join(spark.sizes)})", f"request one of {', '.join(spark.sizes)}, or "
-                             "ask the platform team to add it to self_service.spark.sizes"))
+        found.append(
+            Refusal(
+                "self_service.spark.sizes",
+                f"size {request.size!r} is not allowed (allowed: {', '.join(spark.sizes)})",
+                f"request one of {', '.join(spark.sizes)}, or "
+                "ask the platform team to add it to self_service.spark.sizes",
+            )
+        )
     if request.idle_minutes > spark.max_idle_minutes:
-        found.append(Refusal("self_service.spark.max_idle_minutes", f"--idle-minutes {request.idle_minutes} > "
-                             f"{spark.max_idle_minutes}", f"use --idle-minutes {spark.max_idle_minutes} or less"))
+        found.append(
+            Refusal(
+                "self_service.spark.max_idle_minutes",
+                f"--idle-minutes {request.idle_minutes} > {spark.max_idle_minutes}",
+                f"use --idle-minutes {spark.max_idle_minutes} or less",
+            )
+        )
     if len(current.clusters) >= spark.max_clusters:
-        found.append(Refusal("self_service.spark.max_clusters", f"this would be cluster {len(current.clusters) + 1} "
-                             f"of at most {spark.max_clusters}", "release a cluster first (`mlzone release ... "
-                             "cluster NAME`)"))
+        found.append(
+            Refusal(
+                "self_service.spark.max_clusters",
+                f"this would be cluster {len(current.clusters) + 1} of at most {spark.max_clusters}",
+                "release a cluster first (`mlzone release ... cluster NAME`)",
+            )
+        )
     return found
 
 
-def check_notebook(guardrails: SelfServiceSpec, current: Requests, request: NotebookRequest,
-                   declared: frozenset[str] = frozenset()) -> list[Refusal]:
+def check_notebook(
+    guardrails: SelfServiceSpec, current: Requests, request: NotebookRequest, declared: frozenset[str] = frozenset()
+) -> list[Refusal]:
     """Instance type, notebook count and name of a notebook request."""
     nb = guardrails.notebooks
     found = _name_taken(request.name, current, declared)
     if request.instance_type not in nb.instance_types:
-        found.append(Refusal("self_service.notebooks.instance_types", f"instance type {request.instance_type!r} is "
-                             f"not allowed (allowed: {', '.join(nb.instance_types)})",
-                             f"request one of {', '.join(nb.instance_types)}, or ask the platform team to add it to self_service.notebooks.instance_types"))
+        found.append(
+            Refusal(
+                "self_service.notebooks.instance_types",
+                f"instance type {request.instance_type!r} is not allowed (allowed: {', '.join(nb.instance_types)})",
+                f"request one of {', '.join(nb.instance_types)}, or ask the platform team to add it to self_service.notebooks.instance_types",
+            )
+        )
     if len(current.notebooks) >= nb.max:
-        found.append(Refusal("self_service.notebooks.max", f"this would be notebook {len(current.notebooks) + 1} of "
-                             f"at most {nb.max}", "release a notebook first (`mlzone release ... notebook NAME`)"))
+        found.append(
+            Refusal(
+                "self_service.notebooks.max",
+                f"this would be notebook {len(current.notebooks) + 1} of at most {nb.max}",
+                "release a notebook first (`mlzone release ... notebook NAME`)",
+            )
+        )
     return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +38,10 @@ def project_of(zone: Zone, name: str) -> ProjectSpec:
     """The project with guardrails; SpecError (exit 2) otherwise."""
     found = next((p for p in zone.projects if p.name == name), None)
     if found is None:
-        raise SpecError(f"project {name!r} is not in projects/ (projects: {', '.join(p.name for p in zone.projects)}); "
-                        "fix: name an existing project")
+        raise SpecError(
+            f"project {name!r} is not in projects/ (projects: {', '.join(p.name for p in zone.projects)}); "
+            "fix: name an existing project"
+        )
     if found.self_service is None:
         raise SpecError(f"projects/{name}.yaml has no self_service guardrails; fix: ask the platform team to add them")
     return found
@@ -52,15 +54,19 @@ def estimate_usd(request: ClusterRequest | NotebookRequest) -> float:
     return notebook_hourly_usd(request.instance_type) or 0.0
 
 
-def evaluate(project: ProjectSpec, current: Requests, request: ClusterRequest | NotebookRequest, caller: str,
-             spent_usd: float) -> list[Refusal]:
+def evaluate(
+    project: ProjectSpec, current: Requests, request: ClusterRequest | NotebookRequest, caller: str, spent_usd: float
+) -> list[Refusal]:
     """Every refusal of `request` by `caller` (empty: inside the guardrails)."""
     g = project.self_service
     assert g is not None
     declared = frozenset({nb.owner for nb in project.notebooks} | {sc.name for sc in project.spark_clusters})
     check = check_cluster if isinstance(request, ClusterRequest) else check_notebook
-    return [*check_member(g, caller), *check(g, current, request, declared),  # type: ignore[arg-type]
-            *check_budget(g, spent_usd, estimate_usd(request))]
+    return [
+        *check_member(g, caller),
+        *check(g, current, request, declared),  # type: ignore[arg-type]
+        *check_budget(g, spent_usd, estimate_usd(request)),
+    ]
 
 
 def month_spend(client: Any, account: str, project: str) -> float:
@@ -77,20 +83,23 @@ def write_requests(root: Path, requests: Requests) -> None:
     file = requests_file(root, requests.project)
     file.parent.mkdir(parents=True, exist_ok=True)
     tmp = file.with_suffix(".tmp")
-    tmp.write_text("# written by `mlzone request` / `mlzone release`; do not edit by hand\n"
-                   + yaml.safe_dump(requests.model_dump(mode="json"), sort_keys=False))
+    tmp.write_text(
+        "# written by `mlzone request` / `mlzone release`; do not edit by hand\n"
+        + yaml.safe_dump(requests.model_dump(mode="json"), sort_keys=False)
+    )
     tmp.replace(file)
 
 
 def record(client: Any, bucket: str, project: str, body: dict[str, Any]) -> str:
     """Write the request's audit record `requests/<project>/<stamp>-<id>.json`; returns its URI."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     key = f"requests/{project}/{audit_record.stamp(now)}-{secrets.token_hex(4)}.json"
     return audit_record.put(client("s3"), bucket, key, {**body, "when": now.isoformat()})
 
 
-def changed(current: Requests, action: str, request: ClusterRequest | NotebookRequest | None, kind: str,
-            name: str) -> Requests:
+def changed(
+    current: Requests, action: str, request: ClusterRequest | NotebookRequest | None, kind: str, name: str
+) -> Requests:
     """The requests after adding `request` (action request) or removing `kind` `name` (action release)."""
     field_ = "clusters" if kind == "cluster" else "notebooks"
     entries = list(getattr(current, field_))
@@ -98,15 +107,23 @@ def changed(current: Requests, action: str, request: ClusterRequest | NotebookRe
         entries.append(request)
     else:
         if name not in {e.name for e in entries}:
-            raise SpecError(f"requests/{current.project}.yaml has no {kind} {name!r} (requested: "
-                            f"{', '.join(e.name for e in entries) or 'none'}); fix: name a requested {kind}")
+            raise SpecError(
+                f"requests/{current.project}.yaml has no {kind} {name!r} (requested: "
+                f"{', '.join(e.name for e in entries) or 'none'}); fix: name a requested {kind}"
+            )
         entries = [e for e in entries if e.name != name]
     return current.model_copy(update={field_: tuple(entries)})
 
 
-
-def run(root: Path, target: str, project_name: str, action: str, kind: str, name: str,
-        request: ClusterRequest | NotebookRequest | None = None) -> Outcome:
+def run(
+    root: Path,
+    target: str,
+    project_name: str,
+    action: str,
+    kind: str,
+    name: str,
+    request: ClusterRequest | NotebookRequest | None = None,
+) -> Outcome:
     """Evaluate, record the request data, apply the self-service stack, write the audit record.
 
     SpecError: bad input (exit 2, nothing written). A refusal writes only its audit record."""
@@ -129,13 +146,25 @@ def run(root: Path, target: str, project_name: str, action: str, kind: str, name
         else:
             spent = month_spend(client, tgt.account_id(zone.platform), project.name)
             refusals = evaluate(project, current, request, caller, spent)  # type: ignore[arg-type]
-        body = {"who": caller, "what": {"action": action, "kind": kind, "name": name,
-                                        "request": request.model_dump(mode="json") if request else None},
-                "project": project.name, "stack": self_service_stack_name(project.name)}
+        body = {
+            "who": caller,
+            "what": {
+                "action": action,
+                "kind": kind,
+                "name": name,
+                "request": request.model_dump(mode="json") if request else None,
+            },
+            "project": project.name,
+            "stack": self_service_stack_name(project.name),
+        }
         audit = zone.platform.bucket_name("audit")
         if refusals:
-            uri = record(client, audit, project.name, {**body, "verdict": "refused", "outcome": "refused",
-                                                       "refusals": [str(r) for r in refusals]})
+            uri = record(
+                client,
+                audit,
+                project.name,
+                {**body, "verdict": "refused", "outcome": "refused", "refusals": [str(r) for r in refusals]},
+            )
             return Outcome("refused", refusals, "refused", record=uri)
         write_requests(root, updated)
         try:
@@ -145,6 +174,10 @@ def run(root: Path, target: str, project_name: str, action: str, kind: str, name
             raise
         [result] = run_stacks(ws, [self_service_stack_name(project.name)], apply=True)
         error = result.error or ("" if result.plan and result.plan.gate_passed else "the plan failed gate 2")
-        uri = record(client, audit, project.name, {**body, "verdict": "accepted",
-                                                   "outcome": "failed" if error else "applied", "error": error[:500]})
+        uri = record(
+            client,
+            audit,
+            project.name,
+            {**body, "verdict": "accepted", "outcome": "failed" if error else "applied", "error": error[:500]},
+        )
         return Outcome("accepted", [], "failed" if error else "applied", error, uri)

@@ -45,11 +45,15 @@ class CaptureConfig:
         if not config or not config.get("EnableCapture", True) or not config.get("DestinationS3Uri"):
             return None
         header = config.get("CaptureContentTypeHeader") or {}
-        return cls(enabled=True, percent=float(config.get("InitialSamplingPercentage", 0)),
-                   destination=config["DestinationS3Uri"].rstrip("/"), kms_key=config.get("KmsKeyId") or None,
-                   modes=frozenset(o["CaptureMode"].upper() for o in config.get("CaptureOptions") or []),
-                   json_types=frozenset(t.lower() for t in header.get("JsonContentTypes") or []),
-                   csv_types=frozenset(t.lower() for t in header.get("CsvContentTypes") or []))
+        return cls(
+            enabled=True,
+            percent=float(config.get("InitialSamplingPercentage", 0)),
+            destination=config["DestinationS3Uri"].rstrip("/"),
+            kms_key=config.get("KmsKeyId") or None,
+            modes=frozenset(o["CaptureMode"].upper() for o in config.get("CaptureOptions") or []),
+            json_types=frozenset(t.lower() for t in header.get("JsonContentTypes") or []),
+            csv_types=frozenset(t.lower() for t in header.get("CsvContentTypes") or []),
+        )
 
     def sampled(self) -> bool:
         """Whether this request is captured (the configured percentage of requests)."""

@@ -50,8 +50,11 @@ def from_json(payload: Any) -> Any:
         raise ModelError("the JSON body must be an object or a list", 400)
     keys = {"dataframe_split", "dataframe_records", "inputs", "instances"} & payload.keys()
     if len(keys) != 1:
-        raise ModelError("the JSON body needs exactly one of dataframe_split, dataframe_records, inputs, "
-                         f"instances; it has {sorted(payload)}", 400)
+        raise ModelError(
+            "the JSON body needs exactly one of dataframe_split, dataframe_records, inputs, "
+            f"instances; it has {sorted(payload)}",
+            400,
+        )
     key = keys.pop()
     value = payload[key]
     try:

@@ -3,7 +3,7 @@ capture. The emulator's sagemaker-runtime gap handler (mlzone/emulator/gaps/sage
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from mlzone.serving import capture, codec
@@ -14,8 +14,9 @@ from mlzone.serving.resolve import Target, split_s3, target
 CACHE = ModelCache()
 
 
-def answer(sagemaker: Any, s3: Any, endpoint_name: str, body: bytes, content_type: str | None,
-           inference_id: str | None) -> tuple[Target, bytes, str]:
+def answer(
+    sagemaker: Any, s3: Any, endpoint_name: str, body: bytes, content_type: str | None, inference_id: str | None
+) -> tuple[Target, bytes, str]:
     """(target, answer body, its content type) for one request; InvokeError when SageMaker would refuse."""
     served = target(sagemaker, endpoint_name)
 
@@ -33,9 +34,16 @@ def answer(sagemaker: Any, s3: Any, endpoint_name: str, body: bytes, content_typ
     except Exception as e:  # noqa: BLE001 - whatever the model raises is the model's error
         raise ModelError(f"the model failed on this input: {e}", 400) from None
     out, out_type = codec.encode(prediction)
-    exchange = capture.Exchange(endpoint=endpoint_name, variant=served.variant, request=body,
-                                request_type=content_type or codec.JSON, response=out, response_type=out_type,
-                                inference_id=inference_id, time=datetime.now(timezone.utc))
+    exchange = capture.Exchange(
+        endpoint=endpoint_name,
+        variant=served.variant,
+        request=body,
+        request_type=content_type or codec.JSON,
+        response=out,
+        response_type=out_type,
+        inference_id=inference_id,
+        time=datetime.now(UTC),
+    )
     capture.write(served.capture, exchange, _putter(s3))
     return served, out, out_type
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import typer
 from botocore.exceptions import ClientError
 
+from mlzone.clients import clients
+from mlzone.emulator import kept_url
 from mlzone.workspace import open_workspace
 from modules.layout import WORK_DIR
-from mlzone.emulator import kept_url
-from mlzone.clients import clients
 from modules.naming import SAGEMAKER_NAME_MAX, project_name
 
 
@@ -30,9 +30,11 @@ def read_body(body: str) -> bytes:
         json.loads(text)
     except ValueError as e:
         where = body[1:] if body.startswith("@") else "the body"
-        raise typer.BadParameter(f"{where} is not JSON ({e}); fix: pass e.g. "
-                                 "'{\"dataframe_split\": {\"columns\": [...], \"data\": [[...]]}}'",
-                                 param_hint="BODY") from None
+        raise typer.BadParameter(
+            f"{where} is not JSON ({e}); fix: pass e.g. "
+            '\'{"dataframe_split": {"columns": [...], "data": [[...]]}}\'',
+            param_hint="BODY",
+        ) from None
     return text.encode()
 
 
@@ -41,10 +43,14 @@ ROOT = typer.Option(Path("."), "--root", help="Folder holding platform.yaml and 
 TARGET = typer.Option("local", "--target", help="local (emulator) or aws.")
 
 
-def invoke(project: str = typer.Argument(..., help="Project name."),
-           endpoint: str = typer.Argument(..., help="Endpoint name in the project spec."),
-           body: str = typer.Argument(..., help="JSON request body, or @file holding it."),
-           inference_id: str = INFERENCE_ID, root: Path = ROOT, target: str = TARGET) -> None:
+def invoke(
+    project: str = typer.Argument(..., help="Project name."),
+    endpoint: str = typer.Argument(..., help="Endpoint name in the project spec."),
+    body: str = typer.Argument(..., help="JSON request body, or @file holding it."),
+    inference_id: str = INFERENCE_ID,
+    root: Path = ROOT,
+    target: str = TARGET,
+) -> None:
     """Call PROJECT's endpoint ENDPOINT with a JSON body and print the prediction."""
     data = read_body(body)
     name = project_name(project, endpoint)

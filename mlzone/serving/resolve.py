@@ -40,8 +40,13 @@ def target(sagemaker: Any, endpoint_name: str) -> Target:
         raise ValidationError(f"Endpoint {endpoint_name}: model {variant.get('ModelName')} not found.")
     container = model.primary_container or (model.containers[0] if model.containers else {})
     version, artifact = _artifact(sagemaker, model.arn, container, endpoint_name)
-    return Target(endpoint=endpoint_name, variant=variant.get("VariantName", "AllTraffic"), version=version,
-                  artifact=artifact, capture=CaptureConfig.of(config.data_capture_config))
+    return Target(
+        endpoint=endpoint_name,
+        variant=variant.get("VariantName", "AllTraffic"),
+        version=version,
+        artifact=artifact,
+        capture=CaptureConfig.of(config.data_capture_config),
+    )
 
 
 def _artifact(sagemaker: Any, model_arn: str, container: dict[str, Any], endpoint_name: str) -> tuple[str, str]:

@@ -121,7 +121,10 @@ class MlzCheck(BaseResourceCheck):
         name = doc.splitlines()[0].rstrip(".")
         guideline = next((p for p in doc.split("\n\n") if p.startswith("Remediation:")), name)
         super().__init__(
-            name=name, id=self.ID, categories=(self.CATEGORY,), supported_resources=self.RESOURCES,
+            name=name,
+            id=self.ID,
+            categories=(self.CATEGORY,),
+            supported_resources=self.RESOURCES,
             guideline=" ".join(guideline.split()) + f" (policies/README.md#{self.ID.lower()})",
         )
 

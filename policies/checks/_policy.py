@@ -119,8 +119,12 @@ def data_document(conf: dict) -> dict:
         if not isinstance(block, dict):
             continue
         statement: dict[str, Any] = {"Effect": get(block, "effect", "Allow")}
-        for tf_key, iam_key in (("actions", "Action"), ("not_actions", "NotAction"), ("resources", "Resource"),
-                                ("not_resources", "NotResource")):
+        for tf_key, iam_key in (
+            ("actions", "Action"),
+            ("not_actions", "NotAction"),
+            ("resources", "Resource"),
+            ("not_resources", "NotResource"),
+        ):
             values = [str(v) for v in _flat(block.get(tf_key))]
             if values:
                 statement[iam_key] = values
@@ -134,8 +138,9 @@ def data_document(conf: dict) -> dict:
         conditions: dict[str, dict] = {}
         for c in _flat(block.get("condition")):
             if isinstance(c, dict):
-                conditions.setdefault(str(unwrap(c.get("test"))), {})[str(unwrap(c.get("variable")))] = \
-                    [str(v) for v in _flat(c.get("values"))]
+                conditions.setdefault(str(unwrap(c.get("test"))), {})[str(unwrap(c.get("variable")))] = [
+                    str(v) for v in _flat(c.get("values"))
+                ]
         if conditions:
             statement["Condition"] = conditions
         statements.append(statement)
@@ -256,8 +261,13 @@ class DataTwin(BaseDataCheck):
 
     def __init__(self, check: PolicyCheck) -> None:
         self.check = check
-        super().__init__(name=check.name, id=check.id, categories=(CheckCategories.IAM,),
-                         supported_data=(DATA_DOCUMENT,), guideline=check.guideline)
+        super().__init__(
+            name=check.name,
+            id=check.id,
+            categories=(CheckCategories.IAM,),
+            supported_data=(DATA_DOCUMENT,),
+            guideline=check.guideline,
+        )
 
     def scan_data_conf(self, conf):
         self.check.entity_type = DATA_DOCUMENT

@@ -5,7 +5,9 @@ resource schema whose attributes include `tags` (the `aws_` prefix is dropped be
 Regenerate when the provider pin in mlzone/terraform.py changes.
 """
 
-TAGGABLE = frozenset("aws_" + name for name in """
+TAGGABLE = frozenset(
+    "aws_" + name
+    for name in """
 accessanalyzer_analyzer acm_certificate acmpca_certificate_authority alb alb_listener
 alb_listener_rule alb_target_group ami ami_copy ami_from_instance amplify_app amplify_branch
 api_gateway_api_key api_gateway_client_certificate api_gateway_domain_name
@@ -202,4 +204,5 @@ wafv2_web_acl workspaces_connection_alias workspaces_directory workspaces_ip_gro
 workspaces_workspace workspacesweb_browser_settings workspacesweb_data_protection_settings
 workspacesweb_ip_access_settings workspacesweb_network_settings
 workspacesweb_user_access_logging_settings workspacesweb_user_settings xray_group xray_sampling_rule
-""".split())
+""".split()
+)

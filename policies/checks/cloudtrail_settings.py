@@ -15,11 +15,13 @@ class CloudTrailSettings(MlzCheck):
     RESOURCES = ("aws_cloudtrail",)
 
     def problems(self, conf):
-        return failed({
-            "the trail is not multi-region": is_true(get(conf, "is_multi_region_trail")),
-            "log file validation is off": is_true(get(conf, "enable_log_file_validation")),
-            "the trail is not encrypted with a KMS key": is_set(get(conf, "kms_key_id")),
-        })
+        return failed(
+            {
+                "the trail is not multi-region": is_true(get(conf, "is_multi_region_trail")),
+                "log file validation is off": is_true(get(conf, "enable_log_file_validation")),
+                "the trail is not encrypted with a KMS key": is_set(get(conf, "kms_key_id")),
+            }
+        )
 
 
 check = CloudTrailSettings()

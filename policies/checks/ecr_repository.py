@@ -16,12 +16,14 @@ class EcrRepositoryHardened(MlzCheck):
 
     def problems(self, conf):
         encryption = get(conf, "encryption_configuration", {})
-        return failed({
-            "image tags are mutable": get(conf, "image_tag_mutability", "MUTABLE") == "IMMUTABLE",
-            "scan on push is off": is_true(get(conf, "image_scanning_configuration.scan_on_push")),
-            "the repository is not encrypted with a customer KMS key":
-                get(encryption, "encryption_type") == "KMS" and is_set(get(encryption, "kms_key")),
-        })
+        return failed(
+            {
+                "image tags are mutable": get(conf, "image_tag_mutability", "MUTABLE") == "IMMUTABLE",
+                "scan on push is off": is_true(get(conf, "image_scanning_configuration.scan_on_push")),
+                "the repository is not encrypted with a customer KMS key": get(encryption, "encryption_type") == "KMS"
+                and is_set(get(encryption, "kms_key")),
+            }
+        )
 
 
 check = EcrRepositoryHardened()

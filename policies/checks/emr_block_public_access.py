@@ -15,10 +15,14 @@ class EmrBlockPublicAccess(MlzCheck):
     RESOURCES = ("aws_emr_block_public_access_configuration",)
 
     def problems(self, conf):
-        return failed({
-            "block_public_security_group_rules is not true": is_true(get(conf, "block_public_security_group_rules")),
-            "public port ranges are permitted": not get(conf, "permitted_public_security_group_rule_range"),
-        })
+        return failed(
+            {
+                "block_public_security_group_rules is not true": is_true(
+                    get(conf, "block_public_security_group_rules")
+                ),
+                "public port ranges are permitted": not get(conf, "permitted_public_security_group_rule_range"),
+            }
+        )
 
 
 check = EmrBlockPublicAccess()

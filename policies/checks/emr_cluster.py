@@ -15,12 +15,14 @@ class EmrClusterPrivateAndBounded(MlzCheck):
     RESOURCES = ("aws_emr_cluster",)
 
     def problems(self, conf):
-        return failed({
-            "no security configuration": is_set(get(conf, "security_configuration")),
-            "no subnet (the cluster would land in the default VPC)":
-                is_set(get(conf, "ec2_attributes.subnet_id")) or is_set(get(conf, "ec2_attributes.subnet_ids")),
-            "no auto-termination policy": (get(conf, "auto_termination_policy.idle_timeout", 0) or 0) > 0,
-        })
+        return failed(
+            {
+                "no security configuration": is_set(get(conf, "security_configuration")),
+                "no subnet (the cluster would land in the default VPC)": is_set(get(conf, "ec2_attributes.subnet_id"))
+                or is_set(get(conf, "ec2_attributes.subnet_ids")),
+                "no auto-termination policy": (get(conf, "auto_termination_policy.idle_timeout", 0) or 0) > 0,
+            }
+        )
 
 
 check = EmrClusterPrivateAndBounded()

@@ -22,14 +22,20 @@ class EmrSecurityConfigurationEncrypts(MlzCheck):
             return UNKNOWN
         enc = doc.get("EncryptionConfiguration", {})
         at_rest = enc.get("AtRestEncryptionConfiguration", {})
-        return failed({
-            "at-rest encryption is off": is_true(enc.get("EnableAtRestEncryption")),
-            f"S3 data is not encrypted with {' or '.join(S3_MODES)}":
-                get(at_rest, "S3EncryptionConfiguration.EncryptionMode") in S3_MODES,
-            "local disks are not encrypted":
-                get(at_rest, "LocalDiskEncryptionConfiguration.EncryptionKeyProviderType") is not None,
-            "in-transit encryption is off": is_true(enc.get("EnableInTransitEncryption")),
-        })
+        return failed(
+            {
+                "at-rest encryption is off": is_true(enc.get("EnableAtRestEncryption")),
+                f"S3 data is not encrypted with {' or '.join(S3_MODES)}": get(
+                    at_rest, "S3EncryptionConfiguration.EncryptionMode"
+                )
+                in S3_MODES,
+                "local disks are not encrypted": get(
+                    at_rest, "LocalDiskEncryptionConfiguration.EncryptionKeyProviderType"
+                )
+                is not None,
+                "in-transit encryption is off": is_true(enc.get("EnableInTransitEncryption")),
+            }
+        )
 
 
 check = EmrSecurityConfigurationEncrypts()

@@ -1,8 +1,10 @@
 from policies.checks._common import MlzCheck, as_list, get
 
 ATTACHMENTS = {  # resource type -> the argument naming the attached policy
-    "aws_iam_role_policy_attachment": "policy_arn", "aws_iam_user_policy_attachment": "policy_arn",
-    "aws_iam_group_policy_attachment": "policy_arn", "aws_iam_policy_attachment": "policy_arn",
+    "aws_iam_role_policy_attachment": "policy_arn",
+    "aws_iam_user_policy_attachment": "policy_arn",
+    "aws_iam_group_policy_attachment": "policy_arn",
+    "aws_iam_policy_attachment": "policy_arn",
     "aws_ssoadmin_managed_policy_attachment": "managed_policy_arn",
 }
 ADMIN_POLICIES = ("AdministratorAccess", "IAMFullAccess", "PowerUserAccess")

@@ -15,7 +15,9 @@ class IamNoAllowNotAction(PolicyCheck):
     KINDS = (IDENTITY, RESOURCE, TRUST, KEY)
 
     def judge(self, statement, document):
-        return f"statement {sid(statement)} allows NotAction" if allows(statement) and "NotAction" in statement else None
+        return (
+            f"statement {sid(statement)} allows NotAction" if allows(statement) and "NotAction" in statement else None
+        )
 
 
 check = IamNoAllowNotAction()

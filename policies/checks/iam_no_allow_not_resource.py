@@ -15,7 +15,11 @@ class IamNoAllowNotResource(PolicyCheck):
     KINDS = (IDENTITY, RESOURCE, TRUST, KEY)
 
     def judge(self, statement, document):
-        return f"statement {sid(statement)} allows NotResource" if allows(statement) and "NotResource" in statement else None
+        return (
+            f"statement {sid(statement)} allows NotResource"
+            if allows(statement) and "NotResource" in statement
+            else None
+        )
 
 
 check = IamNoAllowNotResource()

@@ -11,8 +11,17 @@ from policies.checks._policy import (
 )
 
 # Conditions that pin who the caller is (its account, organization, ARN, or the resource acting).
-PINNING = {"aws:principalaccount", "aws:principalorgid", "aws:principalorgpaths", "aws:principalarn",
-           "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "kms:calleraccount"}
+PINNING = {
+    "aws:principalaccount",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalarn",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "kms:calleraccount",
+}
 
 
 class IamNoUnconditionedCrossAccountPrincipal(PolicyCheck):
@@ -43,18 +52,26 @@ class IamNoUnconditionedCrossAccountPrincipal(PolicyCheck):
             if "NotPrincipal" in statement or "*" in who.get("*", []) + who.get("AWS", []):
                 problems.append(f"statement {sid(statement)} allows every principal without a condition")
                 continue
-            if who.get("Federated") and not any(k.endswith(":sub") for k in keys):  # the identity, not just the audience
-                problems.append(f"statement {sid(statement)} trusts {', '.join(who['Federated'])} "
-                                f"without a condition on the subject (<provider>:sub)")
+            if who.get("Federated") and not any(
+                k.endswith(":sub") for k in keys
+            ):  # the identity, not just the audience
+                problems.append(
+                    f"statement {sid(statement)} trusts {', '.join(who['Federated'])} "
+                    f"without a condition on the subject (<provider>:sub)"
+                )
             for principal in who.get("AWS", []):
                 unpinned_accounts |= accounts_in(principal)
                 foreign = accounts_in(principal) - home if home else set()
                 if foreign:
-                    problems.append(f"statement {sid(statement)} allows account {', '.join(sorted(foreign))} "
-                                    f"({principal}) without a condition")
+                    problems.append(
+                        f"statement {sid(statement)} allows account {', '.join(sorted(foreign))} "
+                        f"({principal}) without a condition"
+                    )
         if not home and len(unpinned_accounts) > 1:
-            problems.append(f"the policy allows principals of {len(unpinned_accounts)} accounts "
-                            f"({', '.join(sorted(unpinned_accounts))}) without a condition")
+            problems.append(
+                f"the policy allows principals of {len(unpinned_accounts)} accounts "
+                f"({', '.join(sorted(unpinned_accounts))}) without a condition"
+            )
         return problems
 
 

@@ -2,12 +2,29 @@ from policies.checks._policy import IDENTITY, PolicyCheck, grants, sid, wide_res
 
 # Actions that read, write or decrypt data (not metadata): on `*` they reach every project's data.
 ACTIONS = (
-    "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion",
-    "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext",
-    "kms:ReEncryptFrom", "kms:ReEncryptTo",
-    "secretsmanager:GetSecretValue", "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath",
-    "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
-    "sagemaker:InvokeEndpoint", "logs:GetLogEvents", "glue:GetTable", "athena:GetQueryResults",
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "secretsmanager:GetSecretValue",
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "sagemaker:InvokeEndpoint",
+    "logs:GetLogEvents",
+    "glue:GetTable",
+    "athena:GetQueryResults",
 )
 
 

@@ -2,12 +2,23 @@ from policies.checks._policy import IDENTITY, PolicyCheck, grants, sid, wide_res
 
 # IAM actions that give an identity (or one it controls) new permissions or credentials.
 ACTIONS = (
-    "iam:AttachRolePolicy", "iam:AttachUserPolicy", "iam:AttachGroupPolicy",
-    "iam:PutRolePolicy", "iam:PutUserPolicy", "iam:PutGroupPolicy",
-    "iam:PutRolePermissionsBoundary", "iam:PutUserPermissionsBoundary",
-    "iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary",
-    "iam:UpdateAssumeRolePolicy", "iam:CreateRole", "iam:CreateUser", "iam:AddUserToGroup",
-    "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile",
+    "iam:AttachRolePolicy",
+    "iam:AttachUserPolicy",
+    "iam:AttachGroupPolicy",
+    "iam:PutRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:PutGroupPolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutUserPermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteUserPermissionsBoundary",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:CreateRole",
+    "iam:CreateUser",
+    "iam:AddUserToGroup",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
 )
 
 

@@ -21,7 +21,9 @@ class IamTrustOnlyServices(MlzCheck):
             who = principals(statement)
             services = who.pop("Service", [])
             if who or not services:
-                return f"trust statement {statement.get('Sid', '(no Sid)')} names non-service principals {who or '(none)'}"
+                return (
+                    f"trust statement {statement.get('Sid', '(no Sid)')} names non-service principals {who or '(none)'}"
+                )
             odd = [s for s in services if not str(s).endswith(".amazonaws.com")]
             return f"trust statement names unknown services {odd}" if odd else None
 

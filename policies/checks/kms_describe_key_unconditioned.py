@@ -3,8 +3,14 @@ from policies.checks._policy import KEY, PolicyCheck, condition_keys, names, sid
 
 # KMS operations whose requests carry no encryption context: a kms:EncryptionContext* condition never
 # matches them, so a grant of these under such a condition never applies.
-NO_CONTEXT = ("kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:GetPublicKey",
-              "kms:ListGrants", "kms:ListResourceTags")
+NO_CONTEXT = (
+    "kms:DescribeKey",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:GetPublicKey",
+    "kms:ListGrants",
+    "kms:ListResourceTags",
+)
 
 
 class KmsNoContextConditionOnDescribeKey(PolicyCheck):

@@ -18,11 +18,13 @@ class KmsRotationAndDeletionWindow(MlzCheck):
     def problems(self, conf):
         symmetric = get(conf, "customer_master_key_spec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
         window = get(conf, "deletion_window_in_days", 30)
-        return failed({
-            "key rotation is off": not symmetric or is_true(get(conf, "enable_key_rotation")),
-            f"deletion window is {window} days, under {MIN_DELETION_WINDOW}":
-                not isinstance(window, (int, float)) or window >= MIN_DELETION_WINDOW,
-        })
+        return failed(
+            {
+                "key rotation is off": not symmetric or is_true(get(conf, "enable_key_rotation")),
+                f"deletion window is {window} days, under {MIN_DELETION_WINDOW}": not isinstance(window, (int, float))
+                or window >= MIN_DELETION_WINDOW,
+            }
+        )
 
 
 check = KmsRotationAndDeletionWindow()

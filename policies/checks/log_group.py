@@ -14,10 +14,12 @@ class LogGroupEncryptedWithRetention(MlzCheck):
     RESOURCES = ("aws_cloudwatch_log_group",)
 
     def problems(self, conf):
-        return failed({
-            "the log group has no KMS key": is_set(get(conf, "kms_key_id")),
-            "the log group has no retention": (get(conf, "retention_in_days", 0) or 0) > 0,
-        })
+        return failed(
+            {
+                "the log group has no KMS key": is_set(get(conf, "kms_key_id")),
+                "the log group has no retention": (get(conf, "retention_in_days", 0) or 0) > 0,
+            }
+        )
 
 
 check = LogGroupEncryptedWithRetention()

@@ -18,9 +18,12 @@ class S3ObjectLockRetention(MlzCheck):
     def problems(self, conf):
         retention = get(conf, "rule.default_retention", {})
         days = int(get(retention, "days", 0) or 0) + 365 * int(get(retention, "years", 0) or 0)
-        return failed({
-            f"object lock retention is {days} days, under the platform minimum {minimum_days()}": days >= minimum_days(),
-        })
+        return failed(
+            {
+                f"object lock retention is {days} days, under the platform minimum {minimum_days()}": days
+                >= minimum_days(),
+            }
+        )
 
 
 check = S3ObjectLockRetention()

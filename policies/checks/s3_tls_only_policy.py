@@ -3,8 +3,11 @@ from policies.checks._common import UNKNOWN, MlzCheck, get, policy_statements, p
 
 def denies_insecure_transport(statement: dict) -> bool:
     everyone = "*" in [who for whos in principals(statement).values() for who in whos]
-    return statement.get("Effect") == "Deny" and everyone and \
-        str(get(statement, "Condition.Bool.aws:SecureTransport")).lower() == "false"
+    return (
+        statement.get("Effect") == "Deny"
+        and everyone
+        and str(get(statement, "Condition.Bool.aws:SecureTransport")).lower() == "false"
+    )
 
 
 class S3TlsOnlyPolicy(MlzCheck):

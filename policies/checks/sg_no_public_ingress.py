@@ -17,8 +17,12 @@ class SecurityGroupNoPublicIngress(MlzCheck):
     """
 
     ID = "CKV_MLZ_24"
-    RESOURCES = ("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule",
-                 "aws_default_security_group")
+    RESOURCES = (
+        "aws_security_group",
+        "aws_security_group_rule",
+        "aws_vpc_security_group_ingress_rule",
+        "aws_default_security_group",
+    )
 
     def problems(self, conf):
         if self.entity_type == "aws_security_group_rule" and get(conf, "type") != "ingress":

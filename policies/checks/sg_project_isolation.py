@@ -11,9 +11,16 @@ WORKLOAD_GROUPS = {
     "aws_sagemaker_notebook_instance": ("security_groups",),
     "aws_sagemaker_model": ("vpc_config.security_group_ids",),
     "aws_emrserverless_application": ("network_configuration.security_group_ids",),
-    "aws_emr_cluster": tuple(f"ec2_attributes.{f}" for f in (
-        "emr_managed_master_security_group", "emr_managed_slave_security_group", "service_access_security_group",
-        "additional_master_security_groups", "additional_slave_security_groups")),
+    "aws_emr_cluster": tuple(
+        f"ec2_attributes.{f}"
+        for f in (
+            "emr_managed_master_security_group",
+            "emr_managed_slave_security_group",
+            "service_access_security_group",
+            "additional_master_security_groups",
+            "additional_slave_security_groups",
+        )
+    ),
 }
 RULES = ("aws_security_group", "aws_security_group_rule", "aws_vpc_security_group_ingress_rule")
 
@@ -58,21 +65,34 @@ class SecurityGroupProjectIsolation(MlzCheck):
     def _ingress(self, conf) -> list[dict]:
         """Ingress rules as (protocol, self, source groups) dicts, from any of the three resource types."""
         if self.entity_type == "aws_security_group":
-            return [{"protocol": get(r, "protocol"), "self": is_true(get(r, "self")),
-                     "sources": as_list(get(r, "security_groups"))} for r in as_list(conf.get("ingress"))]
+            return [
+                {
+                    "protocol": get(r, "protocol"),
+                    "self": is_true(get(r, "self")),
+                    "sources": as_list(get(r, "security_groups")),
+                }
+                for r in as_list(conf.get("ingress"))
+            ]
         if self.entity_type == "aws_security_group_rule":
             if get(conf, "type") != "ingress":
                 return []
-            return [{"protocol": get(conf, "protocol"), "self": is_true(get(conf, "self")),
-                     "sources": as_list(get(conf, "source_security_group_id"))}]
+            return [
+                {
+                    "protocol": get(conf, "protocol"),
+                    "self": is_true(get(conf, "self")),
+                    "sources": as_list(get(conf, "source_security_group_id")),
+                }
+            ]
         source = get(conf, "referenced_security_group_id")
         same = source is not None and source == get(conf, "security_group_id")
         return [{"protocol": get(conf, "ip_protocol"), "self": same, "sources": [] if same else as_list(source)}]
 
     @staticmethod
     def _judge(rule: dict, provenance: bool = True) -> list[str]:
-        found = [f"ingress from security group {g}, which this stack does not create"
-                 for g in (foreign(rule["sources"]) if provenance else [])]
+        found = [
+            f"ingress from security group {g}, which this stack does not create"
+            for g in (foreign(rule["sources"]) if provenance else [])
+        ]
         if rule["self"] and str(rule["protocol"]).lower() in ALL_TRAFFIC:
             found.append("ingress of all traffic from the group itself")
         return found

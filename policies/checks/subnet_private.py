@@ -15,10 +15,12 @@ class SubnetNoPublicIp(MlzCheck):
     RESOURCES = ("aws_subnet",)
 
     def problems(self, conf):
-        return failed({
-            "map_public_ip_on_launch is true": not is_true(get(conf, "map_public_ip_on_launch")),
-            "assign_ipv6_address_on_creation is true": not is_true(get(conf, "assign_ipv6_address_on_creation")),
-        })
+        return failed(
+            {
+                "map_public_ip_on_launch is true": not is_true(get(conf, "map_public_ip_on_launch")),
+                "assign_ipv6_address_on_creation is true": not is_true(get(conf, "assign_ipv6_address_on_creation")),
+            }
+        )
 
 
 check = SubnetNoPublicIp()

@@ -38,25 +38,36 @@ def portal() -> Iterator[tuple[str, object]]:
     aws_port = free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
     moto.start()
-    creds = {"endpoint_url": f"http://127.0.0.1:{aws_port}", "region_name": REGION,
-             "aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    creds = {
+        "endpoint_url": f"http://127.0.0.1:{aws_port}",
+        "region_name": REGION,
+        "aws_access_key_id": "test",
+        "aws_secret_access_key": "test",
+    }
 
     def client(service: str):
         return boto3.client(service, **creds)
 
     urllib.request.urlopen(urllib.request.Request(f"{creds['endpoint_url']}/moto-api/reset", method="POST"))
 
-    client("s3").create_bucket(Bucket=AUDIT, CreateBucketConfiguration={"LocationConstraint": REGION},
-                               ObjectLockEnabledForBucket=True)
+    client("s3").create_bucket(
+        Bucket=AUDIT, CreateBucketConfiguration={"LocationConstraint": REGION}, ObjectLockEnabledForBucket=True
+    )
     for owner in ("alice", "bob"):
         client("sagemaker").create_notebook_instance(
-            NotebookInstanceName=f"fraud-detection--{owner}", InstanceType="ml.t3.medium",
-            RoleArn="arn:aws:iam::123456789012:role/fraud-detection--notebook")
-    client("sagemaker").create_notebook_instance(NotebookInstanceName="churn--carol", InstanceType="ml.t3.medium",
-                                                 RoleArn="arn:aws:iam::123456789012:role/churn--notebook")
+            NotebookInstanceName=f"fraud-detection--{owner}",
+            InstanceType="ml.t3.medium",
+            RoleArn="arn:aws:iam::123456789012:role/fraud-detection--notebook",
+        )
+    client("sagemaker").create_notebook_instance(
+        NotebookInstanceName="churn--carol",
+        InstanceType="ml.t3.medium",
+        RoleArn="arn:aws:iam::123456789012:role/churn--notebook",
+    )
     actions = {v: notebook_power(v, client, AUDIT, "arn:aws:iam::123456789012:user/alice") for v in ("start", "stop")}
-    app = create_app(Zone({"fraud-detection": {"models": [], "budget": 2000}, "churn": {"models": []}}, client),
-                     TOKEN, actions)
+    app = create_app(
+        Zone({"fraud-detection": {"models": [], "budget": 2000}, "churn": {"models": []}}, client), TOKEN, actions
+    )
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -77,10 +88,19 @@ def page(tmp_path: Path):
 
     with sync_playwright() as p:
         browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium"), executable_path=CHROMIUM, headless=True,
+            str(tmp_path / "chromium"),
+            executable_path=CHROMIUM,
+            headless=True,
             viewport={"width": 1100, "height": 720},
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield browser.new_page()
         browser.close()
 
@@ -101,8 +121,11 @@ def test_sign_in_see_the_notebook_stop_it_and_watch_progress(portal, page, tmp_p
     assert "InService" in row.inner_text()
     assert "churn--carol" not in page.content(), "another project's notebook is not shown"
     assert "of a $2000 budget" in page.content()
-    shot = REPO / "docs" / "images" / "portal.png" if os.environ.get("MLZONE_UPDATE_SCREENSHOTS") else \
-        tmp_path / "portal.png"
+    shot = (
+        REPO / "docs" / "images" / "portal.png"
+        if os.environ.get("MLZONE_UPDATE_SCREENSHOTS")
+        else tmp_path / "portal.png"
+    )
     shot.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(shot), full_page=True)
     stop = page.locator("form", has=page.locator("button[data-action=stop]"))

@@ -19,8 +19,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from mlzone.cli import app
-from mlzone.emulator import Emulator
 from mlzone.clients import clients
+from mlzone.emulator import Emulator
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_PROJECT = "fraud-detection"  # the full example project: notebook, EMR, registry, endpoint, batch job
@@ -35,8 +35,15 @@ def mlzone(*args: str) -> Result:
 def mlzone_process(root: Path, *args: str) -> subprocess.Popen[str]:
     """Run the CLI as a separate process (to interrupt it, or to race it against another)."""
     env = {**os.environ, "MLZONE_TARGET": "local"}
-    return subprocess.Popen([sys.executable, "-m", "mlzone", *args, "--root", str(root)], cwd=root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "mlzone", *args, "--root", str(root)],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def copy_example(root: Path, projects: tuple[str, ...]) -> Path:

@@ -35,8 +35,12 @@ def zone(tmp_path_factory: pytest.TempPathFactory):
     copy_example(tmp, (EXAMPLE_PROJECT,))
     emu = Emulator(tmp / ".mlzone", keep=True).start()  # kept: `mlzone batch run --root tmp` finds it
     try:
-        aws = {"endpoint_url": emu.url, "region_name": REGION, "aws_access_key_id": "test",
-               "aws_secret_access_key": "test"}
+        aws = {
+            "endpoint_url": emu.url,
+            "region_name": REGION,
+            "aws_access_key_id": "test",
+            "aws_secret_access_key": "test",
+        }
         s3, sagemaker = boto3.client("s3", **aws), boto3.client("sagemaker", **aws)
         for bucket in (DATA, AUDIT):
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
@@ -53,19 +57,30 @@ def zone(tmp_path_factory: pytest.TempPathFactory):
         s3.put_object(Bucket=DATA, Key=key, Body=archive.getvalue())
         sagemaker.create_model_package_group(ModelPackageGroupName=GROUP)
         sagemaker.create_model_package(
-            ModelPackageGroupName=GROUP, ModelApprovalStatus="Approved",
-            InferenceSpecification={"Containers": [{"Image": "serve:1", "ModelDataUrl": f"s3://{DATA}/{key}"}],
-                                    "SupportedContentTypes": ["text/csv"], "SupportedResponseMIMETypes": ["text/csv"]},
-            CustomerMetadataProperties={"mlzone:image_digest": "sha256:" + "a" * 64})
+            ModelPackageGroupName=GROUP,
+            ModelApprovalStatus="Approved",
+            InferenceSpecification={
+                "Containers": [{"Image": "serve:1", "ModelDataUrl": f"s3://{DATA}/{key}"}],
+                "SupportedContentTypes": ["text/csv"],
+                "SupportedResponseMIMETypes": ["text/csv"],
+            },
+            CustomerMetadataProperties={"mlzone:image_digest": "sha256:" + "a" * 64},
+        )
         yield {"url": emu.url, "s3": s3, "sagemaker": sagemaker, "model": model, "root": tmp}
     finally:
         emu.stop(force=True)
 
 
 def run_of(zone, name: str, fmt: str, input_uri: str) -> Run:
-    return Run(model_package_arn=version_arn(zone["sagemaker"], GROUP, 1), input=input_uri, input_format=fmt,
-               output=f"s3://{DATA}/fraud-detection/predictions/{name}", audit_bucket=AUDIT, job=name,
-               run_id=f"test-{name}")
+    return Run(
+        model_package_arn=version_arn(zone["sagemaker"], GROUP, 1),
+        input=input_uri,
+        input_format=fmt,
+        output=f"s3://{DATA}/fraud-detection/predictions/{name}",
+        audit_bucket=AUDIT,
+        job=name,
+        run_id=f"test-{name}",
+    )
 
 
 def objects(s3, prefix: str) -> list[str]:
@@ -86,8 +101,14 @@ def test_a_run_scores_every_row_like_the_model_and_writes_a_manifest(zone, fmt: 
 
     manifest = audit_record.get(s3, AUDIT, reply["manifest"].removeprefix(f"s3://{AUDIT}/"))
     assert manifest["status"] == "succeeded" and manifest["rows_in"] == manifest["rows_out"] == len(rows)
-    assert manifest["input"]["objects"] == [{"uri": f"{input_uri}part-0.{fmt}", "version_id": put["VersionId"],
-                                             "etag": put["ETag"].strip('"'), "size": len(body)}]
+    assert manifest["input"]["objects"] == [
+        {
+            "uri": f"{input_uri}part-0.{fmt}",
+            "version_id": put["VersionId"],
+            "etag": put["ETag"].strip('"'),
+            "size": len(body),
+        }
+    ]
     assert manifest["model_package_arn"] == run.model_package_arn
     assert manifest["image_digest"] == "sha256:" + "a" * 64
     assert manifest["script_sha256"] == shipped.script_sha256()
@@ -98,15 +119,18 @@ def test_a_run_scores_every_row_like_the_model_and_writes_a_manifest(zone, fmt: 
     assert sorted(o["uri"] for o in manifest["output"]["objects"]) == sorted(f"s3://{DATA}/{k}" for k in keys)
     [part] = {k.split("/")[3] + "/" + k.split("/")[4] for k in keys}
     assert part.startswith("date=") and part.split("/")[1].startswith("hour=")
-    table = pd.concat(pq.read_table(io.BytesIO(s3.get_object(Bucket=DATA, Key=k)["Body"].read())).to_pandas()
-                      for k in keys)
+    table = pd.concat(
+        pq.read_table(io.BytesIO(s3.get_object(Bucket=DATA, Key=k)["Body"].read())).to_pandas() for k in keys
+    )
     assert tuple(table.columns) == prediction_record.NAMES
     for record in table.to_dict("records"):
         assert prediction_record.problems(record) == []
     assert set(table.source) == {"batch"} and set(table.run_or_deploy_id) == {run.run_id}
     assert table.prediction_id.nunique() == len(rows)
-    scored = {tuple(json.loads(i)[f] for f in FEATURES): json.loads(o)["prediction"]
-              for i, o in zip(table.input, table.output)}
+    scored = {
+        tuple(json.loads(i)[f] for f in FEATURES): json.loads(o)["prediction"]
+        for i, o in zip(table.input, table.output)
+    }
     expected = zone["model"].predict(rows[FEATURES])
     assert [scored[tuple(r)] for r in rows[FEATURES].itertuples(index=False)] == list(expected)
 
@@ -124,14 +148,28 @@ def test_a_failed_run_leaves_no_output_and_a_failed_manifest(zone) -> None:
 
 def test_the_command_runs_the_spec_job_and_refuses_input_outside_the_project(zone) -> None:
     s3, root = zone["s3"], str(zone["root"])
-    outside = mlzone("batch", "run", EXAMPLE_PROJECT, "nightly-scoring", "--version", "1", "--root", root,
-                     "--input", f"s3://{DATA}/other-project/input/")
+    outside = mlzone(
+        "batch",
+        "run",
+        EXAMPLE_PROJECT,
+        "nightly-scoring",
+        "--version",
+        "1",
+        "--root",
+        root,
+        "--input",
+        f"s3://{DATA}/other-project/input/",
+    )
     assert outside.exit_code == 2 and "outside the project's prefix" in outside.output
     unknown = mlzone("batch", "run", EXAMPLE_PROJECT, "no-such-job", "--version", "1", "--root", root)
     assert unknown.exit_code == 2 and "nightly-scoring" in unknown.output
-    s3.put_object(Bucket=DATA, Key="fraud-detection/input/cli/part-0.jsonl",
-                  Body=b'{"amount": 3.0, "risk": 0.8}\n{"amount": 400.0, "risk": 0.1}\n')
-    done = mlzone("batch", "run", EXAMPLE_PROJECT, "nightly-scoring", "--version", "1", "--root", root,
-                  "--input", "input/cli/")
+    s3.put_object(
+        Bucket=DATA,
+        Key="fraud-detection/input/cli/part-0.jsonl",
+        Body=b'{"amount": 3.0, "risk": 0.8}\n{"amount": 400.0, "risk": 0.1}\n',
+    )
+    done = mlzone(
+        "batch", "run", EXAMPLE_PROJECT, "nightly-scoring", "--version", "1", "--root", root, "--input", "input/cli/"
+    )
     assert done.exit_code == 0, done.output
     assert objects(s3, "fraud-detection/predictions/nightly-scoring/date=")

@@ -25,8 +25,13 @@ def test_what_was_deployed_checks_out_with_boto3(deployed, example: Path, aws) -
     checks = json.loads(result.stdout)
     assert all(c["ok"] for c in checks)
     checked = {c["name"] for c in checks}
-    assert {"bucket encrypted with our KMS key", "bucket public access blocked", "audit bucket object lock on",
-            "trail logging", "notebook without direct internet"} <= checked
+    assert {
+        "bucket encrypted with our KMS key",
+        "bucket public access blocked",
+        "audit bucket object lock on",
+        "trail logging",
+        "notebook without direct internet",
+    } <= checked
     notebook = aws("sagemaker").describe_notebook_instance(NotebookInstanceName=f"{EXAMPLE_PROJECT}--alice")
     assert notebook["DirectInternetAccess"] == "Disabled"
 
@@ -36,7 +41,11 @@ def test_a_second_plan_shows_no_changes(deployed, example: Path) -> None:
     assert result.exit_code == 0, result.output
     plans = {o["stack"]: o["plan"] for o in json.loads(result.stdout)["stacks"]}
     assert set(plans) == {"platform", EXAMPLE_PROJECT}
-    changed = {s: (p["adds"], p["changes"], p["destroys"]) for s, p in plans.items() if (p["adds"], p["changes"], p["destroys"]) != (0, 0, 0)}
+    changed = {
+        s: (p["adds"], p["changes"], p["destroys"])
+        for s, p in plans.items()
+        if (p["adds"], p["changes"], p["destroys"]) != (0, 0, 0)
+    }
     assert changed == {}, f"drift after apply: {changed}; see {example}/.mlzone/plans/*/plan.json"
     summary = (example / ".mlzone" / "plan-summary.md").read_text()
     assert "| platform | 0 | 0 | 0 | passed" in summary
@@ -55,8 +64,10 @@ def test_destroy_removes_the_project_and_keeps_the_platform(deployed, example: P
     result = mlzone("destroy", EXAMPLE_PROJECT, "--root", str(example))
     assert result.exit_code == 0, result.output
     assert "retained" in result.output and "aws_kms_key." in result.output, "the project key is kept, not deleted"
-    keys_after = {k["KeyId"]: aws("kms").describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"]
-                  for k in aws("kms").list_keys()["Keys"]}
+    keys_after = {
+        k["KeyId"]: aws("kms").describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"]
+        for k in aws("kms").list_keys()["Keys"]
+    }
     assert set(keys_after) == keys_before and set(keys_after.values()) == {"Enabled"}
     names = [n["NotebookInstanceName"] for n in aws("sagemaker").list_notebook_instances()["NotebookInstances"]]
     assert f"{EXAMPLE_PROJECT}--alice" not in names

@@ -36,8 +36,11 @@ def test_a_spec_change_updates_the_resources_in_place_on_the_emulator(deployed, 
         assert changed.exit_code == 0, changed.output
         assert json.loads(changed.stdout)["stacks"][0]["applied"]  # stdout is only the JSON, synth reports on stderr
         planned = json.loads((example / ".mlzone" / "plans" / EXAMPLE_PROJECT / "plan.json").read_text())
-        actions = {rc["type"]: rc["change"]["actions"] for rc in planned["resource_changes"]
-                   if rc["change"]["actions"] != ["no-op"]}
+        actions = {
+            rc["type"]: rc["change"]["actions"]
+            for rc in planned["resource_changes"]
+            if rc["change"]["actions"] != ["no-op"]
+        }
         for updated in ("aws_sagemaker_notebook_instance", "aws_emr_cluster"):
             assert actions.get(updated) == ["update"], f"{updated} updated in place: {actions}"
         replaced = {t for t, a in actions.items() if a != ["update"]}
@@ -47,10 +50,16 @@ def test_a_spec_change_updates_the_resources_in_place_on_the_emulator(deployed, 
         assert (notebook["VolumeSizeInGB"], notebook["InstanceType"]) == (30, "ml.t3.large")
         assert notebook["NotebookInstanceStatus"] == "InService", "started again after the update"
         emr = aws("emr")
-        cluster = next(c for c in emr.list_clusters(ClusterStates=["WAITING", "RUNNING", "STARTING"])["Clusters"]
-                       if c["Name"].startswith(EXAMPLE_PROJECT))
-        core = next(g for g in emr.list_instance_groups(ClusterId=cluster["Id"])["InstanceGroups"]
-                    if g["InstanceGroupType"] == "CORE")
+        cluster = next(
+            c
+            for c in emr.list_clusters(ClusterStates=["WAITING", "RUNNING", "STARTING"])["Clusters"]
+            if c["Name"].startswith(EXAMPLE_PROJECT)
+        )
+        core = next(
+            g
+            for g in emr.list_instance_groups(ClusterId=cluster["Id"])["InstanceGroups"]
+            if g["InstanceGroupType"] == "CORE"
+        )
         assert core["RequestedInstanceCount"] == 3
         assert not [s for s in aws("scheduler").list_schedules()["Schedules"] if s["Name"].startswith(EXAMPLE_PROJECT)]
 
@@ -75,8 +84,11 @@ def test_a_second_command_during_a_deploy_is_refused_and_the_first_completes(dep
             assert time.monotonic() < deadline, "the first deploy never took the zone lock"
             time.sleep(0.2)
         for command in ("deploy", "plan", "destroy"):
-            second = mlzone(command, "--root", str(example), "--no-synth") if command != "destroy" else \
-                mlzone(command, "--root", str(example))
+            second = (
+                mlzone(command, "--root", str(example), "--no-synth")
+                if command != "destroy"
+                else mlzone(command, "--root", str(example))
+            )
             assert second.exit_code == 1, second.output
             message = " ".join(second.output.split())
             assert f"pid {first.pid}, `mlzone deploy` (target local)" in message, message

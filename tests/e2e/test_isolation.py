@@ -51,7 +51,9 @@ def test_project_group_rules_reference_only_the_project_and_the_endpoints(projec
             peers = {p["GroupId"] for p in rule.get("UserIdGroupPairs", [])}
             assert not rule.get("IpRanges") and not rule.get("Ipv6Ranges"), f"{group['GroupName']}: {rule}"
             assert peers <= set(own), f"{group['GroupName']} admits groups outside the project: {peers - set(own)}"
-            assert not (rule["IpProtocol"] == "-1" and group_id in peers), f"{group['GroupName']}: all traffic from itself"
+            assert not (rule["IpProtocol"] == "-1" and group_id in peers), (
+                f"{group['GroupName']}: all traffic from itself"
+            )
             checked += 1
         for rule in group["IpPermissionsEgress"]:
             peers = {p["GroupId"] for p in rule.get("UserIdGroupPairs", [])}
@@ -60,7 +62,10 @@ def test_project_group_rules_reference_only_the_project_and_the_endpoints(projec
     spark = next(g for g in own.values() if g["GroupName"] == f"{EXAMPLE_PROJECT}--spark")
     notebooks = next(i for i, g in own.items() if g["GroupName"] == f"{EXAMPLE_PROJECT}--notebooks")
     assert {(r["FromPort"], r["UserIdGroupPairs"][0]["GroupId"]) for r in spark["IpPermissions"]} == {
-        (8998, notebooks), (9547, notebooks), (8088, notebooks)}
+        (8998, notebooks),
+        (9547, notebooks),
+        (8088, notebooks),
+    }
 
 
 def test_workloads_sit_only_in_the_projects_own_groups(project_deployed, aws) -> None:
@@ -70,8 +75,11 @@ def test_workloads_sit_only_in_the_projects_own_groups(project_deployed, aws) ->
     live = aws("emr").list_clusters(ClusterStates=["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"])["Clusters"]
     (cluster,) = [c for c in live if c["Name"] == f"{EXAMPLE_PROJECT}--explore"]  # not one an earlier test destroyed
     ec2 = aws("emr").describe_cluster(ClusterId=cluster["Id"])["Cluster"]["Ec2InstanceAttributes"]
-    emr = {ec2.get("EmrManagedMasterSecurityGroup"), ec2.get("EmrManagedSlaveSecurityGroup"),
-           *ec2.get("AdditionalMasterSecurityGroups", [])}
+    emr = {
+        ec2.get("EmrManagedMasterSecurityGroup"),
+        ec2.get("EmrManagedSlaveSecurityGroup"),
+        *ec2.get("AdditionalMasterSecurityGroups", []),
+    }
     # the example names no model version, so no SageMaker model exists yet (tests/unit/test_endpoint.py
     # checks a served model's groups at synth)
     attached = {"notebook": set(notebook["SecurityGroups"]), "emr cluster": emr - {None}}

@@ -25,14 +25,20 @@ ACCOUNT = "123456789012"
 
 def test_train_register_approve_with_four_eyes(local_zone: ProjectEnvironment, tmp_path) -> None:  # noqa: F811
     env = local_zone.variables()
-    aws = {"endpoint_url": env["AWS_ENDPOINT_URL"], "region_name": REGION, "aws_access_key_id": "test",
-           "aws_secret_access_key": "test"}
+    aws = {
+        "endpoint_url": env["AWS_ENDPOINT_URL"],
+        "region_name": REGION,
+        "aws_access_key_id": "test",
+        "aws_secret_access_key": "test",
+    }
     (tmp_path / "projects").mkdir()
     spec = (REPO / "projects" / f"{EXAMPLE_PROJECT}.yaml").read_text()
     (tmp_path / "projects" / f"{EXAMPLE_PROJECT}.yaml").write_text(
-        spec + f'approvers: ["arn:aws:iam::{ACCOUNT}:user/alice", "arn:aws:iam::{ACCOUNT}:user/carol"]\n')
-    boto3.client("s3", **aws).create_bucket(Bucket=AUDIT, CreateBucketConfiguration={"LocationConstraint": REGION},
-                                            ObjectLockEnabledForBucket=True)
+        spec + f'approvers: ["arn:aws:iam::{ACCOUNT}:user/alice", "arn:aws:iam::{ACCOUNT}:user/carol"]\n'
+    )
+    boto3.client("s3", **aws).create_bucket(
+        Bucket=AUDIT, CreateBucketConfiguration={"LocationConstraint": REGION}, ObjectLockEnabledForBucket=True
+    )
     boto3.client("sagemaker", **aws).create_model_package_group(ModelPackageGroupName=f"{EXAMPLE_PROJECT}--{MODEL}")
     boto3.client("ecr", **aws).create_repository(repositoryName=f"{EXAMPLE_PROJECT}/{MODEL}")
     iam, keys = boto3.client("iam", **aws), {}
@@ -41,15 +47,27 @@ def test_train_register_approve_with_four_eyes(local_zone: ProjectEnvironment, t
         key = iam.create_access_key(UserName=user)["AccessKey"]
         keys[user] = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
 
-    done = subprocess.run([sys.executable, str(TRAIN), "--rows", "3000"], env=clean_env(env), capture_output=True,
-                          text=True, timeout=TIMEOUT, check=False)
+    done = subprocess.run(
+        [sys.executable, str(TRAIN), "--rows", "3000"],
+        env=clean_env(env),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     run_id = run_id_of(done.stdout)
 
     def mlzone(user: str, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "mlzone", "model", *args, "--root", str(tmp_path)],
-                              env=clean_env(env | keys[user]), capture_output=True, text=True, timeout=300,
-                              check=False, cwd=REPO)
+        return subprocess.run(
+            [sys.executable, "-m", "mlzone", "model", *args, "--root", str(tmp_path)],
+            env=clean_env(env | keys[user]),
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            cwd=REPO,
+        )
 
     registered = mlzone("carol", "register", EXAMPLE_PROJECT, MODEL, "--run", run_id, "--json")
     assert registered.returncode == 0, registered.stderr[-3000:]
@@ -69,7 +87,11 @@ def test_train_register_approve_with_four_eyes(local_zone: ProjectEnvironment, t
     listed = mlzone("alice", "list", EXAMPLE_PROJECT, "--json")
     assert listed.returncode == 0, listed.stderr[-3000:]
     [row] = json.loads(listed.stdout)
-    assert (row["status"], row["run_id"], row["decided_by"]) == ("Approved", run_id, f"arn:aws:iam::{ACCOUNT}:user/alice")
+    assert (row["status"], row["run_id"], row["decided_by"]) == (
+        "Approved",
+        run_id,
+        f"arn:aws:iam::{ACCOUNT}:user/alice",
+    )
     sm = boto3.client("sagemaker", **aws)
     meta = sm.describe_model_package(ModelPackageName=found["arn"])["CustomerMetadataProperties"]
     assert meta["mlzone:run_id"] == run_id, "approving kept the lineage (the emulator gap handler)"

@@ -32,8 +32,12 @@ def aws() -> Iterator[dict[str, Any]]:
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
-    aws = {"endpoint_url": f"http://127.0.0.1:{port}", "region_name": REGION, "aws_access_key_id": "test",
-           "aws_secret_access_key": "test"}
+    aws = {
+        "endpoint_url": f"http://127.0.0.1:{port}",
+        "region_name": REGION,
+        "aws_access_key_id": "test",
+        "aws_secret_access_key": "test",
+    }
     buckets(aws)
     yield aws
     server.stop()
@@ -69,21 +73,38 @@ def endpoint(aws: dict[str, Any], tar: bytes, name: str, percent: int) -> str:
     group = f"fraud-detection--{name}"
     sm.create_model_package_group(ModelPackageGroupName=group)
     version = sm.create_model_package(
-        ModelPackageGroupName=group, ModelApprovalStatus="Approved",
-        InferenceSpecification={"Containers": [{"Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/serve:1",
-                                                "ModelDataUrl": f"s3://{BUCKET}/{artifact}"}],
-                                "SupportedContentTypes": ["application/json"],
-                                "SupportedResponseMIMETypes": ["application/json"]})["ModelPackageArn"]
-    sm.create_model(ModelName=group, ExecutionRoleArn="arn:aws:iam::123456789012:role/x",
-                    PrimaryContainer={"ModelPackageName": version})
+        ModelPackageGroupName=group,
+        ModelApprovalStatus="Approved",
+        InferenceSpecification={
+            "Containers": [
+                {
+                    "Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/serve:1",
+                    "ModelDataUrl": f"s3://{BUCKET}/{artifact}",
+                }
+            ],
+            "SupportedContentTypes": ["application/json"],
+            "SupportedResponseMIMETypes": ["application/json"],
+        },
+    )["ModelPackageArn"]
+    sm.create_model(
+        ModelName=group,
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/x",
+        PrimaryContainer={"ModelPackageName": version},
+    )
     sm.create_endpoint_config(
-        EndpointConfigName=f"{group}-c", ProductionVariants=[{
-            "VariantName": "AllTraffic", "ModelName": group, "InstanceType": "ml.m5.large",
-            "InitialInstanceCount": 1}],
-        DataCaptureConfig={"EnableCapture": True, "InitialSamplingPercentage": percent,
-                           "DestinationS3Uri": f"s3://{CAPTURE}/fraud-detection/", "KmsKeyId": key,
-                           "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
-                           "CaptureContentTypeHeader": {"JsonContentTypes": ["application/json"]}})
+        EndpointConfigName=f"{group}-c",
+        ProductionVariants=[
+            {"VariantName": "AllTraffic", "ModelName": group, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+        ],
+        DataCaptureConfig={
+            "EnableCapture": True,
+            "InitialSamplingPercentage": percent,
+            "DestinationS3Uri": f"s3://{CAPTURE}/fraud-detection/",
+            "KmsKeyId": key,
+            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+            "CaptureContentTypeHeader": {"JsonContentTypes": ["application/json"]},
+        },
+    )
     sm.create_endpoint(EndpointName=group, EndpointConfigName=f"{group}-c")
     return key
 
@@ -93,8 +114,9 @@ def test_invoke_runs_the_model_and_captures_in_sagemakers_format(aws: dict[str, 
     key = endpoint(aws, tar, "scorer", 100)
     runtime, s3 = boto3.client("sagemaker-runtime", **aws), boto3.client("s3", **aws)
     body = json.dumps({"dataframe_split": {"columns": ["0", "1"], "data": ROWS}})
-    reply = runtime.invoke_endpoint(EndpointName="fraud-detection--scorer", Body=body,
-                                    ContentType="application/json", InferenceId="inf-42")
+    reply = runtime.invoke_endpoint(
+        EndpointName="fraud-detection--scorer", Body=body, ContentType="application/json", InferenceId="inf-42"
+    )
     assert reply["InvokedProductionVariant"] == "AllTraffic" and reply["ContentType"] == "application/json"
     predictions = json.loads(reply["Body"].read())["predictions"]
     assert predictions == model.predict(np.array(ROWS)).tolist()
@@ -106,8 +128,12 @@ def test_invoke_runs_the_model_and_captures_in_sagemakers_format(aws: dict[str, 
     [line] = s3.get_object(Bucket=CAPTURE, Key=entry["Key"])["Body"].read().decode().splitlines()
     record = json.loads(line)
     assert record["eventVersion"] == "0" and record["eventMetadata"]["inferenceId"] == "inf-42"
-    assert record["captureData"]["endpointInput"] == {"observedContentType": "application/json", "mode": "INPUT",
-                                                      "data": body, "encoding": "JSON"}
+    assert record["captureData"]["endpointInput"] == {
+        "observedContentType": "application/json",
+        "mode": "INPUT",
+        "data": body,
+        "encoding": "JSON",
+    }
     output = record["captureData"]["endpointOutput"]
     assert output["mode"] == "OUTPUT" and json.loads(output["data"])["predictions"] == predictions
     assert entry["Key"].split("/")[-1].endswith(f"{record['eventMetadata']['eventId']}.jsonl")
@@ -117,8 +143,9 @@ def test_zero_sampling_writes_no_capture_and_bad_input_is_a_model_error(aws: dic
     tar, model = model_tar(tmp_path)
     endpoint(aws, tar, "quiet", 0)
     runtime, s3 = boto3.client("sagemaker-runtime", **aws), boto3.client("s3", **aws)
-    reply = runtime.invoke_endpoint(EndpointName="fraud-detection--quiet", ContentType="application/json",
-                                    Body=json.dumps({"inputs": ROWS}))
+    reply = runtime.invoke_endpoint(
+        EndpointName="fraud-detection--quiet", ContentType="application/json", Body=json.dumps({"inputs": ROWS})
+    )
     assert json.loads(reply["Body"].read())["predictions"] == model.predict(np.array(ROWS)).tolist()
     assert "Contents" not in s3.list_objects_v2(Bucket=CAPTURE, Prefix="fraud-detection/fraud-detection--quiet/")
     with pytest.raises(runtime.exceptions.ModelError, match="not JSON"):

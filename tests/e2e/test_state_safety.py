@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mlzone.clients import clients
 from mlzone.emulator import Emulator
 from mlzone.terraform import GRACE_SECONDS
-from mlzone.clients import clients
 from tests.e2e.conftest import REGION, copy_example, mlzone, mlzone_process
 
 pytestmark = pytest.mark.e2e
@@ -42,11 +42,21 @@ def s3_backed_checkout(root: Path, synthesized: Path, url: str) -> Path:
     spec = yaml.safe_load((root / "platform.yaml").read_text())
     (root / "platform.yaml").write_text(yaml.safe_dump({**spec, "state_bucket": STATE_BUCKET}))
     doc = json.loads((synthesized / "cdk.tf.json").read_text())
-    doc["terraform"]["backend"] = {"s3": {
-        "bucket": STATE_BUCKET, "key": f"mlzone/{STACK}.tfstate", "region": REGION, "use_lockfile": True,
-        "endpoints": {"s3": url}, "use_path_style": True, "access_key": "test", "secret_key": "test",
-        "skip_credentials_validation": True, "skip_requesting_account_id": True, "skip_metadata_api_check": True,
-    }}
+    doc["terraform"]["backend"] = {
+        "s3": {
+            "bucket": STATE_BUCKET,
+            "key": f"mlzone/{STACK}.tfstate",
+            "region": REGION,
+            "use_lockfile": True,
+            "endpoints": {"s3": url},
+            "use_path_style": True,
+            "access_key": "test",
+            "secret_key": "test",
+            "skip_credentials_validation": True,
+            "skip_requesting_account_id": True,
+            "skip_metadata_api_check": True,
+        }
+    }
     stack = root / "cdktf.out" / "stacks" / STACK
     stack.mkdir(parents=True)
     (stack / "cdk.tf.json").write_text(json.dumps(doc))
@@ -85,8 +95,16 @@ def test_a_concurrent_deploy_of_the_same_stack_fails_on_the_state_lock(s3_backen
     first = mlzone_process(a, "deploy", "--no-synth", STACK)
     try:
         apply_log = a / ".mlzone" / "logs" / STACK / "apply.log"
-        wait_for("the first apply to hold the lock", lambda: apply_log.is_file() and any(
-            o["Key"].endswith(".tflock") for o in s3.list_objects_v2(Bucket=STATE_BUCKET).get("Contents", [])), first)
+        wait_for(
+            "the first apply to hold the lock",
+            lambda: (
+                apply_log.is_file()
+                and any(
+                    o["Key"].endswith(".tflock") for o in s3.list_objects_v2(Bucket=STATE_BUCKET).get("Contents", [])
+                )
+            ),
+            first,
+        )
         second = mlzone("deploy", "--root", str(b), "--no-synth", STACK)
         assert second.exit_code == 1, second.output
         assert "state lock" in second.output and f"stack {STACK}, step plan" in second.output
@@ -99,8 +117,11 @@ def test_an_apply_interrupted_with_ctrl_c_converges_on_the_next_run(s3_backend) 
     a, _, url = s3_backend
     first = mlzone_process(a, "deploy", "--no-synth", STACK)
     apply_log = a / ".mlzone" / "logs" / STACK / "apply.log"
-    wait_for("the apply to create resources",
-             lambda: apply_log.is_file() and "Creation complete" in apply_log.read_text(), first)
+    wait_for(
+        "the apply to create resources",
+        lambda: apply_log.is_file() and "Creation complete" in apply_log.read_text(),
+        first,
+    )
     os.killpg(first.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends
     interrupted_at = time.monotonic()
     output, _ = first.communicate(timeout=WAIT)
@@ -121,17 +142,27 @@ def test_an_apply_interrupted_with_ctrl_c_converges_on_the_next_run(s3_backend) 
     assert (plan["adds"], plan["changes"], plan["destroys"]) == (0, 0, 0)
 
 
-def test_an_insecure_stack_is_refused_before_any_resource_exists(example: Path, tmp_path: Path, aws,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_insecure_stack_is_refused_before_any_resource_exists(
+    example: Path, tmp_path: Path, aws, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("MLZONE_GATE", raising=False)  # the gate refuses for real
     platform = json.loads((example / "cdktf.out" / "stacks" / STACK / "cdk.tf.json").read_text())
     rogue = {
         "terraform": {**platform["terraform"], "backend": {"local": {"path": "../../../.mlzone/state/rogue.tfstate"}}},
-        "provider": platform["provider"], "variable": platform["variable"],
-        "resource": {"aws_s3_bucket": {"open": {"bucket": "acme-ml-rogue-eu-west-1"}},
-                     "aws_s3_bucket_public_access_block": {"open": {
-                         "bucket": "${aws_s3_bucket.open.id}", "block_public_acls": False, "block_public_policy": False,
-                         "ignore_public_acls": False, "restrict_public_buckets": False}}},
+        "provider": platform["provider"],
+        "variable": platform["variable"],
+        "resource": {
+            "aws_s3_bucket": {"open": {"bucket": "acme-ml-rogue-eu-west-1"}},
+            "aws_s3_bucket_public_access_block": {
+                "open": {
+                    "bucket": "${aws_s3_bucket.open.id}",
+                    "block_public_acls": False,
+                    "block_public_policy": False,
+                    "ignore_public_acls": False,
+                    "restrict_public_buckets": False,
+                }
+            },
+        },
     }
     root = tmp_path / "rogue"
     (root / "cdktf.out" / "stacks" / "rogue").mkdir(parents=True)

@@ -22,7 +22,6 @@ import pytest
 
 from mlzone.emulator import Emulator
 from mlzone.environment import ProjectEnvironment, from_outputs, tracking_server_url
-
 from tests.e2e.conftest import EXAMPLE_PROJECT, REGION, REPO
 
 pytestmark = pytest.mark.e2e
@@ -75,18 +74,29 @@ def local_zone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Proj
     """An emulator with its MLflow server, the buckets and the tracking server the platform would create."""
     (tmp_path / "platform.yaml").write_text((REPO / "platform.yaml").read_text())
     with Emulator(tmp_path / ".mlzone") as emu:
-        aws = {"endpoint_url": emu.url, "region_name": REGION, "aws_access_key_id": "test",
-               "aws_secret_access_key": "test"}
+        aws = {
+            "endpoint_url": emu.url,
+            "region_name": REGION,
+            "aws_access_key_id": "test",
+            "aws_secret_access_key": "test",
+        }
         s3, sagemaker = boto3.client("s3", **aws), boto3.client("sagemaker", **aws)
         for bucket in (MLFLOW_BUCKET, DATA_BUCKET):
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
         arn = sagemaker.create_mlflow_tracking_server(
-            TrackingServerName="acme-ml-mlflow", ArtifactStoreUri=f"s3://{MLFLOW_BUCKET}/",
-            RoleArn="arn:aws:iam::123456789012:role/acme-ml-mlflow")["TrackingServerArn"]
-        env = from_outputs(EXAMPLE_PROJECT, REGION, {"tracking_server_arn": arn, "mlflow_bucket": MLFLOW_BUCKET},
-                           {"data_prefix": f"s3://{DATA_BUCKET}/{EXAMPLE_PROJECT}/"}, emu.url,
-                           tracking_server_url(sagemaker))
+            TrackingServerName="acme-ml-mlflow",
+            ArtifactStoreUri=f"s3://{MLFLOW_BUCKET}/",
+            RoleArn="arn:aws:iam::123456789012:role/acme-ml-mlflow",
+        )["TrackingServerArn"]
+        env = from_outputs(
+            EXAMPLE_PROJECT,
+            REGION,
+            {"tracking_server_arn": arn, "mlflow_bucket": MLFLOW_BUCKET},
+            {"data_prefix": f"s3://{DATA_BUCKET}/{EXAMPLE_PROJECT}/"},
+            emu.url,
+            tracking_server_url(sagemaker),
+        )
         assert env.tracking_uri == emu.mlflow.url
         for name, value in env.variables().items():  # for this process's own MLflow and boto3 clients
             monkeypatch.setenv(name, value)
@@ -95,8 +105,13 @@ def local_zone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Proj
 
 def test_the_example_trains_and_logs_to_the_local_mlflow_server(local_zone: ProjectEnvironment) -> None:
     env = local_zone.variables()
-    done = subprocess.run([sys.executable, str(TRAIN), "--rows", "3000"], env=clean_env(env),
-                          capture_output=True, text=True, timeout=TIMEOUT)
+    done = subprocess.run(
+        [sys.executable, str(TRAIN), "--rows", "3000"],
+        env=clean_env(env),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     s3 = boto3.client("s3")
     check_run(env, run_id_of(done.stdout), s3)
@@ -109,8 +124,7 @@ def readme_tracking_commands() -> list[str]:
     return [line.split("  #", 1)[0].strip() for line in block.strip().splitlines()]
 
 
-def test_readme_tracking_commands_run_mlzone_env_evaluated_in_bash_then_the_script(
-        deployed, example: Path) -> None:
+def test_readme_tracking_commands_run_mlzone_env_evaluated_in_bash_then_the_script(deployed, example: Path) -> None:
     """The README's lines between deploy and stop, verbatim in bash, on the deployed example."""
     commands = readme_tracking_commands()
     assert commands[0] == ".venv/bin/mlzone deploy" and commands[-1] == ".venv/bin/mlzone stop"
@@ -119,8 +133,14 @@ def test_readme_tracking_commands_run_mlzone_env_evaluated_in_bash_then_the_scri
     for link in links:
         link.symlink_to(REPO / link.name)
     try:
-        done = subprocess.run(["bash", "-ec", "\n".join([*commands[1:-1], "env"])], cwd=example,
-                              env=clean_env({}), capture_output=True, text=True, timeout=TIMEOUT + 120)
+        done = subprocess.run(
+            ["bash", "-ec", "\n".join([*commands[1:-1], "env"])],
+            cwd=example,
+            env=clean_env({}),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT + 120,
+        )
     finally:
         for link in links:
             link.unlink()
@@ -128,13 +148,19 @@ def test_readme_tracking_commands_run_mlzone_env_evaluated_in_bash_then_the_scri
     lines = done.stdout.splitlines()
     env = dict(line.split("=", 1) for line in lines if line.startswith(("AWS_", "MLFLOW_", "MLZONE_")))
     assert "kms" not in "".join(env.values()), "no key id reaches the script"
-    s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], region_name=REGION,
-                      aws_access_key_id="test", aws_secret_access_key="test")
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, value)
         tags = check_run(env, run_id_of(done.stdout), s3)
     [pointer] = json.loads(tags["mlzone.data"])
     bucket, key = pointer["uri"].removeprefix("s3://").split("/", 1)
-    assert s3.head_object(Bucket=bucket, Key=key)["ServerSideEncryption"] == "aws:kms", \
+    assert s3.head_object(Bucket=bucket, Key=key)["ServerSideEncryption"] == "aws:kms", (
         "the data was encrypted with the project's key without the script naming it"
+    )

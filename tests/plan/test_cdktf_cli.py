@@ -30,11 +30,23 @@ def test_cdktf_synth_matches_python_main(tmp_path: Path):
         "CDKTF_DISABLE_PLUGIN_CACHE_ENV": "1",
     }
     env.pop("CDKTF_OUTDIR", None)
-    direct = subprocess.run([sys.executable, "main.py"], cwd=ROOT, capture_output=True, text=True, timeout=900,
-                            env={**env, "CDKTF_OUTDIR": str(tmp_path / "direct")})
+    direct = subprocess.run(
+        [sys.executable, "main.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**env, "CDKTF_OUTDIR": str(tmp_path / "direct")},
+    )
     assert direct.returncode == 0, direct.stderr
-    via_cli = subprocess.run([cdktf_cli(), "synth", "--output", str(tmp_path / "cli")], cwd=ROOT,
-                             capture_output=True, text=True, timeout=900, env=env)
+    via_cli = subprocess.run(
+        [cdktf_cli(), "synth", "--output", str(tmp_path / "cli")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env,
+    )
     assert via_cli.returncode == 0, via_cli.stdout + via_cli.stderr
     stacks = sorted(p.name for p in (tmp_path / "direct" / "stacks").iterdir())
     assert stacks == sorted(p.name for p in (tmp_path / "cli" / "stacks").iterdir())

@@ -21,8 +21,14 @@ SUBMODULE = re.compile(r"^import time:.*\|\s*cdktf_cdktf_provider_aws\.([a-z0-9_
 def synth(outdir: Path, eager: bool) -> set[str]:
     """`python main.py` of the example into `outdir`; returns the binding submodules the process imported."""
     env = {k: v for k, v in os.environ.items() if k != EAGER_ENV} | {"CDKTF_OUTDIR": str(outdir)}
-    proc = subprocess.run([sys.executable, "-X", "importtime", str(ROOT / "main.py")], cwd=ROOT, capture_output=True,
-                          text=True, timeout=900, env=env | ({EAGER_ENV: "1"} if eager else {}))
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", str(ROOT / "main.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=env | ({EAGER_ENV: "1"} if eager else {}),
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return set(SUBMODULE.findall(proc.stderr)) - {"_jsii"}
 

@@ -40,11 +40,13 @@ def test_platform_plan_keeps_the_secure_values(platform_plan):
     assert lock["rule"][0]["default_retention"][0] == {"mode": "COMPLIANCE", "days": 2555, "years": None}
     (trail,) = planned(platform_plan, "aws_cloudtrail")
     assert trail["is_multi_region_trail"] and trail["enable_log_file_validation"]
-    assert all(k["enable_key_rotation"] and k["deletion_window_in_days"] == 30
-               for k in planned(platform_plan, "aws_kms_key"))
-    assert all(all(p[f] for f in ("block_public_acls", "block_public_policy", "ignore_public_acls",
-                                  "restrict_public_buckets"))
-               for p in planned(platform_plan, "aws_s3_bucket_public_access_block"))
+    assert all(
+        k["enable_key_rotation"] and k["deletion_window_in_days"] == 30 for k in planned(platform_plan, "aws_kms_key")
+    )
+    assert all(
+        all(p[f] for f in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
+        for p in planned(platform_plan, "aws_s3_bucket_public_access_block")
+    )
     assert not planned(platform_plan, "aws_internet_gateway") and not planned(platform_plan, "aws_nat_gateway")
     for bucket in planned(platform_plan, "aws_s3_bucket"):
         assert bucket["tags"]["managed-by"] == "mlzone" and bucket["tags"]["team"] == "ml-platform"

@@ -53,14 +53,23 @@ def fake_platform_outputs(platform: PlatformSpec, account: str) -> dict:
 
 def write_platform_state(path: Path, outputs: dict) -> None:
     """A Terraform state file with outputs only, as `terraform_remote_state` reads it."""
+
     def type_of(value):
         return ["list", "string"] if isinstance(value, list) else "string"
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({
-        "version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "mlzone-plan-test-fixture",
-        "outputs": {k: {"value": v, "type": type_of(v)} for k, v in outputs.items()}, "resources": [],
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "version": 4,
+                "terraform_version": "1.11.4",
+                "serial": 1,
+                "lineage": "mlzone-plan-test-fixture",
+                "outputs": {k: {"value": v, "type": type_of(v)} for k, v in outputs.items()},
+                "resources": [],
+            }
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +88,9 @@ def terraform(root: Path, stack: str, cli_config: Path) -> Terraform:
 def plans(zone: Zone, synthesized: Path, tf_cli_config: Path) -> dict[str, dict]:
     """Plan JSON of every example stack; the projects read the platform state fixture."""
     state = synthesized / "cdktf.out" / "stacks" / "platform" / LOCAL_STATE_DIR / "platform.tfstate"
-    write_platform_state(state.resolve(), fake_platform_outputs(zone.platform, Target(kind="local").account_id(zone.platform)))
+    write_platform_state(
+        state.resolve(), fake_platform_outputs(zone.platform, Target(kind="local").account_id(zone.platform))
+    )
     out = {}
     for stack in EXAMPLE_STACKS:
         tf = terraform(synthesized, stack, tf_cli_config)
@@ -139,8 +150,9 @@ def test_plan_matches_inventory(plans, stack):
 
 
 def test_project_cannot_be_planned_without_the_platform(zone: Zone, tf_cli_config: Path, tmp_path: Path):
-    build_app(Zone(zone.root, zone.platform, zone.projects[:1]), Target(kind="local"),
-              outdir=str(tmp_path / "cdktf.out")).synth()
+    build_app(
+        Zone(zone.root, zone.platform, zone.projects[:1]), Target(kind="local"), outdir=str(tmp_path / "cdktf.out")
+    ).synth()
     tf = terraform(tmp_path, zone.projects[0].name, tf_cli_config)
     tf.init()
     with pytest.raises(TerraformError, match="Unable to find remote state"):

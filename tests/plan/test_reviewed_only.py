@@ -24,10 +24,14 @@ STACKS = ("platform", "alpha")
 def write_stack(root: Path, stack: str, value: str) -> None:
     folder = root / "cdktf.out" / "stacks" / stack
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "cdk.tf.json").write_text(json.dumps({
-        "terraform": {"backend": {"local": {"path": "terraform.tfstate"}}},
-        "resource": {"terraform_data": {"marker": {"input": value}}},
-    }))
+    (folder / "cdk.tf.json").write_text(
+        json.dumps(
+            {
+                "terraform": {"backend": {"local": {"path": "terraform.tfstate"}}},
+                "resource": {"terraform_data": {"marker": {"input": value}}},
+            }
+        )
+    )
 
 
 def applied(root: Path, stack: str) -> str | None:
@@ -46,8 +50,9 @@ def fresh_checkout(root: Path) -> None:
 
 
 def mlzone(root: Path, *args: str):
-    return CliRunner().invoke(app, [*args, "--root", str(root), "--target", "aws", "--no-synth"],
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        app, [*args, "--root", str(root), "--target", "aws", "--no-synth"], catch_exceptions=False
+    )
 
 
 @pytest.fixture
@@ -68,7 +73,9 @@ def test_the_reviewed_plans_are_applied_as_they_are_and_nothing_is_planned(revie
     assert result.exit_code == 0, result.output
     outcomes = json.loads(result.stdout)["stacks"]
     assert [(o["stack"], o["applied"], o["plan"]["reused"]) for o in outcomes] == [
-        ("platform", True, True), ("alpha", True, True)]
+        ("platform", True, True),
+        ("alpha", True, True),
+    ]
     assert {s: applied(reviewed, s) for s in STACKS} == {"platform": "v1", "alpha": "v1"}
     again = mlzone(reviewed, "deploy", "--reviewed-only")
     assert again.exit_code == 3, "a plan is used once"

@@ -31,8 +31,12 @@ pytestmark = pytest.mark.plan
 ROOT = Path(__file__).resolve().parents[2]
 # If Terraform evaluated them, the first two would put the host name and the environment into the
 # plan, the third would read "evaluated", and the last one would fail the plan (no such file).
-PAYLOADS = ('${file("/etc/hostname")}', '${file("/proc/self/environ")}', "%{ if true }evaluated%{ endif }",
-            '${file("/nonexistent/mlzone-payload")}')
+PAYLOADS = (
+    '${file("/etc/hostname")}',
+    '${file("/proc/self/environ")}',
+    "%{ if true }evaluated%{ endif }",
+    '${file("/nonexistent/mlzone-payload")}',
+)
 CANARY = {
     "AWS_ACCESS_KEY_ID": "AKIAMLZONECANARY0042",
     "AWS_SECRET_ACCESS_KEY": "mlzone-canary-secret-access-key-0042",
@@ -59,7 +63,9 @@ def saved_plans(tf_cli_config: Path, tmp_path_factory: pytest.TempPathFactory) -
     # The schedule's input embeds ids known only after apply, so the plan cannot show it; an output
     # of the same spec value (known at plan time) shows what Terraform makes of it.
     project = next(p for p in zone.projects if p.name == "fraud-detection")
-    TerraformOutput(app.node.find_child("fraud-detection"), "payload_probe", value=list(project.batch_jobs[0].arguments))
+    TerraformOutput(
+        app.node.find_child("fraud-detection"), "payload_probe", value=list(project.batch_jobs[0].arguments)
+    )
     app.synth()
     stacks = root / "cdktf.out" / "stacks"
     state = (stacks / "platform" / LOCAL_STATE_DIR / "platform.tfstate").resolve()

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,14 @@ from pathlib import Path
 from stacks.spec import PlatformSpec
 
 # Platform outputs that hold bucket names -> the bucket purpose (PlatformSpec.bucket_name).
-BUCKET_OUTPUTS = {"access_log_bucket": "access-logs", "audit_bucket": "audit", "capture_bucket": "predictions",
-                  "data_bucket": "data", "emr_log_bucket": "emr-logs", "mlflow_bucket": "mlflow"}
+BUCKET_OUTPUTS = {
+    "access_log_bucket": "access-logs",
+    "audit_bucket": "audit",
+    "capture_bucket": "predictions",
+    "data_bucket": "data",
+    "emr_log_bucket": "emr-logs",
+    "mlflow_bucket": "mlflow",
+}
 
 
 def write_stacks(root: Path, synth: dict[str, dict]) -> dict[str, Path]:
@@ -30,6 +36,7 @@ def write_stacks(root: Path, synth: dict[str, dict]) -> dict[str, Path]:
 
 def fake_platform_state(root: Path, platform: PlatformSpec, platform_synth: dict) -> Path:
     """A state file holding only the platform's outputs, with realistic values."""
+
     def value(name: str):
         if name in BUCKET_OUTPUTS:
             return platform.bucket_name(BUCKET_OUTPUTS[name])
@@ -45,8 +52,18 @@ def fake_platform_state(root: Path, platform: PlatformSpec, platform_synth: dict
         outputs[name] = {"value": v, "type": ["list", "string"] if isinstance(v, list) else "string"}
     path = root / ".mlzone" / "state" / "platform.tfstate"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "stand-in",
-                                "outputs": outputs, "resources": []}))
+    path.write_text(
+        json.dumps(
+            {
+                "version": 4,
+                "terraform_version": "1.11.4",
+                "serial": 1,
+                "lineage": "stand-in",
+                "outputs": outputs,
+                "resources": [],
+            }
+        )
+    )
     return path
 
 

@@ -22,10 +22,18 @@ from mlzone.terraform import Terraform, TerraformError, find_mirror, write_cli_c
 FIXTURES = Path(__file__).parent / "fixtures"
 PROVIDER = {
     "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws", "version": "5.100.0"}}},
-    "provider": {"aws": [{
-        "region": "eu-west-1", "access_key": "test", "secret_key": "test", "skip_credentials_validation": True,
-        "skip_requesting_account_id": True, "skip_metadata_api_check": "true",
-    }]},
+    "provider": {
+        "aws": [
+            {
+                "region": "eu-west-1",
+                "access_key": "test",
+                "secret_key": "test",
+                "skip_credentials_validation": True,
+                "skip_requesting_account_id": True,
+                "skip_metadata_api_check": "true",
+            }
+        ]
+    },
 }
 
 

@@ -31,9 +31,12 @@ def loaded_python_checks() -> dict[str, str]:
     from checkov.terraform.checks.resource.registry import resource_registry
 
     gate._checkov()
-    return {type(c).__module__: c.id for checks in (*resource_registry.checks.values(),
-                                                    *resource_registry.wildcard_checks.values())
-            for c in checks if c.id.startswith(OURS)}
+    return {
+        type(c).__module__: c.id
+        for checks in (*resource_registry.checks.values(), *resource_registry.wildcard_checks.values())
+        for c in checks
+        if c.id.startswith(OURS)
+    }
 
 
 def check_id(file: Path) -> str:
@@ -48,8 +51,12 @@ def check_id(file: Path) -> str:
 def fixtures() -> list[tuple[str, Path]]:
     """(check id, fixture file); a configuration planned from a prior state (`<name>.tfstate`, the
     change rules' fixtures) is only the source of its `<name>_plan.json`."""
-    return [(check_id(f), fx) for f in check_files() for fx in sorted((FIXTURES / f.stem).glob("*.json"))
-            if not fx.with_name(fx.name.removesuffix(".tf.json") + ".tfstate").is_file()]
+    return [
+        (check_id(f), fx)
+        for f in check_files()
+        for fx in sorted((FIXTURES / f.stem).glob("*.json"))
+        if not fx.with_name(fx.name.removesuffix(".tf.json") + ".tfstate").is_file()
+    ]
 
 
 def subjects(doc: dict) -> set[str]:
@@ -57,7 +64,9 @@ def subjects(doc: dict) -> set[str]:
     if gate.kind_of(doc) == "plan":
         names = {c["name"] for c in doc.get("resource_changes", [])}
     else:
-        names = {name for block in ("resource", "data") for resources in doc.get(block, {}).values() for name in resources}
+        names = {
+            name for block in ("resource", "data") for resources in doc.get(block, {}).values() for name in resources
+        }
     return {n for n in names if n.startswith(("good", "bad"))}
 
 
@@ -70,7 +79,9 @@ def scan(file: Path, ident: str) -> tuple[set[str], set[str]]:
 
 
 @pytest.mark.policy
-@pytest.mark.parametrize("ident,fixture", fixtures(), ids=lambda v: v if isinstance(v, str) else f"{v.parent.name}/{v.name}")
+@pytest.mark.parametrize(
+    "ident,fixture", fixtures(), ids=lambda v: v if isinstance(v, str) else f"{v.parent.name}/{v.name}"
+)
 def test_fixture_passes_and_fails_exactly_the_named_resources(ident: str, fixture: Path) -> None:
     names = subjects(json.loads(fixture.read_text()))
     passed, failed = scan(fixture, ident)
@@ -99,8 +110,11 @@ def test_check_metadata_follows_the_conventions() -> None:
     gate._checkov()
     ids = [check_id(f) for f in check_files()]
     assert len(ids) == len(set(ids)), f"duplicate check ids: {sorted(ids)}"
-    python_checks = [c for checks in (*resource_registry.checks.values(), *resource_registry.wildcard_checks.values())
-                     for c in checks]
+    python_checks = [
+        c
+        for checks in (*resource_registry.checks.values(), *resource_registry.wildcard_checks.values())
+        for c in checks
+    ]
     loaded = {c.id: c for c in python_checks if c.id.startswith(OURS)}
     loaded |= {c.id: c for c in get_graph_checks_registry("terraform").checks if c.id.startswith(OURS)}
     assert set(ids) == set(loaded), "every check file must load into checkov"
@@ -130,5 +144,7 @@ def test_the_readme_has_one_row_per_check_id() -> None:
         ident, file = (cell.strip() for cell in row.split("|")[1:3])
         by_id.setdefault(ident.rsplit("</a>", 1)[-1], []).append(file)
     for check in check_files():
-        assert by_id.get(check_id(check)) == [check.name], f"policies/README.md: one row for {check_id(check)} ({check.name})"
+        assert by_id.get(check_id(check)) == [check.name], (
+            f"policies/README.md: one row for {check_id(check)} ({check.name})"
+        )
     assert len(by_id) == len(check_files()), sorted(set(by_id) - {check_id(c) for c in check_files()})

@@ -18,8 +18,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def both(content: str) -> tuple[list, list]:
     from checkov.common.parsers.yaml.loader import SafeLineLoader
 
-    return (list(yaml.load_all(content, Loader=checkov_yaml.line_loader())),
-            list(yaml.load_all(content, Loader=SafeLineLoader)))
+    return (
+        list(yaml.load_all(content, Loader=checkov_yaml.line_loader())),
+        list(yaml.load_all(content, Loader=SafeLineLoader)),
+    )
 
 
 @pytest.mark.policy
@@ -45,14 +47,16 @@ def test_the_gate_parses_with_libyaml_and_falls_back_to_checkov(tmp_path: Path) 
 
     gate._checkov()
     assert getattr(loader.loads, "libyaml", False), "the gate did not install the libyaml loader"
-    assert loader.loads('{"a": {"b": true}}') == [{"a": {"b": True, "__startline__": 1, "__endline__": 1},
-                                                    "__startline__": 1, "__endline__": 1}]
+    assert loader.loads('{"a": {"b": true}}') == [
+        {"a": {"b": True, "__startline__": 1, "__endline__": 1}, "__startline__": 1, "__endline__": 1}
+    ]
     assert loader.loads("{a: [") == [None]  # unreadable: checkov's own loader gives its answer
 
 
 @pytest.mark.policy
-def test_the_gate_finds_the_same_with_either_loader(example_full_synth: dict[str, dict], tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_gate_finds_the_same_with_either_loader(
+    example_full_synth: dict[str, dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from checkov.common.parsers.yaml import loader
 
     gate._checkov()

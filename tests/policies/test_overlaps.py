@@ -23,8 +23,9 @@ def builtin_types(ident: str) -> tuple[str, ...]:
     from checkov.terraform.checks.resource.registry import resource_registry
 
     gate._checkov()
-    python = {tuple(c.supported_resources) for checks in resource_registry.checks.values() for c in checks
-              if c.id == ident}
+    python = {
+        tuple(c.supported_resources) for checks in resource_registry.checks.values() for c in checks if c.id == ident
+    }
     registry = get_graph_checks_registry("terraform")
     registry.load_checks()  # checkov's own graph checks load on first use
     graph = {tuple(c.resource_types) for c in registry.checks if c.id == ident}
@@ -80,9 +81,22 @@ def test_the_gate_does_not_run_covered_builtins(tmp_path: Path) -> None:
 
 def test_an_exception_naming_a_covered_builtin_fails_the_gate(tmp_path: Path) -> None:
     exceptions = tmp_path / "exceptions.yaml"
-    exceptions.write_text(yaml.safe_dump({"exceptions": [{
-        "check_id": "CKV_AWS_307", "resource": "fixture/bad_root", "reason": "root needed for a kernel install trial",
-        "owner": "ml-platform", "ticket": "test", "expires": "2099-01-01"}]}))
+    exceptions.write_text(
+        yaml.safe_dump(
+            {
+                "exceptions": [
+                    {
+                        "check_id": "CKV_AWS_307",
+                        "resource": "fixture/bad_root",
+                        "reason": "root needed for a kernel install trial",
+                        "owner": "ml-platform",
+                        "ticket": "test",
+                        "expires": "2099-01-01",
+                    }
+                ]
+            }
+        )
+    )
     result = gate.run([FIXTURES / "sagemaker_notebook_no_root" / "pass.tf.json"], exceptions_file=exceptions)
     assert any("names CKV_AWS_307, which the gate does not run: CKV_MLZ_44 covers it" in e for e in result.errors)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 
 from modules.project_role import ProjectScope
 
@@ -19,9 +19,17 @@ GROUPS = {kind: f"sg-team-a-{kind}" for kind in ("notebooks", "spark", "models",
 def scope(**changes) -> ProjectScope:
     """Project `team-a` in a platform `acme` (buckets acme-*), with a boundary already built."""
     base = ProjectScope(
-        name="team-a", account_id="123456789012", region="eu-west-1", data_bucket="acme-data",
-        capture_bucket="acme-predictions", emr_log_bucket="acme-emr-logs", platform_key_arn=PLATFORM_KEY,
-        key_arn=KEY, vpc_id="vpc-1", subnet_ids=["subnet-1", "subnet-2"], security_groups=GROUPS,
+        name="team-a",
+        account_id="123456789012",
+        region="eu-west-1",
+        data_bucket="acme-data",
+        capture_bucket="acme-predictions",
+        emr_log_bucket="acme-emr-logs",
+        platform_key_arn=PLATFORM_KEY,
+        key_arn=KEY,
+        vpc_id="vpc-1",
+        subnet_ids=["subnet-1", "subnet-2"],
+        security_groups=GROUPS,
         boundary_arn=BOUNDARY,
     )
     return replace(base, **changes)

@@ -11,14 +11,17 @@ from stacks.project_stack import ProjectStack
 from stacks.target import Target
 from tests.conftest import resources, synth
 
-APPROVERS = ("arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_ModelApprover_0123",
-             "arn:aws:iam::123456789012:user/risk-lead")
+APPROVERS = (
+    "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_ModelApprover_0123",
+    "arn:aws:iam::123456789012:user/risk-lead",
+)
 
 
 def test_the_approver_role_is_the_only_one_that_updates_versions(zone) -> None:
     project = zone.projects[[p.name for p in zone.projects].index("fraud-detection")]
-    doc = synth(ProjectStack(Testing.app(), zone.platform, project.model_copy(update={"approvers": APPROVERS}),
-                             Target()))
+    doc = synth(
+        ProjectStack(Testing.app(), zone.platform, project.model_copy(update={"approvers": APPROVERS}), Target())
+    )
     roles = resources(doc, "aws_iam_role")
     [approver] = [r for r in roles.values() if r["name"] == "fraud-detection--approver"]
     assert approver["path"] == "/mlzone-approval/" and "permissions_boundary" not in approver
@@ -31,7 +34,9 @@ def test_the_approver_role_is_the_only_one_that_updates_versions(zone) -> None:
             if "sagemaker:UpdateModelPackage" in actions:
                 updaters[logical] = st["Resource"]
     assert len(updaters) == 1 and next(iter(updaters)).startswith("approver-role"), updaters
-    assert next(iter(updaters.values())) == "arn:aws:sagemaker:eu-west-1:123456789012:model-package/fraud-detection--*/*"
+    assert (
+        next(iter(updaters.values())) == "arn:aws:sagemaker:eu-west-1:123456789012:model-package/fraud-detection--*/*"
+    )
     assert doc["output"]["approver_role_arn"]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import boto3
 import pytest
@@ -17,10 +17,18 @@ BUCKET = "acme-ml-audit-eu-west-1"
 def s3():
     with mock_aws():
         client = boto3.client("s3", region_name="eu-west-1")
-        client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},
-                             ObjectLockEnabledForBucket=True)
-        client.put_object_lock_configuration(Bucket=BUCKET, ObjectLockConfiguration={
-            "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}}})
+        client.create_bucket(
+            Bucket=BUCKET,
+            CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},
+            ObjectLockEnabledForBucket=True,
+        )
+        client.put_object_lock_configuration(
+            Bucket=BUCKET,
+            ObjectLockConfiguration={
+                "ObjectLockEnabled": "Enabled",
+                "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}},
+            },
+        )
         yield client
 
 
@@ -45,4 +53,4 @@ def test_a_key_outside_the_record_prefixes_is_refused(s3) -> None:
 
 
 def test_stamps_sort_as_time() -> None:
-    assert audit_record.stamp(datetime(2026, 12, 2, 10, 51, tzinfo=timezone.utc)) == "20261202T105100Z"
+    assert audit_record.stamp(datetime(2026, 12, 2, 10, 51, tzinfo=UTC)) == "20261202T105100Z"

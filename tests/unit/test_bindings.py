@@ -22,8 +22,9 @@ PACKAGE_DIR = Path(importlib.util.find_spec(bindings.PACKAGE).origin).parent  # 
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **env})
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env={**os.environ, **env}
+    )
 
 
 def test_the_installed_bindings_are_the_pinned_version() -> None:
@@ -86,8 +87,9 @@ def test_submodules_load_on_first_use_and_register_their_jsii_types_late() -> No
         "after: ['kms_key', 'sqs_queue']",
     ]
     # Without the FQN map the hook registers, jsii could not find the late type: the map is what makes it work.
-    proc = subprocess.run([sys.executable, "-c", LATE_TYPE, "--without-map"], capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", LATE_TYPE, "--without-map"], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 1 and "Unknown type: @cdktf/provider-aws.sqsQueue.SqsQueue" in proc.stderr
 
 

@@ -43,8 +43,9 @@ def test_new_project_writes_a_valid_spec_and_never_overwrites(tmp_path: Path) ->
 
 
 def test_new_project_with_an_invalid_name_fails_with_the_fix_and_leaves_no_file(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["new-project", "Fraud_Detection", "--team", "risk", "--cost-center", "CC-1",
-                                 "--root", str(tmp_path)])
+    result = runner.invoke(
+        app, ["new-project", "Fraud_Detection", "--team", "risk", "--cost-center", "CC-1", "--root", str(tmp_path)]
+    )
     assert result.exit_code == 2
     assert "fix:" in result.output
     assert not list((tmp_path / "projects").glob("*.yaml"))

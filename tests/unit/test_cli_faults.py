@@ -18,10 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 from mlzone import terraform
-from mlzone.plans import StackPlan
-from mlzone.workspace import StateError, Workspace, read_state
 from mlzone.emulator import Emulator
+from mlzone.plans import StackPlan
 from mlzone.terraform import Terraform, TerraformInterrupted, interrupt_all, write_cli_config
+from mlzone.workspace import StateError, Workspace, read_state
 from mlzone.zonelock import LOCK_FILE
 from tests.conftest import ROOT
 
@@ -66,9 +66,15 @@ def fake_terraform(tmp_path: Path, body: str) -> str:
 def test_ctrl_c_interrupts_every_running_terraform_at_once_and_says_what_happened(tmp_path: Path) -> None:
     root = zone(tmp_path / "zone")
     env = {**os.environ, "MLZONE_TERRAFORM": fake_terraform(tmp_path, FAKE_TERRAFORM), "MLZONE_GATE": "report-only"}
-    proc = subprocess.Popen([sys.executable, "-m", "mlzone", "deploy", "--no-synth", "--ephemeral", "--root", str(root)], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlzone", "deploy", "--no-synth", "--ephemeral", "--root", str(root)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     markers = [root / "cdktf.out" / "stacks" / s / "applying" for s in ("churn", "fraud")]
     deadline = time.monotonic() + 120
     while not all(m.exists() for m in markers):
@@ -124,10 +130,20 @@ def test_a_second_command_in_the_zone_is_refused_at_once_naming_the_first(tmp_pa
     state = root / ".mlzone" / "state" / "platform.tfstate"
     state.parent.mkdir(parents=True)
     state.write_text('{"version": 4, "lineage": "l", "serial": 3}')
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from mlzone.zonelock import zone_lock\n"
-        f"with zone_lock(Path({str(root / '.mlzone')!r}), 'mlzone deploy', 'local'):\n"
-        "    print('held', flush=True); time.sleep(60)")], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time; from pathlib import Path; from mlzone.zonelock import zone_lock\n"
+                f"with zone_lock(Path({str(root / '.mlzone')!r}), 'mlzone deploy', 'local'):\n"
+                "    print('held', flush=True); time.sleep(60)"
+            ),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         record = json.loads((root / ".mlzone" / LOCK_FILE).read_text())
@@ -153,8 +169,9 @@ def app():
     return cli
 
 
-@pytest.mark.parametrize(("content", "problem"), [(b"", "empty (0 bytes)"),
-                                                  (b'{"version": 4, "lineage": "l", "ser', "not valid JSON")])
+@pytest.mark.parametrize(
+    ("content", "problem"), [(b"", "empty (0 bytes)"), (b'{"version": 4, "lineage": "l", "ser', "not valid JSON")]
+)
 def test_an_unreadable_local_state_names_the_file_and_the_backup(tmp_path: Path, content: bytes, problem: str) -> None:
     state = tmp_path / "platform.tfstate"
     state.write_bytes(content)
@@ -187,11 +204,19 @@ def test_plan_on_a_zero_length_state_is_a_clear_error_not_a_traceback(tmp_path: 
 
 
 def test_ctrl_c_after_cdktf_loaded_leaves_no_jsii_traceback(tmp_path: Path) -> None:
-    script = ("import sys, time\nfrom mlzone import jsii_exit\njsii_exit.guard()\nimport cdktf\n"
-              "print('ready', flush=True)\ntry:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n"
-              "    time.sleep(2)  # long enough for Node to have died of the same Ctrl-C\n    sys.exit(130)\n")
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+    script = (
+        "import sys, time\nfrom mlzone import jsii_exit\njsii_exit.guard()\nimport cdktf\n"
+        "print('ready', flush=True)\ntry:\n    time.sleep(60)\nexcept KeyboardInterrupt:\n"
+        "    time.sleep(2)  # long enough for Node to have died of the same Ctrl-C\n    sys.exit(130)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     assert proc.stdout.readline().strip() == "ready"
     time.sleep(1)
     os.killpg(proc.pid, signal.SIGINT)
@@ -204,8 +229,9 @@ def test_stop_with_a_stale_emulator_record_leaves_the_recorded_process_alone(tmp
     sleeper = subprocess.Popen(["sleep", "300"], start_new_session=True)  # as a kept emulator would be
     try:
         (tmp_path / ".mlzone").mkdir()
-        (tmp_path / ".mlzone" / "emulator.json").write_text(json.dumps({"pid": sleeper.pid,
-                                                                       "url": "http://127.0.0.1:1"}))
+        (tmp_path / ".mlzone" / "emulator.json").write_text(
+            json.dumps({"pid": sleeper.pid, "url": "http://127.0.0.1:1"})
+        )
         result = runner.invoke(app(), ["stop", "--root", str(tmp_path)])
         assert result.exit_code == 0, result.output
         assert "named no running mlzone emulator" in " ".join(result.output.split())
@@ -222,11 +248,22 @@ def test_the_plan_after_an_interrupted_apply_untaints_what_it_cut_short(tmp_path
 
     root = zone(tmp_path / "zone", ("platform",))
     calls = tmp_path / "calls"
-    state = {"values": {"root_module": {"resources": [
-        {"address": "aws_kms_key.data", "mode": "managed", "type": "aws_kms_key", "tainted": True},
-        {"address": "aws_vpc.main", "mode": "managed", "type": "aws_vpc"}]}}}
-    monkeypatch.setenv("MLZONE_TERRAFORM", fake_terraform(tmp_path, (
-        f"#!/bin/sh\necho \"$@\" >> {calls}\n[ \"$1\" = show ] && echo '{json.dumps(state)}'\nexit 0\n")))
+    state = {
+        "values": {
+            "root_module": {
+                "resources": [
+                    {"address": "aws_kms_key.data", "mode": "managed", "type": "aws_kms_key", "tainted": True},
+                    {"address": "aws_vpc.main", "mode": "managed", "type": "aws_vpc"},
+                ]
+            }
+        }
+    }
+    monkeypatch.setenv(
+        "MLZONE_TERRAFORM",
+        fake_terraform(
+            tmp_path, (f'#!/bin/sh\necho "$@" >> {calls}\n[ "$1" = show ] && echo \'{json.dumps(state)}\'\nexit 0\n')
+        ),
+    )
     ws = Workspace(root.resolve(), "local", emulator_url="http://127.0.0.1:1")
     tf = ws.terraform("platform")
     assert untaint_interrupted(ws, tf) == [] and not calls.exists(), "nothing to do after a clean apply"

@@ -26,10 +26,15 @@ def change(address: str, *actions: str) -> dict:
     return {"address": address, "type": address.split(".")[0], "change": {"actions": list(actions)}}
 
 
-PLAN = {"resource_changes": [
-    change("aws_s3_bucket.a", "create"), change("aws_kms_key.k", "update"), change("aws_vpc.v", "no-op"),
-    change("aws_sagemaker_model.m", "delete", "create"), change("aws_iam_role.r", "delete"),
-]}
+PLAN = {
+    "resource_changes": [
+        change("aws_s3_bucket.a", "create"),
+        change("aws_kms_key.k", "update"),
+        change("aws_vpc.v", "no-op"),
+        change("aws_sagemaker_model.m", "delete", "create"),
+        change("aws_iam_role.r", "delete"),
+    ]
+}
 
 
 @pytest.fixture
@@ -66,10 +71,20 @@ def test_the_plan_key_is_the_same_in_every_process(ws: Workspace) -> None:
     state = ws.local_state("platform")
     state.parent.mkdir(parents=True)
     state.write_text(json.dumps({"lineage": "l", "serial": 1}))
-    code = (f"from pathlib import Path; from mlzone.workspace import Workspace; "
-            f"print(Workspace(Path({str(ws.root)!r}), 'local', emulator_url={ws.emulator_url!r}).plan_key('churn'))")
-    keys = {subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed},
-                           capture_output=True, text=True, check=True).stdout for seed in ("1", "2", "3")}
+    code = (
+        f"from pathlib import Path; from mlzone.workspace import Workspace; "
+        f"print(Workspace(Path({str(ws.root)!r}), 'local', emulator_url={ws.emulator_url!r}).plan_key('churn'))"
+    )
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
     assert keys == {ws.plan_key("churn") + "\n"}
 
 
@@ -93,12 +108,22 @@ def test_an_unknown_stack_is_named_with_the_known_ones(ws: Workspace) -> None:
 
 def test_the_markdown_summary_has_a_row_per_stack_and_the_reasons(monkeypatch) -> None:
     monkeypatch.setitem(stack.emulator.UNSUPPORTED, "aws_sagemaker_model", "not on the emulator (test)")
-    refused = StackPlan(stack="churn", adds=2, gate_passed=False, gate_summary="policy gate BLOCKED",
-                        gate_details=["CKV_AWS_1 churn/bucket: not encrypted"],
-                        unsupported=stack.unsupported_on_emulator(PLAN))
-    text = markdown_summary([StackOutcome("platform", StackPlan(stack="platform", gate_passed=True, gate_summary="ok")),
-                             StackOutcome("churn", refused), StackOutcome("broken", error="stack broken, step init: x")],
-                            "local")
+    refused = StackPlan(
+        stack="churn",
+        adds=2,
+        gate_passed=False,
+        gate_summary="policy gate BLOCKED",
+        gate_details=["CKV_AWS_1 churn/bucket: not encrypted"],
+        unsupported=stack.unsupported_on_emulator(PLAN),
+    )
+    text = markdown_summary(
+        [
+            StackOutcome("platform", StackPlan(stack="platform", gate_passed=True, gate_summary="ok")),
+            StackOutcome("churn", refused),
+            StackOutcome("broken", error="stack broken, step init: x"),
+        ],
+        "local",
+    )
     assert "| platform | 0 | 0 | 0 | passed: ok |" in text
     assert "| churn | 2 | 0 | 0 | **failed**: policy gate BLOCKED |" in text
     assert "**churn** gate: CKV_AWS_1 churn/bucket: not encrypted" in text
@@ -107,7 +132,13 @@ def test_the_markdown_summary_has_a_row_per_stack_and_the_reasons(monkeypatch) -
 
 
 def test_the_plan_names_updates_the_emulator_cannot_do() -> None:
-    plan = {"resource_changes": [change("aws_athena_workgroup.w", "update"), change("aws_athena_workgroup.x", "no-op"),
-                                 change("aws_sagemaker_notebook_instance.n", "update")]}
+    plan = {
+        "resource_changes": [
+            change("aws_athena_workgroup.w", "update"),
+            change("aws_athena_workgroup.x", "no-op"),
+            change("aws_sagemaker_notebook_instance.n", "update"),
+        ]
+    }
     assert stack.unsupported_on_emulator(plan) == [
-        f"aws_athena_workgroup.w: {stack.emulator.UNSUPPORTED_UPDATES['aws_athena_workgroup']}"]
+        f"aws_athena_workgroup.w: {stack.emulator.UNSUPPORTED_UPDATES['aws_athena_workgroup']}"
+    ]

@@ -12,8 +12,16 @@ from mlzone.drift import DriftItem, StackDrift, drift_items, markdown_report
 pytestmark = pytest.mark.unit
 SYNTH = {"resource": {"aws_s3_bucket": {"audit_bucket_1": {"//": {"metadata": {"path": "platform/audit/bucket"}}}}}}
 PLAN = {
-    "resource_drift": [{"address": "aws_s3_bucket.audit_bucket_1", "change": {
-        "actions": ["update"], "before": {"tags": {"team": "a"}, "arn": "x"}, "after": {"tags": {"team": "b"}, "arn": "x"}}}],
+    "resource_drift": [
+        {
+            "address": "aws_s3_bucket.audit_bucket_1",
+            "change": {
+                "actions": ["update"],
+                "before": {"tags": {"team": "a"}, "arn": "x"},
+                "after": {"tags": {"team": "b"}, "arn": "x"},
+            },
+        }
+    ],
     "resource_changes": [
         {"address": "aws_s3_bucket.audit_bucket_1", "change": {"actions": ["update"]}},
         {"address": "aws_kms_key.k", "change": {"actions": ["no-op"]}},
@@ -31,8 +39,11 @@ def test_planned_changes_are_drift_named_by_construct_path_with_what_changed_out
 
 
 def test_the_report_lists_each_drifted_resource_and_the_stacks_not_checked() -> None:
-    results = [StackDrift("platform", items=drift_items(PLAN, SYNTH)), StackDrift("churn", deployed=False),
-               StackDrift("fraud", error="stack fraud, step plan: boom")]
+    results = [
+        StackDrift("platform", items=drift_items(PLAN, SYNTH)),
+        StackDrift("churn", deployed=False),
+        StackDrift("fraud", error="stack fraud, step plan: boom"),
+    ]
     text = markdown_report(results, "aws")
     assert "| platform | `aws_s3_bucket.audit_bucket_1` | `platform/audit/bucket` | update | tags |" in text
     assert "Not deployed (skipped): churn." in text and "**fraud** could not be checked: stack fraud" in text

@@ -29,7 +29,10 @@ def aws(monkeypatch: pytest.MonkeyPatch):
 
 def _cluster(emr, **extra) -> str:
     return emr.run_job_flow(
-        Name="explore", ReleaseLabel="emr-7.2.0", JobFlowRole="EMR_EC2_DefaultRole", ServiceRole="EMR_DefaultRole",
+        Name="explore",
+        ReleaseLabel="emr-7.2.0",
+        JobFlowRole="EMR_EC2_DefaultRole",
+        ServiceRole="EMR_DefaultRole",
         Instances={"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
         **extra,
     )["JobFlowId"]
@@ -69,18 +72,23 @@ def test_emr_managed_scaling_policy_put_get_remove(aws) -> None:
 
 
 def test_emr_serverless_takes_the_engine_in_lower_case_and_waits_in_created(aws) -> None:
-    app = aws("emr-serverless").create_application(name="nightly", releaseLabel="emr-7.2.0", type="spark",
-                                                   architecture="ARM64")
+    app = aws("emr-serverless").create_application(
+        name="nightly", releaseLabel="emr-7.2.0", type="spark", architecture="ARM64"
+    )
     created = aws("emr-serverless").get_application(applicationId=app["applicationId"])["application"]
     assert (created["type"], created["state"], created["architecture"]) == ("Spark", "CREATED", "ARM64")
 
 
 def test_application_autoscaling_tags_from_register_and_tag_calls(aws) -> None:
     scaling = aws("application-autoscaling")
-    target = {"ServiceNamespace": "sagemaker", "ResourceId": "endpoint/scorer/variant/main",
-              "ScalableDimension": "sagemaker:variant:DesiredInstanceCount"}
-    arn = scaling.register_scalable_target(**target, MinCapacity=1, MaxCapacity=2,
-                                           Tags={"team": "risk"})["ScalableTargetARN"]
+    target = {
+        "ServiceNamespace": "sagemaker",
+        "ResourceId": "endpoint/scorer/variant/main",
+        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+    }
+    arn = scaling.register_scalable_target(**target, MinCapacity=1, MaxCapacity=2, Tags={"team": "risk"})[
+        "ScalableTargetARN"
+    ]
     assert scaling.list_tags_for_resource(ResourceARN=arn)["Tags"] == {"team": "risk"}
     scaling.tag_resource(ResourceARN=arn, Tags={"project": "fraud"})
     scaling.untag_resource(ResourceARN=arn, TagKeys=["team"])
@@ -104,7 +112,8 @@ def test_sagemaker_notebook_lifecycle_config_tags(aws) -> None:
     # (this boto3 cannot send Tags on create; the provider's newer SDK does, and the handler keeps them)
     sm = aws("sagemaker")
     arn = sm.create_notebook_instance_lifecycle_config(
-        NotebookInstanceLifecycleConfigName="churn-bob-idle-stop", OnStart=[{"Content": "ZWNobw=="}],
+        NotebookInstanceLifecycleConfigName="churn-bob-idle-stop",
+        OnStart=[{"Content": "ZWNobw=="}],
     )["NotebookInstanceLifecycleConfigArn"]
     assert sm.list_tags(ResourceArn=arn)["Tags"] == []
     sm.add_tags(ResourceArn=arn, Tags=[{"Key": "project", "Value": "churn"}])
@@ -113,30 +122,44 @@ def test_sagemaker_notebook_lifecycle_config_tags(aws) -> None:
 
 def test_sagemaker_notebook_keeps_its_metadata_service_setting(aws) -> None:
     sm = aws("sagemaker")
-    sm.create_notebook_instance(NotebookInstanceName="churn-bob", InstanceType="ml.t3.medium",
-                                RoleArn="arn:aws:iam::123456789012:role/notebook",
-                                InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "2"})
+    sm.create_notebook_instance(
+        NotebookInstanceName="churn-bob",
+        InstanceType="ml.t3.medium",
+        RoleArn="arn:aws:iam::123456789012:role/notebook",
+        InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "2"},
+    )
     described = sm.describe_notebook_instance(NotebookInstanceName="churn-bob")
     assert described["InstanceMetadataServiceConfiguration"] == {"MinimumInstanceMetadataServiceVersion": "2"}
 
 
 def test_sagemaker_model_keeps_network_isolation(aws) -> None:
     sm = aws("sagemaker")
-    sm.create_model(ModelName="fraud-detection-scorer", ExecutionRoleArn="arn:aws:iam::123456789012:role/endpoint",
-                    PrimaryContainer={"Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/m:1.0.0"},
-                    EnableNetworkIsolation=True)
+    sm.create_model(
+        ModelName="fraud-detection-scorer",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/endpoint",
+        PrimaryContainer={"Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/m:1.0.0"},
+        EnableNetworkIsolation=True,
+    )
     assert sm.describe_model(ModelName="fraud-detection-scorer")["EnableNetworkIsolation"] is True
 
 
 def test_sagemaker_update_notebook_instance_changes_a_stopped_notebook(aws) -> None:
     sm = aws("sagemaker")
-    sm.create_notebook_instance(NotebookInstanceName="churn-bob", InstanceType="ml.t3.medium", VolumeSizeInGB=20,
-                                RoleArn="arn:aws:iam::123456789012:role/notebook")
+    sm.create_notebook_instance(
+        NotebookInstanceName="churn-bob",
+        InstanceType="ml.t3.medium",
+        VolumeSizeInGB=20,
+        RoleArn="arn:aws:iam::123456789012:role/notebook",
+    )
     with pytest.raises(ClientError, match="Unable to update"):  # as on AWS: stop it first
         sm.update_notebook_instance(NotebookInstanceName="churn-bob", VolumeSizeInGB=50)
     sm.stop_notebook_instance(NotebookInstanceName="churn-bob")
-    sm.update_notebook_instance(NotebookInstanceName="churn-bob", VolumeSizeInGB=50, InstanceType="ml.t3.large",
-                                InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "2"})
+    sm.update_notebook_instance(
+        NotebookInstanceName="churn-bob",
+        VolumeSizeInGB=50,
+        InstanceType="ml.t3.large",
+        InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "2"},
+    )
     described = sm.describe_notebook_instance(NotebookInstanceName="churn-bob")
     assert (described["VolumeSizeInGB"], described["InstanceType"]) == (50, "ml.t3.large")
     assert described["InstanceMetadataServiceConfiguration"] == {"MinimumInstanceMetadataServiceVersion": "2"}
@@ -144,21 +167,37 @@ def test_sagemaker_update_notebook_instance_changes_a_stopped_notebook(aws) -> N
 
 def test_sagemaker_update_notebook_instance_lifecycle_config(aws) -> None:
     sm = aws("sagemaker")
-    sm.create_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName="churn-bob-idle-stop",
-                                                 OnStart=[{"Content": "ZWNobw=="}])
-    sm.update_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName="churn-bob-idle-stop",
-                                                 OnStart=[{"Content": "ZWNobyAy"}])
-    described = sm.describe_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName="churn-bob-idle-stop")
+    sm.create_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="churn-bob-idle-stop", OnStart=[{"Content": "ZWNobw=="}]
+    )
+    sm.update_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="churn-bob-idle-stop", OnStart=[{"Content": "ZWNobyAy"}]
+    )
+    described = sm.describe_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="churn-bob-idle-stop"
+    )
     assert described["OnStart"] == [{"Content": "ZWNobyAy"}]
 
 
 def test_sagemaker_update_endpoint_moves_it_to_the_new_configuration(aws) -> None:
     sm = aws("sagemaker")
-    sm.create_model(ModelName="churn-model", ExecutionRoleArn="arn:aws:iam::123456789012:role/endpoint",
-                    PrimaryContainer={"Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/m:1.0.0"})
+    sm.create_model(
+        ModelName="churn-model",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/endpoint",
+        PrimaryContainer={"Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/m:1.0.0"},
+    )
     for name, instance_type in (("churn-api-1", "ml.m5.large"), ("churn-api-2", "ml.m5.xlarge")):
-        sm.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[{
-            "VariantName": "main", "ModelName": "churn-model", "InitialInstanceCount": 1, "InstanceType": instance_type}])
+        sm.create_endpoint_config(
+            EndpointConfigName=name,
+            ProductionVariants=[
+                {
+                    "VariantName": "main",
+                    "ModelName": "churn-model",
+                    "InitialInstanceCount": 1,
+                    "InstanceType": instance_type,
+                }
+            ],
+        )
     sm.create_endpoint(EndpointName="churn-api", EndpointConfigName="churn-api-1")
     sm.update_endpoint(EndpointName="churn-api", EndpointConfigName="churn-api-2")
     described = sm.describe_endpoint(EndpointName="churn-api")
@@ -190,10 +229,15 @@ def test_sagemaker_delete_model_package_group(aws) -> None:
 
 def test_sagemaker_mlflow_tracking_server_lifecycle_and_tags(aws) -> None:
     sm = aws("sagemaker")
-    server = {"TrackingServerName": "acme-ml", "ArtifactStoreUri": "s3://acme-ml-mlflow/",
-              "RoleArn": "arn:aws:iam::123456789012:role/mlflow"}
+    server = {
+        "TrackingServerName": "acme-ml",
+        "ArtifactStoreUri": "s3://acme-ml-mlflow/",
+        "RoleArn": "arn:aws:iam::123456789012:role/mlflow",
+    }
     arn = sm.create_mlflow_tracking_server(
-        **server, TrackingServerSize="Small", Tags=[{"Key": "team", "Value": "ml-platform"}],
+        **server,
+        TrackingServerSize="Small",
+        Tags=[{"Key": "team", "Value": "ml-platform"}],
     )["TrackingServerArn"]
     described = sm.describe_mlflow_tracking_server(TrackingServerName="acme-ml")
     assert (described["TrackingServerArn"], described["TrackingServerStatus"]) == (arn, "Created")
@@ -214,12 +258,27 @@ def test_s3_logging_accepts_a_target_with_wildcard_principal_statements(aws) -> 
     s3 = aws("s3")
     for bucket in ("acme-logs", "acme-data"):
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-    s3.put_bucket_policy(Bucket="acme-logs", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::acme-logs/*",
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }]}))
-    s3.put_bucket_logging(Bucket="acme-data", BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "acme-logs",
-                                                                                 "TargetPrefix": "data/"}})
+    s3.put_bucket_policy(
+        Bucket="acme-logs",
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": "arn:aws:s3:::acme-logs/*",
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    }
+                ],
+            }
+        ),
+    )
+    s3.put_bucket_logging(
+        Bucket="acme-data",
+        BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "acme-logs", "TargetPrefix": "data/"}},
+    )
     assert s3.get_bucket_logging(Bucket="acme-data")["LoggingEnabled"]["TargetBucket"] == "acme-logs"
 
 
@@ -227,8 +286,13 @@ def test_s3_conditional_deny_statements_do_not_refuse_every_request(aws) -> None
     s3 = aws("s3")
     s3.create_bucket(Bucket="acme-tfstate", CreateBucketConfiguration={"LocationConstraint": REGION})
     resources = ["arn:aws:s3:::acme-tfstate", "arn:aws:s3:::acme-tfstate/*"]
-    tls_only = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": resources,
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    tls_only = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": resources,
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
     s3.put_bucket_policy(Bucket="acme-tfstate", Policy=json.dumps({"Version": "2012-10-17", "Statement": [tls_only]}))
     s3.put_object(Bucket="acme-tfstate", Key="mlzone/platform.tfstate", Body=b"{}")
     assert s3.get_object(Bucket="acme-tfstate", Key="mlzone/platform.tfstate")["Body"].read() == b"{}"

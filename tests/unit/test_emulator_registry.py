@@ -36,4 +36,3 @@ def test_every_registered_handler_is_in_the_readme_table() -> None:
 
 def test_the_readme_table_lists_only_registered_handlers() -> None:
     assert table() - registered() == set(), "README.md lists handlers that are not registered"
-

@@ -11,14 +11,20 @@ from tests.unit.project_scope import GROUPS, KEY, PLATFORM_KEY, actions, scope, 
 pytestmark = pytest.mark.unit
 GROUP = "team-a--scorer"
 PACKAGE = f"arn:aws:sagemaker:eu-west-1:123456789012:model-package/{GROUP}/3"
-SERVING = ("aws_sagemaker_model", "aws_sagemaker_endpoint_configuration", "aws_sagemaker_endpoint",
-           "aws_appautoscaling_target", "aws_appautoscaling_policy")
+SERVING = (
+    "aws_sagemaker_model",
+    "aws_sagemaker_endpoint_configuration",
+    "aws_sagemaker_endpoint",
+    "aws_appautoscaling_target",
+    "aws_appautoscaling_policy",
+)
 
 
 def endpoint(**fields) -> dict:
     s = stack()
-    Endpoint(s, "endpoint-api", EndpointProps(project=scope(), name="api", package_group=GROUP,
-                                              **{"version": 3, **fields}))
+    Endpoint(
+        s, "endpoint-api", EndpointProps(project=scope(), name="api", package_group=GROUP, **{"version": 3, **fields})
+    )
     return synth(s)
 
 
@@ -105,14 +111,20 @@ def test_no_target_ignores_changes_to_network_isolation(example_synth):
     assert model["enable_network_isolation"] is True
     assert "ignore_changes" not in model["lifecycle"]
     assert model["primary_container"]["model_package_name"].endswith("/1")
-    assert "${aws_sagemaker_model_package_group.model-fraud-scorer_group_" in model["primary_container"]["model_package_name"]
+    assert (
+        "${aws_sagemaker_model_package_group.model-fraud-scorer_group_"
+        in model["primary_container"]["model_package_name"]
+    )
 
 
-@pytest.mark.parametrize(("fields", "match"), [
-    ({"capture_percent": 101}, r"capture_percent=101; fix: use 0 to 100"),
-    ({"min_instances": 3, "max_instances": 2}, r"min_instances=3, max_instances=2"),
-    ({"version": 0}, r"version=0; fix: use a registered version"),
-])
+@pytest.mark.parametrize(
+    ("fields", "match"),
+    [
+        ({"capture_percent": 101}, r"capture_percent=101; fix: use 0 to 100"),
+        ({"min_instances": 3, "max_instances": 2}, r"min_instances=3, max_instances=2"),
+        ({"version": 0}, r"version=0; fix: use a registered version"),
+    ],
+)
 def test_validation(fields, match):
     with pytest.raises(ValueError, match=match):
         EndpointProps(project=scope(), name="api", package_group=GROUP, **fields)

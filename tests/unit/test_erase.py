@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
@@ -24,9 +24,13 @@ BATCH = "fraud/batch/nightly/date=2026-12-02/hour=10/part-0.parquet"
 
 def line(event: str, customer: str) -> str:
     body = json.dumps({"inputs": [{"customer_id": customer, "amount": 12.5}]})
-    return json.dumps({"captureData": {"endpointInput": {"data": body}, "endpointOutput": {"data": "[0.2]"}},
-                       "eventMetadata": {"eventId": event, "inferenceTime": "2026-12-02T10:00:00Z"},
-                       "eventVersion": "0"})
+    return json.dumps(
+        {
+            "captureData": {"endpointInput": {"data": body}, "endpointOutput": {"data": "[0.2]"}},
+            "eventMetadata": {"eventId": event, "inferenceTime": "2026-12-02T10:00:00Z"},
+            "eventVersion": "0",
+        }
+    )
 
 
 @pytest.fixture
@@ -35,17 +39,28 @@ def s3(tmp_path: Path):
         client = boto3.client("s3", region_name=REGION)
         client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
         client.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
-        client.create_bucket(Bucket=AUDIT, CreateBucketConfiguration={"LocationConstraint": REGION},
-                             ObjectLockEnabledForBucket=True)
-        client.put_object_lock_configuration(Bucket=AUDIT, ObjectLockConfiguration={
-            "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}}})
+        client.create_bucket(
+            Bucket=AUDIT, CreateBucketConfiguration={"LocationConstraint": REGION}, ObjectLockEnabledForBucket=True
+        )
+        client.put_object_lock_configuration(
+            Bucket=AUDIT,
+            ObjectLockConfiguration={
+                "ObjectLockEnabled": "Enabled",
+                "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}},
+            },
+        )
         client.put_object(Bucket=BUCKET, Key=CAPTURE, Body=line("e0", "alice-0001"))  # an older version
-        client.put_object(Bucket=BUCKET, Key=CAPTURE, Body="\n".join(
-            [line("e0", "alice-0001"), line("e1", "bob-0002"), line("e2", "alice-0001")]))
+        client.put_object(
+            Bucket=BUCKET,
+            Key=CAPTURE,
+            Body="\n".join([line("e0", "alice-0001"), line("e1", "bob-0002"), line("e2", "alice-0001")]),
+        )
         parquet = tmp_path / "p.parquet"
         a, b = (subjects.subject_key(KEY, s) for s in ("alice-0001", "bob-0002"))
-        duckdb.sql(f"COPY (SELECT * FROM (VALUES ('b1', '{a}', 'alice-0001 payload'), ('b2', '{b}', 'x')) "
-                   f"t(prediction_id, subject_key, input)) TO '{parquet}' (FORMAT parquet)")
+        duckdb.sql(
+            f"COPY (SELECT * FROM (VALUES ('b1', '{a}', 'alice-0001 payload'), ('b2', '{b}', 'x')) "
+            f"t(prediction_id, subject_key, input)) TO '{parquet}' (FORMAT parquet)"
+        )
         client.upload_file(str(parquet), BUCKET, BATCH)
         for s, keys in ((a, [CAPTURE, BATCH]), (b, [CAPTURE, BATCH])):
             for k in keys:
@@ -58,8 +73,9 @@ def every_version_text(s3) -> str:
     text = []
     for v in s3.list_object_versions(Bucket=BUCKET).get("Versions", []):
         if not v["Key"].startswith(subjects.INDEX):
-            text.append(s3.get_object(Bucket=BUCKET, Key=v["Key"], VersionId=v["VersionId"])["Body"].read()
-                        .decode("latin-1"))
+            text.append(
+                s3.get_object(Bucket=BUCKET, Key=v["Key"], VersionId=v["VersionId"])["Body"].read().decode("latin-1")
+            )
     return "\n".join(text)
 
 
@@ -100,9 +116,15 @@ def test_trace_of_an_erased_prediction_names_the_receipt(s3) -> None:
     from mlzone.trace import Sources, trace
 
     receipt = erase(s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "op")
-    src = Sources(s3=s3, sagemaker=None, capture_bucket=BUCKET, audit_bucket=AUDIT,
-                  endpoints=[("fraud", "fraud--scoring")], mlflow_run=lambda p, r: {})
-    [link] = trace(src, "e2", datetime(2026, 12, 2, 10, tzinfo=timezone.utc))
+    src = Sources(
+        s3=s3,
+        sagemaker=None,
+        capture_bucket=BUCKET,
+        audit_bucket=AUDIT,
+        endpoints=[("fraud", "fraud--scoring")],
+        mlflow_run=lambda p, r: {},
+    )
+    [link] = trace(src, "e2", datetime(2026, 12, 2, 10, tzinfo=UTC))
     assert link.missing == f"erased (GDPR) by receipt {receipt.record_uri}"
 
 

@@ -19,42 +19,89 @@ import yaml
 from modules.text import terraform_literal
 from stacks.app import build_app
 from stacks.spec import (
-    FREE_TEXT_MARK, PlatformSpec, ProjectSpec, SpecError, SpecModel, Zone, load_platform, load_project,
+    FREE_TEXT_MARK,
+    PlatformSpec,
+    ProjectSpec,
+    SpecError,
+    SpecModel,
+    Zone,
+    load_platform,
+    load_project,
 )
 from stacks.target import Target
 
 pytestmark = pytest.mark.unit
 
-PAYLOADS = ('${file("/etc/hostname")}', '%{ if true }evaluated%{ endif }')
+PAYLOADS = ('${file("/etc/hostname")}', "%{ if true }evaluated%{ endif }")
 REASON = "a reason that is long enough: "
 
 # One valid value for every field, every optional entry present (a new field must be added here:
 # test_every_string_field_is_walked fails until it is).
 FULL_PLATFORM = {
-    "name": "acme-ml", "region": "eu-west-1", "team": "ml-platform", "cost_center": "CC-0001",
-    "account_id": "123456789012", "state_bucket": "acme-ml-state",
+    "name": "acme-ml",
+    "region": "eu-west-1",
+    "team": "ml-platform",
+    "cost_center": "CC-0001",
+    "account_id": "123456789012",
+    "state_bucket": "acme-ml-state",
     "network": {"cidr": "10.20.0.0/16", "availability_zones": 2},
-    "audit": {"retention_days": 2555, "object_lock_mode": "GOVERNANCE",
-              "break_glass_role_arn": "arn:aws:iam::123456789012:role/mlzone-break-glass",
-              "allow_governance_mode": {"reason": REASON + "legal hold is handled elsewhere"}},
-    "predictions": {"expiry_days": 90}, "experiment_tracking": {"enabled": True, "size": "Small"},
+    "audit": {
+        "retention_days": 2555,
+        "object_lock_mode": "GOVERNANCE",
+        "break_glass_role_arn": "arn:aws:iam::123456789012:role/mlzone-break-glass",
+        "allow_governance_mode": {"reason": REASON + "legal hold is handled elsewhere"},
+    },
+    "predictions": {"expiry_days": 90},
+    "experiment_tracking": {"enabled": True, "size": "Small"},
 }
 FULL_PROJECT = {
-    "name": "fraud", "team": "risk", "cost_center": "CC-1234", "data_classification": "confidential",
+    "name": "fraud",
+    "team": "risk",
+    "cost_center": "CC-1234",
+    "data_classification": "confidential",
     "notebooks": [{"owner": "alice", "instance_type": "ml.t3.medium", "volume_size_gb": 20, "idle_stop_minutes": 60}],
-    "spark_clusters": [{"name": "explore", "release_label": "emr-7.2.0", "master_instance_type": "m5.xlarge",
-                        "core_instance_type": "m5.xlarge", "core_nodes": 2, "max_nodes": 4,
-                        "idle_timeout_minutes": 60}],
+    "spark_clusters": [
+        {
+            "name": "explore",
+            "release_label": "emr-7.2.0",
+            "master_instance_type": "m5.xlarge",
+            "core_instance_type": "m5.xlarge",
+            "core_nodes": 2,
+            "max_nodes": 4,
+            "idle_timeout_minutes": 60,
+        }
+    ],
     "models": [{"name": "scorer", "share_with": ["churn"], "subject_field": "customer_id"}],
-    "endpoints": [{"name": "api", "model": "scorer", "version": 1, "instance_type": "ml.m5.large",
-                   "min_instances": 1, "max_instances": 2, "capture_percent": 100}],
-    "batch_jobs": [{"name": "nightly", "model": "scorer", "schedule": "cron(0 2 * * ? *)", "version": 1,
-                    "entry_point": "code/score.py", "input_prefix": "input/", "output_prefix": "out/",
-                    "arguments": ["--threshold", "0.5"]}],
+    "endpoints": [
+        {
+            "name": "api",
+            "model": "scorer",
+            "version": 1,
+            "instance_type": "ml.m5.large",
+            "min_instances": 1,
+            "max_instances": 2,
+            "capture_percent": 100,
+        }
+    ],
+    "batch_jobs": [
+        {
+            "name": "nightly",
+            "model": "scorer",
+            "schedule": "cron(0 2 * * ? *)",
+            "version": 1,
+            "entry_point": "code/score.py",
+            "input_prefix": "input/",
+            "output_prefix": "out/",
+            "arguments": ["--threshold", "0.5"],
+        }
+    ],
     "approvers": ["arn:aws:iam::123456789012:role/model-approver"],
-    "self_service": {"spark": {"max_clusters": 3, "sizes": ["small"], "max_idle_minutes": 240},
-                     "notebooks": {"max": 2, "instance_types": ["ml.t3.medium"]}, "monthly_budget_usd": 2000,
-                     "members": ["arn:aws:iam::123456789012:role/data-science"]},
+    "self_service": {
+        "spark": {"max_clusters": 3, "sizes": ["small"], "max_idle_minutes": 240},
+        "notebooks": {"max": 2, "instance_types": ["ml.t3.medium"]},
+        "monthly_budget_usd": 2000,
+        "members": ["arn:aws:iam::123456789012:role/data-science"],
+    },
 }
 
 
@@ -116,6 +163,7 @@ def walked_models(schema: dict, instance: dict) -> set[tuple[str, str]]:
                 walk(prop, value)
             elif prop.get("type") == "string" or "enum" in prop:
                 out.add((model["title"], key))
+
     walk(schema, instance)
     return out
 
@@ -150,7 +198,9 @@ def cases() -> list:
     out = []
     for kind, (model, full) in MODELS.items():
         for path, free in string_fields(model.model_json_schema(), full):
-            out += [pytest.param(kind, path, free, payload, id=f"{kind}.{loc(path)}-{payload[:2]}") for payload in PAYLOADS]
+            out += [
+                pytest.param(kind, path, free, payload, id=f"{kind}.{loc(path)}-{payload[:2]}") for payload in PAYLOADS
+            ]
     return out
 
 
@@ -201,7 +251,9 @@ def test_free_text_payloads_reach_cdk_tf_json_escaped(tmp_path):
     platform = set_path(FULL_PLATFORM, ("audit", "allow_governance_mode", "reason"), reason)
     project = set_path(FULL_PROJECT, ("batch_jobs", 0, "arguments"), ["--note", *PAYLOADS])
     project["models"][0]["share_with"] = []
-    zone = Zone(root=tmp_path, platform=load("platform", platform, tmp_path), projects=(load("project", project, tmp_path),))
+    zone = Zone(
+        root=tmp_path, platform=load("platform", platform, tmp_path), projects=(load("project", project, tmp_path),)
+    )
     build_app(zone, Target(kind="local"), outdir=str(tmp_path / "cdktf.out")).synth()
     docs = {p.parent.name: p.read_text() for p in (tmp_path / "cdktf.out" / "stacks").glob("*/cdk.tf.json")}
     assert set(docs) == {"platform", "fraud", "fraud-self-service"}

@@ -24,14 +24,17 @@ def boundary_statements(doc: dict) -> dict[str, dict]:
 
 
 def policies_of(doc: dict) -> str:
-    return json.dumps([r["policy"] for t in ("aws_iam_role_policy", "aws_iam_policy") for r in resources(doc, t).values()])
+    return json.dumps(
+        [r["policy"] for t in ("aws_iam_role_policy", "aws_iam_policy") for r in resources(doc, t).values()]
+    )
 
 
 @pytest.fixture(scope="module")
 def shared_zone(zone) -> dict[str, dict]:
     """The example with `allow_shared_server`: churn (internal) may share, fraud-detection (confidential) may not."""
     tracking = zone.platform.experiment_tracking.model_copy(
-        update={"allow_shared_server": Allow(reason="internal projects of one team share experiments")})
+        update={"allow_shared_server": Allow(reason="internal projects of one team share experiments")}
+    )
     platform = zone.platform.model_copy(update={"experiment_tracking": tracking})
     app = build_stacks(Testing.app(), Zone(zone.root, platform, zone.projects), Target())
     return {name: synth(app.node.find_child(name)) for name in ("platform", "fraud-detection", "churn")}
@@ -41,8 +44,9 @@ def test_every_project_gets_its_own_server(example_synth):
     doc = example_synth["fraud-detection"]
     server = only(doc, "aws_sagemaker_mlflow_tracking_server")
     assert server["tracking_server_name"] == "fraud-detection--mlflow"
-    assert re.fullmatch(r"s3://\$\{aws_s3_bucket\.data-bucket_\w+\.bucket\}/fraud-detection/mlflow/",
-                        server["artifact_store_uri"])  # the project's own data bucket (its own key)
+    assert re.fullmatch(
+        r"s3://\$\{aws_s3_bucket\.data-bucket_\w+\.bucket\}/fraud-detection/mlflow/", server["artifact_store_uri"]
+    )  # the project's own data bucket (its own key)
     assert server["automatic_model_registration"] is False  # models go to the project's own groups
     assert not resources(example_synth["platform"], "aws_sagemaker_mlflow_tracking_server")  # nothing shared
 
@@ -51,12 +55,20 @@ def test_server_role_is_a_bounded_project_role_on_its_own_prefix_and_key(example
     doc = example_synth["fraud-detection"]
     (role,) = [r for r in resources(doc, "aws_iam_role").values() if r["name"] == "fraud-detection--mlflow"]
     assert role["path"] == "/mlzone/fraud-detection/" and role["permissions_boundary"].startswith("${aws_iam_policy.")
-    (policy,) = [json.loads(r["policy"]) for i, r in resources(doc, "aws_iam_role_policy").items()
-                 if i.startswith("experiment-tracking_")]
+    (policy,) = [
+        json.loads(r["policy"])
+        for i, r in resources(doc, "aws_iam_role_policy").items()
+        if i.startswith("experiment-tracking_")
+    ]
     st = {s["Sid"]: s for s in policy["Statement"]}
-    assert re.fullmatch(r"arn:aws:s3:::\$\{aws_s3_bucket\.data-bucket_\w+\.bucket\}/fraud-detection/mlflow/\*",
-                        st["ArtifactsObjects"]["Resource"])
-    assert st["ArtifactsList"]["Condition"]["StringLike"]["s3:prefix"] == ["fraud-detection/mlflow/*", "fraud-detection/mlflow/"]
+    assert re.fullmatch(
+        r"arn:aws:s3:::\$\{aws_s3_bucket\.data-bucket_\w+\.bucket\}/fraud-detection/mlflow/\*",
+        st["ArtifactsObjects"]["Resource"],
+    )
+    assert st["ArtifactsList"]["Condition"]["StringLike"]["s3:prefix"] == [
+        "fraud-detection/mlflow/*",
+        "fraud-detection/mlflow/",
+    ]
     assert st["ArtifactKey"]["Resource"].startswith("${aws_kms_key.data-key_")  # the project's key
 
 
@@ -76,13 +88,21 @@ def test_shared_server_is_an_explicit_platform_option(shared_zone):
     assert server["tracking_server_name"] == "acme-ml-mlflow"
     assert server["artifact_store_uri"] == "s3://acme-ml-mlflow-eu-west-1/"
     assert {"tracking_server_arn", "mlflow_bucket"} <= set(platform["output"])
-    (bucket_id,) = [i for i, b in resources(platform, "aws_s3_bucket").items() if b["bucket"] == "acme-ml-mlflow-eu-west-1"]
-    (sse,) = [r for r in resources(platform, "aws_s3_bucket_server_side_encryption_configuration").values()
-              if r["bucket"] == "${aws_s3_bucket." + bucket_id + ".id}"]
+    (bucket_id,) = [
+        i for i, b in resources(platform, "aws_s3_bucket").items() if b["bucket"] == "acme-ml-mlflow-eu-west-1"
+    ]
+    (sse,) = [
+        r
+        for r in resources(platform, "aws_s3_bucket_server_side_encryption_configuration").values()
+        if r["bucket"] == "${aws_s3_bucket." + bucket_id + ".id}"
+    ]
     default = sse["rule"][0]["apply_server_side_encryption_by_default"]
     assert default["sse_algorithm"] == "aws:kms" and default["kms_master_key_id"].startswith("${aws_kms_key.data-key_")
-    (policy,) = [json.loads(r["policy"]) for i, r in resources(platform, "aws_iam_role_policy").items()
-                 if i.startswith("experiment-tracking_")]
+    (policy,) = [
+        json.loads(r["policy"])
+        for i, r in resources(platform, "aws_iam_role_policy").items()
+        if i.startswith("experiment-tracking_")
+    ]
     resources_ = [s["Resource"] for s in policy["Statement"]]
     assert resources_[:2] == ["arn:aws:s3:::acme-ml-mlflow-eu-west-1/*", "arn:aws:s3:::acme-ml-mlflow-eu-west-1"]
 

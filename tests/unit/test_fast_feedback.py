@@ -75,7 +75,12 @@ def test_the_aws_target_requirements_are_checked_before_cdktf_is_imported(tmp_pa
 
 def test_the_import_check_sees_cdktf_when_it_is_imported(tmp_path: Path) -> None:
     """The pattern above matches a real import profile of cdktf (so its `== []` can fail)."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import cdktf"], capture_output=True,
-                          text=True, timeout=300, env={**os.environ, "MLZONE_EAGER_BINDINGS": "1"})
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import cdktf"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "MLZONE_EAGER_BINDINGS": "1"},
+    )
     assert proc.returncode == 0, proc.stderr
     assert {"cdktf", "jsii", "constructs"} <= {m for m, _ in HEAVY_IMPORT.findall(proc.stderr)}

@@ -15,12 +15,23 @@ from mlzone import gate, report
 pytestmark = pytest.mark.unit
 
 TODAY = dt.date(2026, 11, 28)
-TAGS = {"team": "t", "project": "demo", "cost-center": "CC-1", "data-classification": "internal", "managed-by": "mlzone"}
+TAGS = {
+    "team": "t",
+    "project": "demo",
+    "cost-center": "CC-1",
+    "data-classification": "internal",
+    "managed-by": "mlzone",
+}
 
 
 def log_group(**overrides) -> dict:
-    body = {"name": "/demo/app", "kms_key_id": "arn:aws:kms:eu-west-1:123456789012:key/k", "retention_in_days": 365,
-            "tags": TAGS, "//": {"metadata": {"path": "demo/app/logs", "uniqueId": "app_logs_1234ABCD"}}}
+    body = {
+        "name": "/demo/app",
+        "kms_key_id": "arn:aws:kms:eu-west-1:123456789012:key/k",
+        "retention_in_days": 365,
+        "tags": TAGS,
+        "//": {"metadata": {"path": "demo/app/logs", "uniqueId": "app_logs_1234ABCD"}},
+    }
     return {k: v for k, v in {**body, **overrides}.items() if v is not None}
 
 
@@ -39,8 +50,14 @@ def write_exceptions(folder: Path, *entries: dict) -> Path:
 
 
 PLAN_RULE = "MLZ_PLAN_1"  # policies/checks/plan_no_destroy.py
-WAIVER = {"check_id": "CKV_MLZ_19", "resource": "demo/app/logs", "reason": "log group encrypted by the org-wide key",
-          "owner": "team-a", "ticket": "SEC-1", "expires": "2027-01-31"}
+WAIVER = {
+    "check_id": "CKV_MLZ_19",
+    "resource": "demo/app/logs",
+    "reason": "log group encrypted by the org-wide key",
+    "owner": "team-a",
+    "ticket": "SEC-1",
+    "expires": "2027-01-31",
+}
 
 
 def run(tmp_path: Path, *paths: Path, exceptions: Path | None = None) -> gate.GateResult:
@@ -62,14 +79,24 @@ def test_findings_name_the_construct_path(tmp_path: Path) -> None:
     assert "demo/app/logs: CKV_MLZ_19 the log group has no KMS key" in report.lines(result)
 
 
-@pytest.mark.parametrize("content,why", [
-    ("{not json", "cannot read JSON"),
-    (json.dumps({"hello": "world"}), "neither a synthesized"),
-    # checkov#7454: a required_version key makes checkov skip the file and exit 0
-    (json.dumps({"terraform": {"required_version": ">= 1.10"},
-                 "resource": {"aws_cloudwatch_log_group": {"x": log_group(kms_key_id=None)}}}), ""),
-    (json.dumps({"//": {"metadata": {"stackName": "empty"}}, "resource": {}}), "zero checks"),
-])
+@pytest.mark.parametrize(
+    "content,why",
+    [
+        ("{not json", "cannot read JSON"),
+        (json.dumps({"hello": "world"}), "neither a synthesized"),
+        # checkov#7454: a required_version key makes checkov skip the file and exit 0
+        (
+            json.dumps(
+                {
+                    "terraform": {"required_version": ">= 1.10"},
+                    "resource": {"aws_cloudwatch_log_group": {"x": log_group(kms_key_id=None)}},
+                }
+            ),
+            "",
+        ),
+        (json.dumps({"//": {"metadata": {"stackName": "empty"}}, "resource": {}}), "zero checks"),
+    ],
+)
 def test_gate_fails_closed_when_nothing_is_really_checked(tmp_path: Path, content: str, why: str) -> None:
     path = tmp_path / "demo" / "cdk.tf.json"
     path.parent.mkdir()
@@ -104,14 +131,17 @@ def test_valid_exception_covers_a_finding_and_expired_one_fails(tmp_path: Path) 
     assert "CKV_MLZ_19" in {f.check_id for f in expired.failed}
 
 
-@pytest.mark.parametrize("change,problem", [
-    ({"reason": "too short"}, "at least 20 characters"),
-    ({"reason": None}, "at least 20 characters"),
-    ({"owner": ""}, "missing owner"),
-    ({"ticket": None}, "missing ticket"),
-    ({"expires": None}, "missing expires"),
-    ({"expires": "next year"}, "not YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    "change,problem",
+    [
+        ({"reason": "too short"}, "at least 20 characters"),
+        ({"reason": None}, "at least 20 characters"),
+        ({"owner": ""}, "missing owner"),
+        ({"ticket": None}, "missing ticket"),
+        ({"expires": None}, "missing expires"),
+        ({"expires": "next year"}, "not YYYY-MM-DD"),
+    ],
+)
 def test_incomplete_exceptions_fail_the_gate(tmp_path: Path, change: dict, problem: str) -> None:
     stack = write_stack(tmp_path, {"aws_cloudwatch_log_group": {"app_logs_1234ABCD": log_group()}})
     result = run(tmp_path, stack, exceptions=write_exceptions(tmp_path, {**WAIVER, **change}))
@@ -124,27 +154,41 @@ def test_unused_exception_warns_only_for_gated_stacks(tmp_path: Path) -> None:
     other = {**WAIVER, "resource": "other-stack/app/logs"}
     result = run(tmp_path, stack, exceptions=write_exceptions(tmp_path, WAIVER, other))
     assert result.ok
-    assert result.warnings == ["exception CKV_MLZ_19 on demo/app/logs matched nothing; remove it if the resource is fixed"]
+    assert result.warnings == [
+        "exception CKV_MLZ_19 on demo/app/logs matched nothing; remove it if the resource is fixed"
+    ]
 
 
 def plan_doc(actions: list[str], type_: str = "aws_kms_key", before: dict | None = None) -> dict:
     """A minimal plan JSON with one resource change (the shape `terraform show -json` writes)."""
     address = f"{type_}.data-key_5D719C34"
-    return {"format_version": "1.2", "planned_values": {"root_module": {}}, "resource_changes": [{
-        "address": address, "mode": "managed", "type": type_, "name": "data-key_5D719C34",
-        "change": {"actions": actions, "before": before or {"deletion_window_in_days": 30}, "after": None},
-    }]}
+    return {
+        "format_version": "1.2",
+        "planned_values": {"root_module": {}},
+        "resource_changes": [
+            {
+                "address": address,
+                "mode": "managed",
+                "type": type_,
+                "name": "data-key_5D719C34",
+                "change": {"actions": actions, "before": before or {"deletion_window_in_days": 30}, "after": None},
+            }
+        ],
+    }
 
 
-@pytest.mark.parametrize("actions,type_,before,blocked", [
-    (["delete"], "aws_kms_key", None, True),
-    (["delete", "create"], "aws_cloudtrail", None, True),
-    (["create", "delete"], "aws_s3_bucket_object_lock_configuration", None, True),
-    (["delete"], "aws_s3_bucket", {"object_lock_enabled": True}, True),
-    (["delete"], "aws_s3_bucket", {"object_lock_enabled": False}, False),
-    (["update"], "aws_kms_key", None, False),
-    (["delete"], "aws_sqs_queue", None, False),
-])
+@pytest.mark.parametrize(
+    "actions,type_,before,blocked",
+    [
+        (["delete"], "aws_kms_key", None, True),
+        (["delete", "create"], "aws_cloudtrail", None, True),
+        (["create", "delete"], "aws_s3_bucket_object_lock_configuration", None, True),
+        (["delete"], "aws_s3_bucket", {"object_lock_enabled": True}, True),
+        (["delete"], "aws_s3_bucket", {"object_lock_enabled": False}, False),
+        (["update"], "aws_kms_key", None, False),
+        (["delete"], "aws_sqs_queue", None, False),
+    ],
+)
 def test_plan_rule_blocks_deleting_audit_data_and_keys(tmp_path: Path, actions, type_, before, blocked) -> None:
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(plan_doc(actions, type_, before)))
@@ -157,14 +201,25 @@ def test_plan_rule_blocks_deleting_audit_data_and_keys(tmp_path: Path, actions, 
 def test_plan_delete_of_a_key_is_blocked_unless_an_exception_names_it(tmp_path: Path) -> None:
     folder = tmp_path / "platform"
     folder.mkdir()
-    (folder / "cdk.tf.json").write_text(json.dumps({"resource": {"aws_kms_key": {"data-key_5D719C34": {
-        "//": {"metadata": {"path": "platform/data-key/key"}}}}}}))
+    (folder / "cdk.tf.json").write_text(
+        json.dumps(
+            {
+                "resource": {
+                    "aws_kms_key": {"data-key_5D719C34": {"//": {"metadata": {"path": "platform/data-key/key"}}}}
+                }
+            }
+        )
+    )
     plan = folder / "plan.json"
     plan.write_text(json.dumps(plan_doc(["delete"])))
     result = run(tmp_path, plan)
     assert [(f.check_id, f.path) for f in result.failed] == [(PLAN_RULE, "platform/data-key/key")]
-    waiver = {**WAIVER, "check_id": PLAN_RULE, "resource": "platform/data-key/key",
-              "reason": "key retired after re-encrypting every object under the new key"}
+    waiver = {
+        **WAIVER,
+        "check_id": PLAN_RULE,
+        "resource": "platform/data-key/key",
+        "reason": "key retired after re-encrypting every object under the new key",
+    }
     assert run(tmp_path, plan, exceptions=write_exceptions(tmp_path, waiver)).ok
 
 
@@ -185,7 +240,9 @@ def test_cli_gate_exit_codes(tmp_path: Path) -> None:
     from mlzone.cli import app
 
     good = write_stack(tmp_path / "good", {"aws_cloudwatch_log_group": {"app_logs_1234ABCD": log_group()}})
-    bad = write_stack(tmp_path / "bad", {"aws_cloudwatch_log_group": {"app_logs_1234ABCD": log_group(retention_in_days=None)}})
+    bad = write_stack(
+        tmp_path / "bad", {"aws_cloudwatch_log_group": {"app_logs_1234ABCD": log_group(retention_in_days=None)}}
+    )
     runner = CliRunner()
     assert runner.invoke(app, ["gate", str(good)]).exit_code == 0
     sarif, junit = tmp_path / "out.sarif", tmp_path / "out.xml"

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from mlzone import gate
-from mlzone.gate import MODE_ENV, GateError
 from mlzone import synth as synth_module
+from mlzone.gate import MODE_ENV, GateError
 from mlzone.synth import synthesize
 from stacks.spec import AuditSpec, SpecError, Zone
 
@@ -100,7 +100,8 @@ def test_the_readme_governance_opt_out_passes_gate_1(tmp_path: Path, monkeypatch
     lock["rule"]["default_retention"]["days"] = 30
     platform.write_text(json.dumps(doc))
     assert {(f.check_id, f.path) for f in gate.run([platform]).failed} == {
-        ("CKV_MLZ_41", "platform/audit/audit/object-lock")}
+        ("CKV_MLZ_41", "platform/audit/audit/object-lock")
+    }
 
 
 def test_governance_without_the_reason_is_refused_by_the_spec(tmp_path: Path) -> None:

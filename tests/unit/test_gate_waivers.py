@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cdktf import Testing, TerraformStack
+from cdktf import TerraformStack, Testing
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
@@ -84,11 +84,14 @@ def test_waivers_are_node_metadata(tmp_path: Path) -> None:
     assert waivers_of(stack) == [{"path": "demo/app", "checks": ["CKV_AWS_158", "CKV_MLZ_19"], "reason": REASON}]
 
 
-@pytest.mark.parametrize("entry,problem", [
-    ({"path": "demo/app", "checks": ["CKV_MLZ_19"], "reason": "short"}, f"at least {MIN_REASON} characters"),
-    ({"path": "demo/app", "checks": ["CKV_MLZ_999"], "reason": REASON}, "names unknown check CKV_MLZ_999"),
-    ({"path": "demo", "checks": ["CKV_MLZ_19"], "reason": REASON}, "not a whole stack"),
-])
+@pytest.mark.parametrize(
+    "entry,problem",
+    [
+        ({"path": "demo/app", "checks": ["CKV_MLZ_19"], "reason": "short"}, f"at least {MIN_REASON} characters"),
+        ({"path": "demo/app", "checks": ["CKV_MLZ_999"], "reason": REASON}, "names unknown check CKV_MLZ_999"),
+        ({"path": "demo", "checks": ["CKV_MLZ_19"], "reason": REASON}, "not a whole stack"),
+    ],
+)
 def test_the_gate_refuses_a_bad_waiver_in_the_json(tmp_path: Path, entry: dict, problem: str) -> None:
     file = synth_with_waiver(tmp_path, "CKV_MLZ_19")
     doc = json.loads(file.read_text())
@@ -103,8 +106,10 @@ def test_the_gate_refuses_a_bad_waiver_in_the_json(tmp_path: Path, entry: dict, 
 
 
 def two_log_groups(tmp_path: Path) -> Path:
-    bad = {name: log_group(kms_key_id=None, **{"//": {"metadata": {"path": f"demo/{name}/logs"}}})
-           for name in ("app", "batch")}
+    bad = {
+        name: log_group(kms_key_id=None, **{"//": {"metadata": {"path": f"demo/{name}/logs"}}})
+        for name in ("app", "batch")
+    }
     return write_stack(tmp_path, {"aws_cloudwatch_log_group": bad})
 
 
@@ -123,15 +128,18 @@ def test_a_glob_warns_when_it_starts_matching_a_new_resource(tmp_path: Path) -> 
     assert result.ok, report.lines(result)
     assert result.warnings == [
         "exception CKV_MLZ_19 on demo/*/logs now matches demo/batch/logs, which is not in its matches: list; "
-        "fix: check that the reason is true for it and add it, or narrow the glob"]
+        "fix: check that the reason is true for it and add it, or narrow the glob"
+    ]
 
 
 def test_a_glob_warns_when_a_listed_resource_is_gone(tmp_path: Path) -> None:
     listed = {**GLOB, "matches": ["demo/app/logs", "demo/batch/logs", "demo/retired/logs"]}
     result = run(tmp_path, two_log_groups(tmp_path), exceptions=write_exceptions(tmp_path, listed, BUILTIN))
     assert result.ok
-    assert result.warnings == ["exception CKV_MLZ_19 on demo/*/logs lists demo/retired/logs in matches: but no "
-                               "longer matches it; fix: remove it from the list"]
+    assert result.warnings == [
+        "exception CKV_MLZ_19 on demo/*/logs lists demo/retired/logs in matches: but no "
+        "longer matches it; fix: remove it from the list"
+    ]
 
 
 def test_an_exact_exception_wins_over_a_glob(tmp_path: Path) -> None:

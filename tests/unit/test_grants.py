@@ -67,17 +67,26 @@ def test_log_grants_cover_exact_groups_and_their_streams_but_patterns_only_as_gi
 
 def test_service_role_trusts_one_service_for_our_account_and_source_and_keeps_ids_flat():
     s = stack()
-    ServiceRole(s, "x-", ServiceRoleProps(
-        name="x", service="vpc-flow-logs.amazonaws.com", account_id=ACCOUNT, policy_name="write",
-        source_arn=f"arn:aws:ec2:eu-west-1:{ACCOUNT}:vpc-flow-log/*",
-        statements=(grant_log_groups(None, ["arn:g:/a"]),),
-    ))
+    ServiceRole(
+        s,
+        "x-",
+        ServiceRoleProps(
+            name="x",
+            service="vpc-flow-logs.amazonaws.com",
+            account_id=ACCOUNT,
+            policy_name="write",
+            source_arn=f"arn:aws:ec2:eu-west-1:{ACCOUNT}:vpc-flow-log/*",
+            statements=(grant_log_groups(None, ["arn:g:/a"]),),
+        ),
+    )
     doc = synth(s)
     assert list(resources(doc, "aws_iam_role")) == ["x-role"]  # no construct level of its own: stable logical ids
     role = only(doc, "aws_iam_role")
     (trust,) = json.loads(role["assume_role_policy"])["Statement"]
-    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT},
-                                  "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:eu-west-1:{ACCOUNT}:vpc-flow-log/*"}}
+    assert trust["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:eu-west-1:{ACCOUNT}:vpc-flow-log/*"},
+    }
     assert only(doc, "aws_iam_role_policy")["name"] == "write"
 
 

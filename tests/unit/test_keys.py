@@ -29,17 +29,32 @@ def test_root_administers_without_any_data_use():
     assert list(st) == ["AccountRootAdministers"]
     admin = st["AccountRootAdministers"]
     assert admin["Principal"] == ROOT and admin["Action"] == list(ADMIN_ACTIONS)
-    data_use = {"kms:*", "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:ReEncrypt*",
-                "kms:GenerateDataKey", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:Create*"}
+    data_use = {
+        "kms:*",
+        "kms:Encrypt",
+        "kms:Decrypt",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKey*",
+        "kms:CreateGrant",
+        "kms:Create*",
+    }
     assert not data_use & set(admin["Action"])
     assert {"kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"} <= set(admin["Action"])
 
 
 def test_users_are_named_by_principal_arn_and_services_hold_grants_only_for_resources():
-    key, st = key_policy(KeyProps(
-        name="k", account_id=ACCOUNT, region="eu-west-1", user_arn_patterns=(f"arn:aws:iam::{ACCOUNT}:role/mlzone/a/*",),
-        workload_arn_patterns=(f"arn:aws:iam::{ACCOUNT}:role/mlzone/*/*",),
-    ))
+    key, st = key_policy(
+        KeyProps(
+            name="k",
+            account_id=ACCOUNT,
+            region="eu-west-1",
+            user_arn_patterns=(f"arn:aws:iam::{ACCOUNT}:role/mlzone/a/*",),
+            workload_arn_patterns=(f"arn:aws:iam::{ACCOUNT}:role/mlzone/*/*",),
+        )
+    )
     users = {"ArnLike": {"aws:PrincipalArn": [f"arn:aws:iam::{ACCOUNT}:role/mlzone/a/*"]}}
     assert st["KeyUsers"]["Principal"] == ROOT and st["KeyUsers"]["Condition"] == users
     assert "kms:Decrypt" in st["KeyUsers"]["Action"]
@@ -55,13 +70,15 @@ def test_users_are_named_by_principal_arn_and_services_hold_grants_only_for_reso
 
 def test_users_must_be_principals_of_the_account():
     with pytest.raises(ValueError, match=r"not principals of account 123456789012"):
-        KeyProps(name="k", account_id=ACCOUNT, region="eu-west-1",
-                 user_arn_patterns=("arn:aws:iam::999999999999:role/*",))
+        KeyProps(
+            name="k", account_id=ACCOUNT, region="eu-west-1", user_arn_patterns=("arn:aws:iam::999999999999:role/*",)
+        )
 
 
 def test_cloudtrail_grant_splits_describe_key_from_the_context_condition():
-    _, st = key_policy(KeyProps(name="k", account_id=ACCOUNT, region="eu-west-1",
-                                services=(ServiceGrant.cloudtrail(ACCOUNT, TRAIL),)))
+    _, st = key_policy(
+        KeyProps(name="k", account_id=ACCOUNT, region="eu-west-1", services=(ServiceGrant.cloudtrail(ACCOUNT, TRAIL),))
+    )
     encrypt, describe = st["Service0"], st["Service0Describe"]
     assert encrypt["Principal"] == describe["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
     assert encrypt["Action"] == ["kms:GenerateDataKey*"]
@@ -73,23 +90,31 @@ def test_cloudtrail_grant_splits_describe_key_from_the_context_condition():
 @pytest.mark.parametrize("action", ["kms:DescribeKey", "kms:Describe*"])
 def test_a_grant_refuses_describe_key_under_an_encryption_context_condition(action):
     with pytest.raises(ValueError, match=r"never carry an encryption context.*fix: move them to unconditioned_actions"):
-        ServiceGrant(principal="cloudtrail.amazonaws.com", actions=("kms:GenerateDataKey*", action),
-                     condition={"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": "arn:*"}})
+        ServiceGrant(
+            principal="cloudtrail.amazonaws.com",
+            actions=("kms:GenerateDataKey*", action),
+            condition={"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": "arn:*"}},
+        )
 
 
 def test_a_grant_never_leaves_data_actions_unconditioned():
     with pytest.raises(ValueError, match=r"\['kms:Decrypt'\] may not be unconditioned"):
-        ServiceGrant(principal="x.amazonaws.com", condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}},
-                     unconditioned_actions=("kms:Decrypt",))
+        ServiceGrant(
+            principal="x.amazonaws.com",
+            condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}},
+            unconditioned_actions=("kms:Decrypt",),
+        )
     with pytest.raises(ValueError, match=r"the condition is empty"):
         ServiceGrant(principal="x.amazonaws.com", condition={})
 
 
 def test_logs_grant_describes_unconditioned_and_uses_the_key_for_our_log_groups_only():
-    _, st = key_policy(KeyProps(name="k", account_id=ACCOUNT, region="eu-west-1",
-                                services=(ServiceGrant.logs("eu-west-1", ACCOUNT),)))
-    assert st["Service0"]["Condition"] == {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
-                                                       f"arn:aws:logs:eu-west-1:{ACCOUNT}:*"}}
+    _, st = key_policy(
+        KeyProps(name="k", account_id=ACCOUNT, region="eu-west-1", services=(ServiceGrant.logs("eu-west-1", ACCOUNT),))
+    )
+    assert st["Service0"]["Condition"] == {
+        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:eu-west-1:{ACCOUNT}:*"}
+    }
     assert not [a for a in st["Service0"]["Action"] if a.startswith("kms:Describe")]
     assert st["Service0Describe"]["Action"] == ["kms:DescribeKey"]
 
@@ -109,7 +134,9 @@ def test_a_protected_key_denies_shredding_to_all_but_the_break_glass_principal()
     deny = st["OnlyBreakGlassShreds"]
     assert deny["Effect"] == "Deny" and deny["Principal"] == {"AWS": "*"} and deny["Resource"] == "*"
     assert deny["Action"] == list(SHRED_ACTIONS)
-    assert {"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation"} <= set(SHRED_ACTIONS)
+    assert {"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation"} <= set(
+        SHRED_ACTIONS
+    )
     assert deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": glass}}
     # The deployer is not the break-glass role: CreateKey must skip KMS's lock-out check (docs/keys.md).
     assert key["bypass_policy_lockout_safety_check"] is True

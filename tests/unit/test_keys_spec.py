@@ -29,13 +29,18 @@ def test_break_glass_role_can_be_named(tmp_path):
     assert platform.break_glass_arn("210987654321") == arn
 
 
-@pytest.mark.parametrize("fields, match", [
-    ({"audit": {"break_glass_role_arn": "arn:aws:iam::210987654321:user/alice"}}, r"is not an IAM role ARN"),
-    ({"audit": {"break_glass_role_arn": "arn:aws:iam::210987654321:role/x\n"}}, r"is not an IAM role ARN"),
-    ({"audit": {"break_glass_role_arn": "*"}}, r"is not an IAM role ARN"),
-    ({"account_id": "123456789012", "audit": {"break_glass_role_arn": "arn:aws:iam::210987654321:role/bg"}},
-     r"is not in account 123456789012"),
-])
+@pytest.mark.parametrize(
+    "fields, match",
+    [
+        ({"audit": {"break_glass_role_arn": "arn:aws:iam::210987654321:user/alice"}}, r"is not an IAM role ARN"),
+        ({"audit": {"break_glass_role_arn": "arn:aws:iam::210987654321:role/x\n"}}, r"is not an IAM role ARN"),
+        ({"audit": {"break_glass_role_arn": "*"}}, r"is not an IAM role ARN"),
+        (
+            {"account_id": "123456789012", "audit": {"break_glass_role_arn": "arn:aws:iam::210987654321:role/bg"}},
+            r"is not in account 123456789012",
+        ),
+    ],
+)
 def test_break_glass_role_must_be_a_role_of_the_account(tmp_path, fields, match):
     with pytest.raises(SpecError, match=match) as info:
         load(tmp_path, **fields)

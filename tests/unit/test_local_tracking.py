@@ -19,10 +19,15 @@ from mlzone.environment import EnvError, ProjectEnvironment, from_outputs
 pytestmark = pytest.mark.unit
 REPO = Path(__file__).resolve().parents[2]
 ARN = "arn:aws:sagemaker:eu-west-1:123456789012:mlflow-tracking-server/acme-ml-mlflow"
-PLATFORM = {"tracking_server_arn": ARN, "mlflow_bucket": "acme-ml-mlflow-eu-west-1",
-            "data_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/platform-key"}
-PROJECT = {"data_prefix": "s3://acme-ml-fraud-detection--data-eu-west-1/fraud-detection/",
-           "data_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/project-key"}
+PLATFORM = {
+    "tracking_server_arn": ARN,
+    "mlflow_bucket": "acme-ml-mlflow-eu-west-1",
+    "data_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/platform-key",
+}
+PROJECT = {
+    "data_prefix": "s3://acme-ml-fraud-detection--data-eu-west-1/fraud-detection/",
+    "data_key_arn": "arn:aws:kms:eu-west-1:123456789012:key/project-key",
+}
 
 
 def zone(root: Path, tracking_enabled: bool = True) -> Path:
@@ -49,20 +54,32 @@ def test_no_server_without_a_platform_or_with_tracking_disabled(tmp_path: Path) 
     assert tracking.for_zone(zone(tmp_path, tracking_enabled=False), 5000) is None
     server = tracking.for_zone(zone(tmp_path), 5000)
     assert (server.url, server.artifacts, server.region) == (
-        "http://127.0.0.1:5000", "s3://acme-ml-mlflow-eu-west-1/", "eu-west-1")
+        "http://127.0.0.1:5000",
+        "s3://acme-ml-mlflow-eu-west-1/",
+        "eu-west-1",
+    )
 
 
 def test_mlflow_server_starts_after_the_emulator_answers_as_the_tracking_server_and_stops_with_it(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     work = zone(tmp_path)
     with Emulator(work) as emu:
         server = emu.mlflow
         assert tracking.healthy(server.url)
         pid = server.proc.pid
-        sagemaker = boto3.client("sagemaker", endpoint_url=emu.url, region_name="eu-west-1",
-                                 aws_access_key_id="test", aws_secret_access_key="test")
-        sagemaker.create_mlflow_tracking_server(TrackingServerName="acme-ml-mlflow", RoleArn="arn:aws:iam::1:role/r",
-                                                ArtifactStoreUri="s3://acme-ml-mlflow-eu-west-1/")
+        sagemaker = boto3.client(
+            "sagemaker",
+            endpoint_url=emu.url,
+            region_name="eu-west-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+        sagemaker.create_mlflow_tracking_server(
+            TrackingServerName="acme-ml-mlflow",
+            RoleArn="arn:aws:iam::1:role/r",
+            ArtifactStoreUri="s3://acme-ml-mlflow-eu-west-1/",
+        )
         described = sagemaker.describe_mlflow_tracking_server(TrackingServerName="acme-ml-mlflow")
         assert described["TrackingServerUrl"] == server.url
         with open(work / "mlflow" / "mlflow.db", "rb") as db:
@@ -103,29 +120,51 @@ def test_environment_uses_the_platform_tracking_server_and_the_project_prefixes(
 
 def test_a_project_tracking_server_wins_over_the_platform_one_and_local_adds_the_emulator() -> None:
     own = ARN.replace("acme-ml-mlflow", "fraud-detection--mlflow")
-    env = from_outputs("fraud-detection", "eu-west-1", PLATFORM, {**PROJECT, "tracking_server_arn": own},
-                       emulator_url="http://127.0.0.1:4566", tracking_url=lambda arn: f"http://mlflow/{arn}")
+    env = from_outputs(
+        "fraud-detection",
+        "eu-west-1",
+        PLATFORM,
+        {**PROJECT, "tracking_server_arn": own},
+        emulator_url="http://127.0.0.1:4566",
+        tracking_url=lambda arn: f"http://mlflow/{arn}",
+    )
     found = env.variables()
     assert found["MLFLOW_TRACKING_URI"] == f"http://mlflow/{own}"
     assert {k: found[k] for k in ("AWS_ENDPOINT_URL", "MLFLOW_S3_ENDPOINT_URL", "AWS_ACCESS_KEY_ID")} == {
-        "AWS_ENDPOINT_URL": "http://127.0.0.1:4566", "MLFLOW_S3_ENDPOINT_URL": "http://127.0.0.1:4566",
-        "AWS_ACCESS_KEY_ID": "test"}
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:4566",
+        "MLFLOW_S3_ENDPOINT_URL": "http://127.0.0.1:4566",
+        "AWS_ACCESS_KEY_ID": "test",
+    }
 
 
 def test_exports_are_shell_quoted_and_name_no_key() -> None:
-    env = ProjectEnvironment(project="p", region="eu-west-1", tracking_uri="http://x/?a=1&b=2",
-                             data_uri="s3://b/p/", artifact_uri="s3://m/p/", emulator_url="http://127.0.0.1:1")
+    env = ProjectEnvironment(
+        project="p",
+        region="eu-west-1",
+        tracking_uri="http://x/?a=1&b=2",
+        data_uri="s3://b/p/",
+        artifact_uri="s3://m/p/",
+        emulator_url="http://127.0.0.1:1",
+    )
     text = env.exports()
     assert "kms" not in text and "key/" not in text
-    shell = subprocess.run(["bash", "-c", f'eval {shlex.quote(text)}; echo "$MLFLOW_TRACKING_URI"'],
-                           capture_output=True, text=True, env={"PATH": os.environ["PATH"]}, check=True)
+    shell = subprocess.run(
+        ["bash", "-c", f'eval {shlex.quote(text)}; echo "$MLFLOW_TRACKING_URI"'],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"]},
+        check=True,
+    )
     assert shell.stdout.strip() == "http://x/?a=1&b=2"
 
 
-@pytest.mark.parametrize(("platform", "project", "message"), [
-    (PLATFORM, {}, "project 'fraud-detection' is not deployed"),
-    ({}, PROJECT, "the platform has no experiment tracking"),
-])
+@pytest.mark.parametrize(
+    ("platform", "project", "message"),
+    [
+        (PLATFORM, {}, "project 'fraud-detection' is not deployed"),
+        ({}, PROJECT, "the platform has no experiment tracking"),
+    ],
+)
 def test_environment_names_what_is_missing(platform: dict, project: dict, message: str) -> None:
     with pytest.raises(EnvError, match=message) as raised:
         from_outputs("fraud-detection", "eu-west-1", platform, project)

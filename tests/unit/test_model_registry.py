@@ -16,7 +16,9 @@ DEPLOY = "arn:aws:iam::123456789012:role/mlzone/team-a/team-a--deploy"
 
 def registry(**fields) -> dict:
     s = stack()
-    ModelRegistry(s, "model-scorer", ModelRegistryProps(project=scope(), model="scorer", deploy_role_arn=DEPLOY, **fields))
+    ModelRegistry(
+        s, "model-scorer", ModelRegistryProps(project=scope(), model="scorer", deploy_role_arn=DEPLOY, **fields)
+    )
     return synth(s)
 
 
@@ -49,8 +51,11 @@ def test_share_with_grants_read_to_named_projects_only():
     doc = registry(share_with=("team-b",))
     (st,) = json.loads(only(doc, "aws_sagemaker_model_package_group_policy")["resource_policy"])["Statement"]
     assert st["Condition"] == {"ArnLike": {"aws:PrincipalArn": ["arn:aws:iam::123456789012:role/mlzone/team-b/*"]}}
-    assert set(st["Action"]) == {"sagemaker:DescribeModelPackageGroup", "sagemaker:DescribeModelPackage",
-                                 "sagemaker:ListModelPackages"}
+    assert set(st["Action"]) == {
+        "sagemaker:DescribeModelPackageGroup",
+        "sagemaker:DescribeModelPackage",
+        "sagemaker:ListModelPackages",
+    }
 
 
 def test_cannot_share_with_itself():
@@ -62,7 +67,9 @@ def test_example_sharing_reaches_both_sides(example_synth):
     churn = example_synth["churn"]
     (st,) = json.loads(only(churn, "aws_sagemaker_model_package_group_policy")["resource_policy"])["Statement"]
     assert st["Condition"]["ArnLike"]["aws:PrincipalArn"] == ["arn:aws:iam::123456789012:role/mlzone/fraud-detection/*"]
-    fraud_policies = json.dumps([r["policy"] for r in resources(example_synth["fraud-detection"], "aws_iam_role_policy").values()])
+    fraud_policies = json.dumps(
+        [r["policy"] for r in resources(example_synth["fraud-detection"], "aws_iam_role_policy").values()]
+    )
     assert "model-package-group/churn--churn-model" in fraud_policies  # the reader's identity side
     churn_policies = json.dumps([r["policy"] for r in resources(churn, "aws_iam_role_policy").values()])
     assert "fraud-detection" not in churn_policies  # nothing flows the other way

@@ -23,7 +23,11 @@ from mlzone.lifecycle.registry_context import LifecycleError, load
 REPO = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
 PROJECT, MODEL = "fraud-detection", "fraud-scorer"
-DATA, MLFLOW_BUCKET, AUDIT = (f"acme-ml-{PROJECT}--data-{REGION}", f"acme-ml-mlflow-{REGION}", f"acme-ml-audit-{REGION}")
+DATA, MLFLOW_BUCKET, AUDIT = (
+    f"acme-ml-{PROJECT}--data-{REGION}",
+    f"acme-ml-mlflow-{REGION}",
+    f"acme-ml-audit-{REGION}",
+)
 ACCOUNT = "123456789012"
 USERS = ("carol", "alice", "bob")  # carol registers (CI), alice and bob are the approvers
 
@@ -52,7 +56,8 @@ def zone(tmp_path, monkeypatch):
     shutil.copy(REPO / "platform.yaml", root / "platform.yaml")
     spec = (REPO / "projects" / f"{PROJECT}.yaml").read_text()
     approvers = [f"arn:aws:iam::{ACCOUNT}:user/{u}" for u in ("alice", "bob")] + [
-        f"arn:aws:iam::{ACCOUNT}:user/carol"]  # carol may approve, just never her own registration
+        f"arn:aws:iam::{ACCOUNT}:user/carol"
+    ]  # carol may approve, just never her own registration
     (root / "projects" / f"{PROJECT}.yaml").write_text(spec + f"approvers: {json.dumps(approvers)}\n")
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
@@ -61,7 +66,8 @@ def zone(tmp_path, monkeypatch):
         bucket(s3, MLFLOW_BUCKET)
         bucket(s3, AUDIT, ObjectLockEnabledForBucket=True)
         boto3.client("sagemaker", region_name=REGION).create_model_package_group(
-            ModelPackageGroupName=f"{PROJECT}--{MODEL}")
+            ModelPackageGroupName=f"{PROJECT}--{MODEL}"
+        )
         boto3.client("ecr", region_name=REGION).create_repository(repositoryName=f"{PROJECT}/{MODEL}")
         iam = boto3.client("iam", region_name=REGION)
         keys = {}
@@ -73,8 +79,12 @@ def zone(tmp_path, monkeypatch):
         monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
         exp = mlflow.create_experiment(f"{PROJECT}/scorer", artifact_location=f"s3://{MLFLOW_BUCKET}/{PROJECT}/scorer")
         with mlflow.start_run(experiment_id=exp) as run:
-            mlflow.set_tags({"mlflow.source.git.commit": "c0ffee" * 6 + "c0ff",
-                             "mlzone.data": json.dumps([{"uri": f"s3://{DATA}/{PROJECT}/d.csv", "version_id": "v1"}])})
+            mlflow.set_tags(
+                {
+                    "mlflow.source.git.commit": "c0ffee" * 6 + "c0ff",
+                    "mlzone.data": json.dumps([{"uri": f"s3://{DATA}/{PROJECT}/d.csv", "version_id": "v1"}]),
+                }
+            )
             mlflow.log_metrics({"auc": 0.91})
             mlflow.pyfunc.log_model(name="model", python_model=Scorer())
         yield root, run.info.run_id, keys
@@ -92,8 +102,9 @@ def test_register_approve_list_with_four_eyes(zone, monkeypatch) -> None:
     assert r.exit_code == 2, r.output  # an empty repository is not stood in on AWS
     assert "no serving image" in r.output
     ecr = boto3.client("ecr", region_name=REGION)
-    ecr.put_image(repositoryName=f"{PROJECT}/{MODEL}", imageTag="v1",
-                  imageManifest=json.dumps(registry.STAND_IN_MANIFEST))
+    ecr.put_image(
+        repositoryName=f"{PROJECT}/{MODEL}", imageTag="v1", imageManifest=json.dumps(registry.STAND_IN_MANIFEST)
+    )
     digest = ecr.describe_images(repositoryName=f"{PROJECT}/{MODEL}")["imageDetails"][0]["imageDigest"]
     r = cli(monkeypatch, keys["carol"], "register", PROJECT, MODEL, "--run", run_id, "--root", str(root), "--json")
     assert r.exit_code == 0, r.output
@@ -106,7 +117,9 @@ def test_register_approve_list_with_four_eyes(zone, monkeypatch) -> None:
     described = sm.describe_model_package(ModelPackageName=arn)
     assert described["ModelApprovalStatus"] == "PendingManualApproval"
     [container] = described["InferenceSpecification"]["Containers"]
-    assert container["Image"].endswith(f"/{PROJECT}/{MODEL}@{digest}") and container["ModelDataUrl"] == found["artifact"]
+    assert (
+        container["Image"].endswith(f"/{PROJECT}/{MODEL}@{digest}") and container["ModelDataUrl"] == found["artifact"]
+    )
     meta = described["CustomerMetadataProperties"]
     assert set(meta) == set(registry.LINEAGE_KEYS)
     assert meta["mlzone:run_id"] == run_id and meta["mlzone:git_commit"].startswith("c0ffee")
@@ -118,16 +131,46 @@ def test_register_approve_list_with_four_eyes(zone, monkeypatch) -> None:
     with tarfile.open(fileobj=body, mode="r|gz") as tar:
         assert "MLmodel" in tar.getnames()
 
-    r = cli(monkeypatch, keys["carol"], "approve", PROJECT, MODEL, "1", "--reason", "AUC 0.91 beats the bar of 0.85",
-            "--root", str(root))
+    r = cli(
+        monkeypatch,
+        keys["carol"],
+        "approve",
+        PROJECT,
+        MODEL,
+        "1",
+        "--reason",
+        "AUC 0.91 beats the bar of 0.85",
+        "--root",
+        str(root),
+    )
     assert r.exit_code == 3 and "four eyes" in r.output, r.output
-    r = cli(monkeypatch, {"AWS_ACCESS_KEY_ID": "AKIAOUTSIDER0000000", "AWS_SECRET_ACCESS_KEY": "x"}, "approve",
-            PROJECT, MODEL, "1", "--reason", "AUC 0.91 beats the bar of 0.85", "--root", str(root))
+    r = cli(
+        monkeypatch,
+        {"AWS_ACCESS_KEY_ID": "AKIAOUTSIDER0000000", "AWS_SECRET_ACCESS_KEY": "x"},
+        "approve",
+        PROJECT,
+        MODEL,
+        "1",
+        "--reason",
+        "AUC 0.91 beats the bar of 0.85",
+        "--root",
+        str(root),
+    )
     assert r.exit_code == 3 and "is not an approver" in r.output, r.output
     assert sm.describe_model_package(ModelPackageName=arn)["ModelApprovalStatus"] == "PendingManualApproval"
 
-    r = cli(monkeypatch, keys["alice"], "approve", PROJECT, MODEL, "1", "--reason", "AUC 0.91 beats the bar of 0.85",
-            "--root", str(root))
+    r = cli(
+        monkeypatch,
+        keys["alice"],
+        "approve",
+        PROJECT,
+        MODEL,
+        "1",
+        "--reason",
+        "AUC 0.91 beats the bar of 0.85",
+        "--root",
+        str(root),
+    )
     assert r.exit_code == 0, r.output
     described = sm.describe_model_package(ModelPackageName=arn)
     assert described["ModelApprovalStatus"] == "Approved"
@@ -137,27 +180,47 @@ def test_register_approve_list_with_four_eyes(zone, monkeypatch) -> None:
     assert record["caller_arn"] == f"arn:aws:iam::{ACCOUNT}:user/alice" and record["decision"] == "Approved"
     assert record["model_package_arn"] == arn and record["metrics"] == {"auc": 0.91}
 
-    r = cli(monkeypatch, keys["bob"], "reject", PROJECT, MODEL, "1", "--reason", "second thoughts on the data set",
-            "--root", str(root))
+    r = cli(
+        monkeypatch,
+        keys["bob"],
+        "reject",
+        PROJECT,
+        MODEL,
+        "1",
+        "--reason",
+        "second thoughts on the data set",
+        "--root",
+        str(root),
+    )
     assert r.exit_code == 3 and "already Approved" in r.output, r.output
 
     r = cli(monkeypatch, keys["bob"], "list", PROJECT, "--root", str(root), "--json")
     assert r.exit_code == 0, r.output
     [row] = json.loads(r.stdout)
-    assert row | {"arn": ""} == {"model": MODEL, "version": 1, "arn": "", "status": "Approved", "run_id": run_id,
-                                 "registered_by": f"arn:aws:iam::{ACCOUNT}:user/carol",
-                                 "decided_by": f"arn:aws:iam::{ACCOUNT}:user/alice", "deployed_to": []}
+    assert row | {"arn": ""} == {
+        "model": MODEL,
+        "version": 1,
+        "arn": "",
+        "status": "Approved",
+        "run_id": run_id,
+        "registered_by": f"arn:aws:iam::{ACCOUNT}:user/carol",
+        "decided_by": f"arn:aws:iam::{ACCOUNT}:user/alice",
+        "deployed_to": [],
+    }
 
 
-@pytest.mark.parametrize("args, message", [
-    (("approve", "nope", MODEL, "1", "--reason", "long enough reason for sure"), "unknown project 'nope'"),
-    (("approve", PROJECT, "nope", "1", "--reason", "long enough reason for sure"), "no model 'nope'"),
-    (("approve", PROJECT, MODEL, "7", "--reason", "long enough reason for sure"), "has no version 7"),
-    (("approve", PROJECT, MODEL, "1", "--reason", "   too short      "), "at least 20 characters"),
-    (("register", PROJECT, MODEL, "--run", "0" * 32), "not found on the tracking server"),
-    (("register", PROJECT, MODEL, "--model-uri", f"s3://{MLFLOW_BUCKET}/churn/x/model"), "outside project"),
-    (("register", PROJECT, MODEL), "exactly one of --run"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("approve", "nope", MODEL, "1", "--reason", "long enough reason for sure"), "unknown project 'nope'"),
+        (("approve", PROJECT, "nope", "1", "--reason", "long enough reason for sure"), "no model 'nope'"),
+        (("approve", PROJECT, MODEL, "7", "--reason", "long enough reason for sure"), "has no version 7"),
+        (("approve", PROJECT, MODEL, "1", "--reason", "   too short      "), "at least 20 characters"),
+        (("register", PROJECT, MODEL, "--run", "0" * 32), "not found on the tracking server"),
+        (("register", PROJECT, MODEL, "--model-uri", f"s3://{MLFLOW_BUCKET}/churn/x/model"), "outside project"),
+        (("register", PROJECT, MODEL), "exactly one of --run"),
+    ],
+)
 def test_bad_input_exits_2_without_writing(zone, monkeypatch, args, message) -> None:
     root, _, keys = zone
     r = cli(monkeypatch, keys["alice"], *args, "--root", str(root))
@@ -198,8 +261,11 @@ def test_update_keeps_the_fields_it_does_not_name() -> None:
     with mock_aws():
         sm = boto3.client("sagemaker", region_name=REGION)
         sm.create_model_package_group(ModelPackageGroupName="p--m")
-        arn = sm.create_model_package(ModelPackageGroupName="p--m", ModelApprovalStatus="PendingManualApproval",
-                                      CustomerMetadataProperties={"mlzone:run_id": "r1"})["ModelPackageArn"]
+        arn = sm.create_model_package(
+            ModelPackageGroupName="p--m",
+            ModelApprovalStatus="PendingManualApproval",
+            CustomerMetadataProperties={"mlzone:run_id": "r1"},
+        )["ModelPackageArn"]
         sm.update_model_package(ModelPackageArn=arn, ModelApprovalStatus="Approved", ApprovalDescription="because")
         sm.update_model_package(ModelPackageArn=arn, CustomerMetadataProperties={"extra": "1"})
         found = sm.describe_model_package(ModelPackageName=arn)

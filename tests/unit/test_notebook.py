@@ -60,7 +60,9 @@ def test_role_reaches_the_project_and_nothing_else(doc):
     assert st["EcrRepositories"]["Resource"].endswith(":repository/team-a/*")
     assert not any(a.startswith("ecr:Put") for a in actions(st["EcrRepositories"]))  # pull only
     assert st["StopItself"]["Resource"].endswith(":notebook-instance/team-a--alice")
-    every_resource = [r for s in st.values() for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])]
+    every_resource = [
+        r for s in st.values() for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
+    ]
     assert all("*" != a for s in st.values() for a in actions(s))
     assert [r for r in every_resource if r == "*"] == ["*"]  # only ecr:GetAuthorizationToken, which has no resource
 
@@ -71,10 +73,18 @@ def test_logs_go_to_the_projects_own_streams_of_the_shared_group(doc):
     group = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/sagemaker/NotebookInstances"
     assert st["OwnLogStreams"]["Resource"] == f"{group}:log-stream:team-a--*"
     assert set(actions(st["OwnLogStreams"])) == {"logs:CreateLogStream", "logs:PutLogEvents"}
-    assert st["SharedLogGroup"] == {"Sid": "SharedLogGroup", "Effect": "Allow", "Action": "logs:CreateLogGroup",
-                                    "Resource": group}  # the exact group, no stream
-    logs = [r for s in st.values() if any(a.startswith("logs:") for a in actions(s))
-            for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])]
+    assert st["SharedLogGroup"] == {
+        "Sid": "SharedLogGroup",
+        "Effect": "Allow",
+        "Action": "logs:CreateLogGroup",
+        "Resource": group,
+    }  # the exact group, no stream
+    logs = [
+        r
+        for s in st.values()
+        if any(a.startswith("logs:") for a in actions(s))
+        for r in ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])
+    ]
     assert all(r == group or r.endswith(":log-stream:team-a--*") for r in logs), logs
 
 
@@ -82,16 +92,24 @@ def test_opt_outs_need_a_reason():
     with pytest.raises(ValueError, match="allow_root_access_reason needs a real reason"):
         NotebookProps(project=scope(), owner="alice", allow_root_access_reason="want")
     s = stack()
-    Notebook(s, "nb", NotebookProps(project=scope(), owner="alice",
-                                    allow_root_access_reason="installs a kernel that needs system packages"))
+    Notebook(
+        s,
+        "nb",
+        NotebookProps(
+            project=scope(), owner="alice", allow_root_access_reason="installs a kernel that needs system packages"
+        ),
+    )
     assert only(synth(s), "aws_sagemaker_notebook_instance")["root_access"] == "Enabled"
 
 
-@pytest.mark.parametrize(("fields", "match"), [
-    ({"idle_stop_minutes": 2}, r"idle_stop_minutes=2; fix: use 5 to 1440"),
-    ({"volume_size_gb": 1}, r"volume_size_gb=1; fix: use 5 to 16384"),
-    ({"allow_internet_reason": "short"}, r"allow_internet_reason needs a real reason"),
-])
+@pytest.mark.parametrize(
+    ("fields", "match"),
+    [
+        ({"idle_stop_minutes": 2}, r"idle_stop_minutes=2; fix: use 5 to 1440"),
+        ({"volume_size_gb": 1}, r"volume_size_gb=1; fix: use 5 to 16384"),
+        ({"allow_internet_reason": "short"}, r"allow_internet_reason needs a real reason"),
+    ],
+)
 def test_validation(fields, match):
     with pytest.raises(ValueError, match=match):
         NotebookProps(project=scope(), owner="alice", **fields)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from cdktf import Testing, TerraformResource
+from cdktf import TerraformResource, Testing
 
 from modules.bucket import BucketProps
 from modules.keys import KeyProps
@@ -82,9 +82,13 @@ def test_audit_key_lets_cloudtrail_describe_unconditioned_and_encrypt_for_our_tr
         "StringEquals": {"aws:SourceArn": trail},
         "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": "arn:aws:cloudtrail:*:123456789012:trail/*"},
     }
-    assert st["Service0Describe"] == {"Sid": "Service0Describe", "Effect": "Allow",
-                                      "Principal": {"Service": "cloudtrail.amazonaws.com"},
-                                      "Action": ["kms:DescribeKey"], "Resource": "*"}
+    assert st["Service0Describe"] == {
+        "Sid": "Service0Describe",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudtrail.amazonaws.com"},
+        "Action": ["kms:DescribeKey"],
+        "Resource": "*",
+    }
     assert st["AccountReadsTrailLogs"]["Action"] == ["kms:Decrypt", "kms:ReEncryptFrom"]
     assert st["AccountReadsTrailLogs"]["Condition"]["StringEquals"] == {"kms:CallerAccount": "123456789012"}
     # The trail in the stack is the one the key names.
@@ -94,8 +98,12 @@ def test_audit_key_lets_cloudtrail_describe_unconditioned_and_encrypt_for_our_tr
 def test_audit_key_denies_crypto_shredding_to_all_but_break_glass(platform):
     st = key_statements(platform, "alias/acme-ml-audit")["OnlyBreakGlassShreds"]
     assert st["Effect"] == "Deny" and st["Principal"] == {"AWS": "*"}
-    assert {"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation"} <= set(st["Action"])
-    assert st["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/mlzone-break-glass"}}
+    assert {"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:DisableKeyRotation"} <= set(
+        st["Action"]
+    )
+    assert st["Condition"] == {
+        "ArnNotEquals": {"aws:PrincipalArn": "arn:aws:iam::123456789012:role/mlzone-break-glass"}
+    }
     keys = {k["description"]: k for k in resources(platform, "aws_kms_key").values()}
     assert keys["mlzone audit trail and audit bucket"]["bypass_policy_lockout_safety_check"] is True
     others = [k for d, k in keys.items() if "audit" not in d]
@@ -104,8 +112,13 @@ def test_audit_key_denies_crypto_shredding_to_all_but_break_glass(platform):
 
 
 def test_break_glass_role_comes_from_the_platform_spec(zone):
-    platform = zone.platform.model_copy(update={"audit": zone.platform.audit.model_copy(
-        update={"break_glass_role_arn": "arn:aws:iam::123456789012:role/ops/audit-break-glass"})})
+    platform = zone.platform.model_copy(
+        update={
+            "audit": zone.platform.audit.model_copy(
+                update={"break_glass_role_arn": "arn:aws:iam::123456789012:role/ops/audit-break-glass"}
+            )
+        }
+    )
     doc = synth(build_stacks(Testing.app(), Zone(zone.root, platform, ()), Target()).node.find_child("platform"))
     st = key_statements(doc, "alias/acme-ml-audit")["OnlyBreakGlassShreds"]
     assert st["Condition"]["ArnNotEquals"]["aws:PrincipalArn"] == "arn:aws:iam::123456789012:role/ops/audit-break-glass"
@@ -156,7 +169,12 @@ def test_platform_has_no_workload_security_group(platform):
     (group,) = resources(platform, "aws_security_group").values()
     assert group["name"] == "acme-ml-endpoints"
     (rule,) = resources(platform, "aws_security_group_rule").values()
-    assert (rule["type"], rule["protocol"], rule["from_port"], rule["cidr_blocks"]) == ("ingress", "tcp", 443, ["10.20.0.0/16"])
+    assert (rule["type"], rule["protocol"], rule["from_port"], rule["cidr_blocks"]) == (
+        "ingress",
+        "tcp",
+        443,
+        ["10.20.0.0/16"],
+    )
     assert "self" not in rule and "source_security_group_id" not in rule
     outputs = platform["output"]
     assert "workload_security_group_id" not in outputs
@@ -166,8 +184,17 @@ def test_platform_has_no_workload_security_group(platform):
 def test_vpc_endpoints_cover_the_ml_services(platform):
     endpoints = resources(platform, "aws_vpc_endpoint").values()
     names = {e["service_name"].removeprefix("com.amazonaws.eu-west-1.") for e in endpoints}
-    assert {"s3", "sagemaker.api", "sagemaker.runtime", "sts", "logs", "kms", "ecr.api", "ecr.dkr",
-            "elasticmapreduce"} <= names
+    assert {
+        "s3",
+        "sagemaker.api",
+        "sagemaker.runtime",
+        "sts",
+        "logs",
+        "kms",
+        "ecr.api",
+        "ecr.dkr",
+        "elasticmapreduce",
+    } <= names
     for e in endpoints:
         if e["vpc_endpoint_type"] == "Interface":
             assert e["private_dns_enabled"] is True and e["security_group_ids"]
@@ -200,12 +227,15 @@ def test_network_props_reject_too_many_azs():
 def test_every_bucket_blocks_public_access_versions_and_requires_tls(platform):
     ids = bucket_ids(platform)
     # Behaviour change (issue 9): project data lives in each project's own bucket (project stack).
-    assert set(ids) == {f"acme-ml-{purpose}-eu-west-1" for purpose in
-                        ("audit", "access-logs", "predictions", "emr-logs", "athena")}  # no shared MLflow
+    assert set(ids) == {
+        f"acme-ml-{purpose}-eu-west-1" for purpose in ("audit", "access-logs", "predictions", "emr-logs", "athena")
+    }  # no shared MLflow
     for bucket_id in ids.values():
         pab = for_bucket(platform, "aws_s3_bucket_public_access_block", bucket_id)
-        assert all(pab[flag] is True for flag in
-                   ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
+        assert all(
+            pab[flag] is True
+            for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+        )
         versioning = for_bucket(platform, "aws_s3_bucket_versioning", bucket_id)
         assert versioning["versioning_configuration"]["status"] == "Enabled"
         policy = json.loads(for_bucket(platform, "aws_s3_bucket_policy", bucket_id)["policy"])
@@ -226,7 +256,8 @@ def test_audit_bucket_is_locked_and_encrypted_with_the_audit_key(platform):
     lock = for_bucket(platform, "aws_s3_bucket_object_lock_configuration", audit)
     assert lock["rule"]["default_retention"] == {"mode": "COMPLIANCE", "days": 2555}
     assert sse(platform, audit) == {
-        "sse_algorithm": "aws:kms", "kms_master_key_id": ref(platform, "aws_kms_key", "audit-key", "arn"),
+        "sse_algorithm": "aws:kms",
+        "kms_master_key_id": ref(platform, "aws_kms_key", "audit-key", "arn"),
         "bucket_key_enabled": True,
     }
     logging = for_bucket(platform, "aws_s3_bucket_logging", audit)
@@ -236,8 +267,9 @@ def test_audit_bucket_is_locked_and_encrypted_with_the_audit_key(platform):
 def test_capture_bucket_is_encrypted_but_deletable(platform):
     captures = bucket_ids(platform)["acme-ml-predictions-eu-west-1"]
     assert "object_lock_enabled" not in resources(platform, "aws_s3_bucket")[captures]
-    assert not [r for r in resources(platform, "aws_s3_bucket_object_lock_configuration").values()
-                if captures in r["bucket"]]
+    assert not [
+        r for r in resources(platform, "aws_s3_bucket_object_lock_configuration").values() if captures in r["bucket"]
+    ]
     assert sse(platform, captures)["kms_master_key_id"] == ref(platform, "aws_kms_key", "data-key", "arn")
     rule = for_bucket(platform, "aws_s3_bucket_lifecycle_configuration", captures)["rule"][0]
     assert rule["expiration"][0]["days"] == 90
@@ -272,9 +304,17 @@ def test_bucket_props_require_a_reason_to_opt_out():
 
 
 def test_governance_mode_and_retention_come_from_the_spec(zone):
-    platform = zone.platform.model_copy(update={"audit": zone.platform.audit.model_copy(update={
-        "object_lock_mode": "GOVERNANCE", "retention_days": 400,
-        "allow_governance_mode": Allow(reason="sandbox account: trails are purged after tests")})})
+    platform = zone.platform.model_copy(
+        update={
+            "audit": zone.platform.audit.model_copy(
+                update={
+                    "object_lock_mode": "GOVERNANCE",
+                    "retention_days": 400,
+                    "allow_governance_mode": Allow(reason="sandbox account: trails are purged after tests"),
+                }
+            )
+        }
+    )
     doc = synth(build_stacks(Testing.app(), Zone(zone.root, platform, ()), Target()).node.find_child("platform"))
     lock = only(doc, "aws_s3_bucket_object_lock_configuration")
     assert lock["rule"]["default_retention"] == {"mode": "GOVERNANCE", "days": 400}
@@ -314,10 +354,16 @@ def test_local_target_uses_the_emulator_with_capped_retries(platform):
 
 def test_aws_target_uses_a_locked_s3_backend(zone):
     platform = zone.platform.model_copy(update={"account_id": "111122223333", "state_bucket": "acme-tfstate"})
-    doc = synth(build_stacks(Testing.app(), Zone(zone.root, platform, ()), Target(kind="aws")).node.find_child("platform"))
+    doc = synth(
+        build_stacks(Testing.app(), Zone(zone.root, platform, ()), Target(kind="aws")).node.find_child("platform")
+    )
     assert doc["terraform"]["backend"]["s3"] == {
-        "bucket": "acme-tfstate", "key": "mlzone/platform.tfstate", "region": "eu-west-1", "encrypt": True,
-        "kms_key_id": "alias/acme-ml-tfstate", "use_lockfile": True,
+        "bucket": "acme-tfstate",
+        "key": "mlzone/platform.tfstate",
+        "region": "eu-west-1",
+        "encrypt": True,
+        "kms_key_id": "alias/acme-ml-tfstate",
+        "use_lockfile": True,
     }
     provider = doc["provider"]["aws"][0]
     assert provider == {"region": "eu-west-1", "allowed_account_ids": ["111122223333"]}

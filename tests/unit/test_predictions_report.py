@@ -17,8 +17,15 @@ RNG = np.random.default_rng(7)
 
 
 def rows(version: str, source: str, amounts: np.ndarray) -> list[dict]:
-    return [{"model_version": version, "source": source, "input": json.dumps({"inputs": [{"amount": float(a)}]}),
-             "output": json.dumps([[0.3, 0.7]])} for a in amounts]
+    return [
+        {
+            "model_version": version,
+            "source": source,
+            "input": json.dumps({"inputs": [{"amount": float(a)}]}),
+            "output": json.dumps([[0.3, 0.7]]),
+        }
+        for a in amounts
+    ]
 
 
 def test_psi_separates_a_stable_from_a_drifted_feature() -> None:
@@ -37,8 +44,13 @@ def test_payload_shapes_are_read_as_feature_records() -> None:
 def test_the_report_counts_versions_and_flags_drift_and_renders_plots(tmp_path: Path) -> None:
     training = pd.DataFrame({"amount": RNG.normal(100, 10, 3000), "fraud": RNG.integers(0, 2, 3000)})
     log = rows("1", "endpoint", RNG.normal(100, 10, 400)) + rows("2", "batch", RNG.normal(140, 10, 300))
-    built = report.build("fraud", "detector", "7d", log,
-                         {"1": ("s3://d/train.csv (version v1)", training), "2": ("s3://d/train.csv", training)})
+    built = report.build(
+        "fraud",
+        "detector",
+        "7d",
+        log,
+        {"1": ("s3://d/train.csv (version v1)", training), "2": ("s3://d/train.csv", training)},
+    )
     assert built.by_source == {("endpoint", "1"): 400, ("batch", "2"): 300}
     assert built.versions["1"].drift["amount"] < 0.1, "same distribution as in training"
     assert built.versions["2"].drift["amount"] > 0.25, "shifted by four standard deviations"
@@ -57,10 +69,16 @@ def test_training_data_is_read_at_the_version_the_lineage_names() -> None:
         s3.put_object(Bucket="data", Key="fraud/train.csv", Body=b"amount\n9\n")
         sm.create_model_package_group(ModelPackageGroupName="fraud--detector")
         arn = sm.create_model_package(
-            ModelPackageGroupName="fraud--detector", ModelApprovalStatus="Approved",
-            InferenceSpecification={"Containers": [{"Image": "x@sha256:ab"}], "SupportedContentTypes": ["a/b"],
-                                    "SupportedResponseMIMETypes": ["a/b"]},
-            CustomerMetadataProperties={"mlzone:data": json.dumps([{"uri": "s3://data/fraud/train.csv",
-                                                                    "version_id": first}])})["ModelPackageArn"]
+            ModelPackageGroupName="fraud--detector",
+            ModelApprovalStatus="Approved",
+            InferenceSpecification={
+                "Containers": [{"Image": "x@sha256:ab"}],
+                "SupportedContentTypes": ["a/b"],
+                "SupportedResponseMIMETypes": ["a/b"],
+            },
+            CustomerMetadataProperties={
+                "mlzone:data": json.dumps([{"uri": "s3://data/fraud/train.csv", "version_id": first}])
+            },
+        )["ModelPackageArn"]
         pointer, frame = training_frame(s3, sm, arn)
         assert frame is not None and frame["amount"].tolist() == [1, 2] and first in pointer

@@ -23,8 +23,13 @@ WORKLOAD_GROUPS = {  # (type, path to the group ids) of every workload that sits
 
 def network(kinds=("notebooks", "spark", "models", "batch")) -> dict:
     s = stack()
-    ProjectNetwork(s, "network", ProjectNetworkProps(project="team-a", vpc_id="vpc-1", endpoint_security_group_id=ENDPOINTS,
-                                                     s3_prefix_list_id=S3, kinds=kinds))
+    ProjectNetwork(
+        s,
+        "network",
+        ProjectNetworkProps(
+            project="team-a", vpc_id="vpc-1", endpoint_security_group_id=ENDPOINTS, s3_prefix_list_id=S3, kinds=kinds
+        ),
+    )
     return synth(s)
 
 
@@ -46,7 +51,12 @@ def rules_of(doc: dict) -> list[tuple[str, str, int, str]]:
 
 
 def test_one_group_per_workload_kind_named_after_the_project():
-    assert sorted(group_refs(network()).values()) == ["team-a--batch", "team-a--models", "team-a--notebooks", "team-a--spark"]
+    assert sorted(group_refs(network()).values()) == [
+        "team-a--batch",
+        "team-a--models",
+        "team-a--notebooks",
+        "team-a--spark",
+    ]
 
 
 def test_only_the_projects_notebooks_reach_its_clusters():
@@ -71,8 +81,9 @@ def test_only_the_kinds_a_project_runs():
     assert list(group_refs(doc).values()) == ["team-a--models"]
     assert {r[2] for r in rules_of(doc)} == {443}
     with pytest.raises(ValueError, match=r"unknown workload kinds \['gpu'\]"):
-        ProjectNetworkProps(project="team-a", vpc_id="v", endpoint_security_group_id="e", s3_prefix_list_id="p",
-                            kinds=("gpu",))
+        ProjectNetworkProps(
+            project="team-a", vpc_id="v", endpoint_security_group_id="e", s3_prefix_list_id="p", kinds=("gpu",)
+        )
 
 
 @pytest.mark.parametrize("project", ["fraud-detection", "churn"])
@@ -88,7 +99,9 @@ def test_example_workloads_use_only_their_own_projects_groups(example_synth, pro
                 value = value[key]
             attached += value
     for cluster in resources(doc, "aws_emr_cluster").values():
-        attached += [v for k, v in cluster["ec2_attributes"].items() if k.endswith(("security_group", "security_groups"))]
+        attached += [
+            v for k, v in cluster["ec2_attributes"].items() if k.endswith(("security_group", "security_groups"))
+        ]
     assert attached and set(attached) <= set(own), set(attached) - set(own)
     for r in resources(doc, "aws_security_group_rule").values():  # peers: own groups, the platform endpoints, S3
         peer = r.get("source_security_group_id")

@@ -17,9 +17,16 @@ from tests.conftest import only, resources, synth
 pytestmark = pytest.mark.unit
 PROJECTS = ("fraud-detection", "churn")
 PLATFORM_KEY = "${data.terraform_remote_state.platform.outputs.data_key_arn}"
-BUCKET_PARTS = ("aws_s3_bucket", "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket_logging",
-                "aws_s3_bucket_ownership_controls", "aws_s3_bucket_policy", "aws_s3_bucket_public_access_block",
-                "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_versioning")
+BUCKET_PARTS = (
+    "aws_s3_bucket",
+    "aws_s3_bucket_lifecycle_configuration",
+    "aws_s3_bucket_logging",
+    "aws_s3_bucket_ownership_controls",
+    "aws_s3_bucket_policy",
+    "aws_s3_bucket_public_access_block",
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "aws_s3_bucket_versioning",
+)
 EMR_PACKAGES = ("arn:aws:s3:::repo.eu-west-1.emr.amazonaws.com/*", "arn:aws:s3:::eu-west-1.elasticmapreduce/*")
 
 
@@ -56,7 +63,9 @@ def test_roles_reach_only_their_own_prefix_and_key(example_synth, project):
                     assert all(p.startswith(f"{project}/") for p in prefixes), f"{policy}: {st}"
                 checked += 1
             if any(a.startswith("kms:") for a in as_list(st["Action"])):
-                assert resource in (key, PLATFORM_KEY), f"{policy}: a key that is neither the project's nor the platform's"
+                assert resource in (key, PLATFORM_KEY), (
+                    f"{policy}: a key that is neither the project's nor the platform's"
+                )
     assert checked >= 10
 
 
@@ -83,14 +92,22 @@ def test_every_project_has_its_own_key(example_synth):
         own = f"arn:aws:iam::123456789012:role/mlzone/{project}/*"
         assert statements["KeyUsers"]["Condition"] == {"ArnLike": {"aws:PrincipalArn": [own]}}
         assert statements["KeyUsersGrantToServices"]["Condition"] == {
-            "ArnLike": {"aws:PrincipalArn": [own]}, "Bool": {"kms:GrantIsForAWSResource": "true"}}
+            "ArnLike": {"aws:PrincipalArn": [own]},
+            "Bool": {"kms:GrantIsForAWSResource": "true"},
+        }
         deployer = statements["DeployerGrantsThroughServices"]
         assert deployer["Action"] == "kms:CreateGrant"
-        assert deployer["Condition"]["ArnNotLike"] == {"aws:PrincipalArn": ["arn:aws:iam::123456789012:role/mlzone/*/*"]}
+        assert deployer["Condition"]["ArnNotLike"] == {
+            "aws:PrincipalArn": ["arn:aws:iam::123456789012:role/mlzone/*/*"]
+        }
         assert deployer["Condition"]["StringEquals"]["kms:CallerAccount"] == "123456789012"
         assert "s3.eu-west-1.amazonaws.com" in deployer["Condition"]["StringEquals"]["kms:ViaService"]
-        others = [s for s in statements.values() if s["Sid"] not in
-                  ("AccountRootAdministers", "KeyUsers", "KeyUsersGrantToServices", "DeployerGrantsThroughServices")]
+        others = [
+            s
+            for s in statements.values()
+            if s["Sid"]
+            not in ("AccountRootAdministers", "KeyUsers", "KeyUsersGrantToServices", "DeployerGrantsThroughServices")
+        ]
         assert others == []
 
 
@@ -99,16 +116,22 @@ def test_project_data_defaults_to_the_project_key(example_synth, project):
     doc = example_synth[project]
     bucket_id, bucket = next(iter(resources(doc, "aws_s3_bucket").items()))
     assert bucket["bucket"] == f"acme-ml-{project}--data-eu-west-1"
-    (sse,) = [r for r in resources(doc, "aws_s3_bucket_server_side_encryption_configuration").values()
-              if r["bucket"] == "${aws_s3_bucket." + bucket_id + ".id}"]
+    (sse,) = [
+        r
+        for r in resources(doc, "aws_s3_bucket_server_side_encryption_configuration").values()
+        if r["bucket"] == "${aws_s3_bucket." + bucket_id + ".id}"
+    ]
     assert sse["rule"][0]["apply_server_side_encryption_by_default"] == {
-        "sse_algorithm": "aws:kms", "kms_master_key_id": own_key(doc)}
+        "sse_algorithm": "aws:kms",
+        "kms_master_key_id": own_key(doc),
+    }
     logging = only(doc, "aws_s3_bucket_logging")
     assert logging["target_bucket"] == "${data.terraform_remote_state.platform.outputs.access_log_bucket}"
     # Every data grant of the project's roles points into its own bucket.
     data = [st for _, st in allow_statements(doc) if st.get("Sid") == "DataObjects"]
-    assert data and all(st["Resource"] == f"arn:aws:s3:::${{aws_s3_bucket.{bucket_id}.bucket}}/{project}/*"
-                        for st in data)
+    assert data and all(
+        st["Resource"] == f"arn:aws:s3:::${{aws_s3_bucket.{bucket_id}.bucket}}/{project}/*" for st in data
+    )
 
 
 def test_a_data_bucket_name_over_the_s3_limit_is_a_spec_error(zone):
@@ -119,14 +142,19 @@ def test_a_data_bucket_name_over_the_s3_limit_is_a_spec_error(zone):
 
 def test_deploy_role_cannot_approve_model_versions(example_synth):
     doc = example_synth["fraud-detection"]
-    (policy,) = [json.loads(r["policy"]) for i, r in resources(doc, "aws_iam_role_policy").items()
-                 if i.startswith("deploy-role")]
-    writes = [st for st in policy["Statement"] if {"sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage"}
-              & set(as_list(st["Action"]))]
+    (policy,) = [
+        json.loads(r["policy"]) for i, r in resources(doc, "aws_iam_role_policy").items() if i.startswith("deploy-role")
+    ]
+    writes = [
+        st
+        for st in policy["Statement"]
+        if {"sagemaker:CreateModelPackage", "sagemaker:UpdateModelPackage"} & set(as_list(st["Action"]))
+    ]
     assert all("sagemaker:UpdateModelPackage" not in as_list(st["Action"]) for st in writes)
     assert [st["Sid"] for st in writes] == ["RegisterPendingVersions"]
     assert writes[0]["Condition"] == {
-        "StringEqualsIfExists": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}}
+        "StringEqualsIfExists": {"sagemaker:ModelApprovalStatus": "PendingManualApproval"}
+    }
     # The boundary caps every project role the same way.
     boundary = json.loads(only(doc, "aws_iam_policy")["policy"])
     capped = [st for st in boundary["Statement"] if "sagemaker:CreateModelPackage" in as_list(st["Action"])]
@@ -138,7 +166,9 @@ def test_deploy_role_cannot_approve_model_versions(example_synth):
 def test_every_role_is_bounded(example_synth, project):
     doc = example_synth[project]
     boundary = "${aws_iam_policy." + next(iter(resources(doc, "aws_iam_policy"))) + ".arn}"
-    unbounded = [r["name"] for r in resources(doc, "aws_iam_role").values() if r.get("permissions_boundary") != boundary]
+    unbounded = [
+        r["name"] for r in resources(doc, "aws_iam_role").values() if r.get("permissions_boundary") != boundary
+    ]
     assert unbounded == [n for n in unbounded if n.endswith("-emr")]  # only EMR service roles (tag-scoped, no code)
     assert all(r["path"] == f"/mlzone/{project}/" for r in resources(doc, "aws_iam_role").values())
 
@@ -149,7 +179,9 @@ def test_deploy_role(example_synth):
     (trust,) = json.loads(deploy["assume_role_policy"])["Statement"]
     assert trust["Principal"] == {"Service": "codebuild.amazonaws.com"}  # the project's CI, nobody else
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
-    policy = json.dumps([r["policy"] for i, r in resources(doc, "aws_iam_role_policy").items() if i.startswith("deploy-role")])
+    policy = json.dumps(
+        [r["policy"] for i, r in resources(doc, "aws_iam_role_policy").items() if i.startswith("deploy-role")]
+    )
     assert "ecr:PutImage" in policy and "sagemaker:CreateModelPackage" in policy
 
 
@@ -174,17 +206,25 @@ def test_aws_target_reads_the_platform_state_object(zone):
     project = ProjectStack(app, platform, zone.projects[0], Target(kind="aws"))
     doc = synth(project)
     remote = doc["data"]["terraform_remote_state"]["platform"]
-    assert remote == {"backend": "s3", "config": {
-        "bucket": "acme-tfstate", "key": "mlzone/platform.tfstate", "region": "eu-west-1"}}
+    assert remote == {
+        "backend": "s3",
+        "config": {"bucket": "acme-tfstate", "key": "mlzone/platform.tfstate", "region": "eu-west-1"},
+    }
     assert "ignore_changes" not in only(doc, "aws_sagemaker_model")["lifecycle"]  # the moto workaround stays local
     assert only(doc, "aws_sagemaker_model")["enable_network_isolation"] is True
 
 
 def test_a_project_without_workloads_gets_key_boundary_and_deploy_role(zone):
-    bare = zone.projects[0].model_copy(update={
-        "notebooks": (), "spark_clusters": (), "models": (), "endpoints": (), "batch_jobs": ()})
+    bare = zone.projects[0].model_copy(
+        update={"notebooks": (), "spark_clusters": (), "models": (), "endpoints": (), "batch_jobs": ()}
+    )
     app = build_stacks(Testing.app(), Zone(zone.root, zone.platform, (bare,)), Target())
     doc = synth(app.node.find_child(bare.name))
-    assert sorted(doc["resource"]) == ["aws_iam_policy", "aws_iam_role", "aws_iam_role_policy", "aws_kms_alias",
-                                       "aws_kms_key", *sorted(BUCKET_PARTS)]  # issue 9: the project data bucket
-
+    assert sorted(doc["resource"]) == [
+        "aws_iam_policy",
+        "aws_iam_role",
+        "aws_iam_role_policy",
+        "aws_kms_alias",
+        "aws_kms_key",
+        *sorted(BUCKET_PARTS),
+    ]  # issue 9: the project data bucket

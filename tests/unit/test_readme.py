@@ -72,10 +72,13 @@ def test_the_documented_ctrl_c_message_is_what_mlzone_prints(tmp_path, monkeypat
     printed = io.StringIO()
     monkeypatch.setattr(render, "err", Console(file=printed, width=200))
 
-    stopped = [Stopped("churn", "apply", tmp_path / "apply.log", 2.2, 1, acknowledged=True),
-               Stopped("fraud-detection", "plan", tmp_path / "plan.log", 1.0, 1, acknowledged=True)]
-    exit_ = interrupted(Interrupted(stopped, [StackOutcome("platform", applied=True)]),
-                        ["platform", "churn", "fraud-detection"])
+    stopped = [
+        Stopped("churn", "apply", tmp_path / "apply.log", 2.2, 1, acknowledged=True),
+        Stopped("fraud-detection", "plan", tmp_path / "plan.log", 1.0, 1, acknowledged=True),
+    ]
+    exit_ = interrupted(
+        Interrupted(stopped, [StackOutcome("platform", applied=True)]), ["platform", "churn", "fraud-detection"]
+    )
     render.error(exit_.message)
     assert exit_.code == 130
     assert " ".join(printed.getvalue().split()) == doc_block("error: interrupted (Ctrl-C):")
@@ -88,8 +91,9 @@ def test_the_documented_busy_zone_message_is_what_mlzone_prints(tmp_path) -> Non
 
     from mlzone.zonelock import LOCK_FILE, ZoneBusy, zone_lock
 
-    (tmp_path / LOCK_FILE).write_text(json.dumps({"pid": 4242, "started": "2026-12-02T06:58:01Z",
-                                                  "command": "mlzone deploy", "target": "local"}))
+    (tmp_path / LOCK_FILE).write_text(
+        json.dumps({"pid": 4242, "started": "2026-12-02T06:58:01Z", "command": "mlzone deploy", "target": "local"})
+    )
     fd = os.open(tmp_path / LOCK_FILE, os.O_RDWR)
     fcntl.flock(fd, fcntl.LOCK_EX)  # held by "another process" (another open file description)
     try:

@@ -11,15 +11,18 @@ from tests.unit.self_service_zone import PROJECT, make_zone
 pytestmark = pytest.mark.unit
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["cluster", "--size", "small", "--instance-type", "ml.t3.medium"], "no --instance-type"),
-    (["cluster"], "takes --size"),
-    (["cluster", "--size", "huge"], "--size"),
-    (["cluster", "--size", "small", "--idle-minutes", "2"], "--idle-minutes"),
-    (["cluster", "--size", "small", "--name", "Bad_Name"], "--name"),
-    (["notebook", "--instance-type", "m5.large"], "not a SageMaker instance type"),
-    (["notebook"], "takes --instance-type"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["cluster", "--size", "small", "--instance-type", "ml.t3.medium"], "no --instance-type"),
+        (["cluster"], "takes --size"),
+        (["cluster", "--size", "huge"], "--size"),
+        (["cluster", "--size", "small", "--idle-minutes", "2"], "--idle-minutes"),
+        (["cluster", "--size", "small", "--name", "Bad_Name"], "--name"),
+        (["notebook", "--instance-type", "m5.large"], "not a SageMaker instance type"),
+        (["notebook"], "takes --instance-type"),
+    ],
+)
 def test_bad_flags_exit_2_and_write_nothing(tmp_path, args, message):
     zone = make_zone(tmp_path)
     result = CliRunner().invoke(app, ["request", PROJECT, *args, "--root", str(zone)])

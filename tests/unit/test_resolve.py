@@ -15,9 +15,15 @@ IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/fraud-detection/fraud-scor
 
 
 def register(sm, group: str, url: str, status: str) -> None:
-    sm.create_model_package(ModelPackageGroupName=group, ModelApprovalStatus=status, InferenceSpecification={
-        "Containers": [{"Image": IMAGE, "ModelDataUrl": url}],
-        "SupportedContentTypes": ["application/json"], "SupportedResponseMIMETypes": ["application/json"]})
+    sm.create_model_package(
+        ModelPackageGroupName=group,
+        ModelApprovalStatus=status,
+        InferenceSpecification={
+            "Containers": [{"Image": IMAGE, "ModelDataUrl": url}],
+            "SupportedContentTypes": ["application/json"],
+            "SupportedResponseMIMETypes": ["application/json"],
+        },
+    )
 
 
 @pytest.fixture
@@ -30,11 +36,17 @@ def sm():
 def test_every_reference_resolves_when_approved(zone, sm):
     for ref in references(zone):
         group = f"{ref.project}--{ref.model}"
-        if group not in [g["ModelPackageGroupName"] for g in sm.list_model_package_groups()["ModelPackageGroupSummaryList"]]:
+        if group not in [
+            g["ModelPackageGroupName"] for g in sm.list_model_package_groups()["ModelPackageGroupSummaryList"]
+        ]:
             sm.create_model_package_group(ModelPackageGroupName=group)
             project = next(p for p in zone.projects if p.name == ref.project)
-            register(sm, group, f"s3://{data_bucket_name(zone.platform, project)}/{ref.project}/models/{ref.model}/1/"
-                     "model.tar.gz", "Approved")
+            register(
+                sm,
+                group,
+                f"s3://{data_bucket_name(zone.platform, project)}/{ref.project}/models/{ref.model}/1/model.tar.gz",
+                "Approved",
+            )
     arns = resolve(zone, sm, ACCOUNT)
     assert arns and all(arn.endswith(f"model-package/{r.project}--{r.model}/1") for r, arn in arns.items())
 
@@ -45,10 +57,17 @@ def test_missing_and_pending_versions_are_refused(zone, sm):
         resolve(zone, sm, ACCOUNT)
     sm.create_model_package_group(ModelPackageGroupName=f"{ref.project}--{ref.model}")
     project = next(p for p in zone.projects if p.name == ref.project)
-    register(sm, f"{ref.project}--{ref.model}",
-             f"s3://{data_bucket_name(zone.platform, project)}/{ref.project}/models/x/model.tar.gz", "PendingManualApproval")
-    with pytest.raises(Refused, match=rf"status PendingManualApproval, not Approved; fix: approve it with "
-                                      rf"`mlzone model approve {ref.project} {ref.model} 1 --reason \.\.\.`"):
+    register(
+        sm,
+        f"{ref.project}--{ref.model}",
+        f"s3://{data_bucket_name(zone.platform, project)}/{ref.project}/models/x/model.tar.gz",
+        "PendingManualApproval",
+    )
+    with pytest.raises(
+        Refused,
+        match=rf"status PendingManualApproval, not Approved; fix: approve it with "
+        rf"`mlzone model approve {ref.project} {ref.model} 1 --reason \.\.\.`",
+    ):
         resolve(zone, sm, ACCOUNT)
     assert Refused.exit_code == REFUSED_EXIT == 3
 

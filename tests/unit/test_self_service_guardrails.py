@@ -24,18 +24,21 @@ def notebook(name="bob", instance_type="ml.t3.medium"):
     return NotebookRequest(name=name, instance_type=instance_type)
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    (("spark", "sizes"), ["huge"], "spark.sizes"),
-    (("spark", "sizes"), [], "spark.sizes"),
-    (("spark", "max_idle_minutes"), 20000, "max_idle_minutes"),
-    (("spark", "max_clusters"), "3", "max_clusters"),
-    (("notebooks", "instance_types"), ["m5.large"], "not a SageMaker instance type"),
-    (("monthly_budget_usd",), 0, "monthly_budget_usd"),
-    (("members",), ["alice@example.com"], "not an IAM role or user ARN"),
-    (("members",), [MEMBER, MEMBER], "appears twice"),
-    (("members",), [], "members"),
-    (("bogus",), 1, "bogus"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (("spark", "sizes"), ["huge"], "spark.sizes"),
+        (("spark", "sizes"), [], "spark.sizes"),
+        (("spark", "max_idle_minutes"), 20000, "max_idle_minutes"),
+        (("spark", "max_clusters"), "3", "max_clusters"),
+        (("notebooks", "instance_types"), ["m5.large"], "not a SageMaker instance type"),
+        (("monthly_budget_usd",), 0, "monthly_budget_usd"),
+        (("members",), ["alice@example.com"], "not an IAM role or user ARN"),
+        (("members",), [MEMBER, MEMBER], "appears twice"),
+        (("members",), [], "members"),
+        (("bogus",), 1, "bogus"),
+    ],
+)
 def test_bad_guardrails_are_refused_naming_the_field(tmp_path, field, value, message):
     zone = make_zone(tmp_path)
     file = zone / "projects" / f"{PROJECT}.yaml"
@@ -96,14 +99,17 @@ def test_a_name_in_use_is_refused():
     assert check_notebook(G, NONE, notebook("alice"), declared=frozenset({"alice"}))[0].guardrail == "request name"
 
 
-@pytest.mark.parametrize(("caller", "member"), [
-    ("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_DataScience_0123/alice@example.com", True),
-    (MEMBER, True),
-    ("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Finance_9999/bob", False),
-    ("arn:aws:sts::999999999999:assumed-role/AWSReservedSSO_DataScience_0123/eve", False),  # other account
-    ("arn:aws:iam::123456789012:user/mallory", False),
-    ("arn:aws:iam::123456789012:role/mallory", False),
-])
+@pytest.mark.parametrize(
+    ("caller", "member"),
+    [
+        ("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_DataScience_0123/alice@example.com", True),
+        (MEMBER, True),
+        ("arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Finance_9999/bob", False),
+        ("arn:aws:sts::999999999999:assumed-role/AWSReservedSSO_DataScience_0123/eve", False),  # other account
+        ("arn:aws:iam::123456789012:user/mallory", False),
+        ("arn:aws:iam::123456789012:role/mallory", False),
+    ],
+)
 def test_membership_follows_the_sso_role(caller, member):
     assert is_member(G, caller) is member
     refusals = check_member(G, caller)

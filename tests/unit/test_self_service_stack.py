@@ -12,8 +12,10 @@ from tests.unit.self_service_zone import PROJECT, make_zone
 
 pytestmark = pytest.mark.unit
 
-REQUESTS = {"clusters": [{"name": "eda", "size": "small", "idle_minutes": 30}],
-            "notebooks": [{"name": "bob", "instance_type": "ml.m5.xlarge"}]}
+REQUESTS = {
+    "clusters": [{"name": "eda", "size": "small", "idle_minutes": 30}],
+    "notebooks": [{"name": "bob", "instance_type": "ml.m5.xlarge"}],
+}
 
 
 @pytest.fixture(scope="module")
@@ -82,11 +84,13 @@ def test_budget_filters_on_the_project_tag_and_notifies_through_an_encrypted_top
     statements = json.loads(policy["policy"])["Statement"]
     publish = next(s for s in statements if s["Effect"] == "Allow")
     assert publish["Principal"] == {"Service": "budgets.amazonaws.com"} and publish["Condition"]["StringEquals"]
-    assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-               for s in statements)
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in statements
+    )
     [key] = resources(project, "aws_kms_key")
-    grant = next(s for s in json.loads(key["policy"])["Statement"]
-                 if s.get("Principal") == {"Service": "budgets.amazonaws.com"})
+    grant = next(
+        s for s in json.loads(key["policy"])["Statement"] if s.get("Principal") == {"Service": "budgets.amazonaws.com"}
+    )
     assert grant["Condition"]["ArnLike"]["aws:SourceArn"].endswith(f":budget/{PROJECT}--budget")
 
 

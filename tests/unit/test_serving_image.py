@@ -33,10 +33,19 @@ def test_ping_and_invocations_answer_for_an_mlflow_model(tmp_path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "MODEL_DIR": str(tmp_path / "model"), "PORT": str(port),
-           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    proc = subprocess.Popen(["sh", str(SERVING / "serve.sh"), "serve"], env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "MODEL_DIR": str(tmp_path / "model"),
+        "PORT": str(port),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+    }
+    proc = subprocess.Popen(
+        ["sh", str(SERVING / "serve.sh"), "serve"],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -48,8 +57,9 @@ def test_ping_and_invocations_answer_for_an_mlflow_model(tmp_path) -> None:
                 assert proc.poll() is None and time.monotonic() < deadline, "the scoring server did not start"
                 time.sleep(0.5)
         body = json.dumps({"dataframe_split": x.to_dict(orient="split") | {"index": None}}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/invocations", data=body,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/invocations", data=body, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=30) as reply:
             assert json.loads(reply.read())["predictions"] == [0, 0, 1, 1]
     finally:
@@ -58,6 +68,12 @@ def test_ping_and_invocations_answer_for_an_mlflow_model(tmp_path) -> None:
 
 
 def test_a_container_without_a_model_refuses_to_start(tmp_path) -> None:
-    done = subprocess.run(["sh", str(SERVING / "serve.sh"), "serve"], env={**os.environ, "MODEL_DIR": str(tmp_path),
-                          "PORT": "1"}, capture_output=True, text=True, timeout=10, check=False)
+    done = subprocess.run(
+        ["sh", str(SERVING / "serve.sh"), "serve"],
+        env={**os.environ, "MODEL_DIR": str(tmp_path), "PORT": "1"},
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
     assert done.returncode == 1 and "no MLflow model" in done.stderr

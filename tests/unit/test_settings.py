@@ -42,15 +42,22 @@ pytestmark = pytest.mark.unit
 
 # (spec model, settings it reads, spec field -> settings field where the names differ)
 PAIRS = [
-    (NetworkSpec, NetworkSettings, {}), (AuditSpec, AuditSettings, {"object_lock_mode": "lock_mode"}),
-    (PredictionsSpec, CaptureSettings, {}), (ExperimentTrackingSpec, TrackingSettings, {}),
-    (NotebookSpec, NotebookSettings, {}), (SparkClusterSpec, SparkClusterSettings, {}),
-    (EndpointSpec, EndpointSettings, {}), (BatchJobSpec, BatchJobSettings, {}),
+    (NetworkSpec, NetworkSettings, {}),
+    (AuditSpec, AuditSettings, {"object_lock_mode": "lock_mode"}),
+    (PredictionsSpec, CaptureSettings, {}),
+    (ExperimentTrackingSpec, TrackingSettings, {}),
+    (NotebookSpec, NotebookSettings, {}),
+    (SparkClusterSpec, SparkClusterSettings, {}),
+    (EndpointSpec, EndpointSettings, {}),
+    (BatchJobSpec, BatchJobSettings, {}),
 ]
 # What only the spec enforces, on purpose: the policy gate's capture minimum (CKV_MLZ_13), and that a
 # model package version number starts at 1 (the registry numbers them; props take what resolve found).
-SPEC_ONLY = {("EndpointSpec", "capture_percent", "ge"): CAPTURE_MIN_PERCENT,
-             ("EndpointSpec", "version", "ge"): 1, ("BatchJobSpec", "version", "ge"): 1}
+SPEC_ONLY = {
+    ("EndpointSpec", "capture_percent", "ge"): CAPTURE_MIN_PERCENT,
+    ("EndpointSpec", "version", "ge"): 1,
+    ("BatchJobSpec", "version", "ge"): 1,
+}
 
 
 def bounds(field) -> dict[str, int]:
@@ -72,25 +79,49 @@ def test_spec_defaults_and_limits_are_the_props_own(spec, settings, renamed):
 
 
 # Every field a spec entry can set must be a field of the props it becomes (stacks use `spec_fields`).
-@pytest.mark.parametrize(("spec", "props", "left_out"), [
-    (NotebookSpec, NotebookProps, ()), (SparkClusterSpec, SparkClusterProps, ()), (EndpointSpec, EndpointProps, ("model",)),
-    (BatchJobSpec, BatchInferenceProps, ()), (NetworkSpec, NetworkProps, ()), (PredictionsSpec, CaptureStorageProps, ()),
-], ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize(
+    ("spec", "props", "left_out"),
+    [
+        (NotebookSpec, NotebookProps, ()),
+        (SparkClusterSpec, SparkClusterProps, ()),
+        (EndpointSpec, EndpointProps, ("model",)),
+        (BatchJobSpec, BatchInferenceProps, ()),
+        (NetworkSpec, NetworkProps, ()),
+        (PredictionsSpec, CaptureStorageProps, ()),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
 def test_every_spec_field_is_a_props_field(spec, props, left_out):
     assert set(spec.model_fields) - set(left_out) <= {f.name for f in dataclasses.fields(props)}
 
 
-@pytest.mark.parametrize(("build", "match"), [
-    (lambda: EndpointProps(project=scope(), name="api", package_group="fraud--scorer", max_instances=21),
-     r"endpoint api: max_instances=21; fix: use 1 to 20"),
-    (lambda: NetworkProps(name="n", region="eu-west-1", account_id="1", logs_key_arn="arn", availability_zones=1),
-     r"network n: availability_zones=1; fix: use 2 to 3"),
-    (lambda: CaptureStorageProps(bucket_name="b-captures", kms_key_arn="k", access_log_bucket="l", expiry_days=0),
-     r"expiry_days=0; fix: use 1 to 3650"),
-    (lambda: BatchInferenceProps(project=scope(), name="nightly", model="m", schedule="rate(1 day)",
-                                 release_label="emr-7.x"),
-     r"batch job nightly: release_label 'emr-7.x' is not an EMR 7.x release"),
-])
+@pytest.mark.parametrize(
+    ("build", "match"),
+    [
+        (
+            lambda: EndpointProps(project=scope(), name="api", package_group="fraud--scorer", max_instances=21),
+            r"endpoint api: max_instances=21; fix: use 1 to 20",
+        ),
+        (
+            lambda: NetworkProps(
+                name="n", region="eu-west-1", account_id="1", logs_key_arn="arn", availability_zones=1
+            ),
+            r"network n: availability_zones=1; fix: use 2 to 3",
+        ),
+        (
+            lambda: CaptureStorageProps(
+                bucket_name="b-captures", kms_key_arn="k", access_log_bucket="l", expiry_days=0
+            ),
+            r"expiry_days=0; fix: use 1 to 3650",
+        ),
+        (
+            lambda: BatchInferenceProps(
+                project=scope(), name="nightly", model="m", schedule="rate(1 day)", release_label="emr-7.x"
+            ),
+            r"batch job nightly: release_label 'emr-7.x' is not an EMR 7.x release",
+        ),
+    ],
+)
 def test_props_refuse_what_the_spec_refuses(build, match):
     with pytest.raises(ValueError, match=match):
         build()

@@ -16,8 +16,9 @@ pytestmark = pytest.mark.unit
 @pytest.fixture(scope="module")
 def doc() -> dict:
     s = stack()
-    SparkCluster(s, "spark-explore", SparkClusterProps(project=scope(), name="explore", core_nodes=3,
-                                                       idle_timeout_minutes=90))
+    SparkCluster(
+        s, "spark-explore", SparkClusterProps(project=scope(), name="explore", core_nodes=3, idle_timeout_minutes=90)
+    )
     return synth(s)
 
 
@@ -28,7 +29,10 @@ def test_security_configuration_encrypts_everything(doc):
     at_rest = enc["AtRestEncryptionConfiguration"]
     assert at_rest["S3EncryptionConfiguration"] == {"EncryptionMode": "SSE-KMS", "AwsKmsKey": KEY}
     assert at_rest["LocalDiskEncryptionConfiguration"] == {
-        "EncryptionKeyProviderType": "AwsKms", "AwsKmsKey": KEY, "EnableEbsEncryption": True}
+        "EncryptionKeyProviderType": "AwsKms",
+        "AwsKmsKey": KEY,
+        "EnableEbsEncryption": True,
+    }
     tls = enc["InTransitEncryptionConfiguration"]["TLSCertificateConfiguration"]
     assert tls == {"CertificateProviderType": "PEM", "S3Object": "s3://acme-data/team-a/emr/tls/certificates.zip"}
     assert config["InstanceMetadataServiceConfiguration"]["MinimumInstanceMetadataServiceVersion"] == 2
@@ -44,8 +48,14 @@ def test_cluster_is_private_and_terminates_itself(doc):
     assert ec2["subnet_id"] == '${element(["subnet-1", "subnet-2"], 0)}'
     assert ec2["additional_master_security_groups"] == GROUPS["spark"]  # notebooks of this project only
     assert "additional_slave_security_groups" not in ec2  # core nodes: the cluster's own managed group only
-    assert all(ec2[k].startswith("${aws_security_group.spark-explore_") for k in (
-        "emr_managed_master_security_group", "emr_managed_slave_security_group", "service_access_security_group"))
+    assert all(
+        ec2[k].startswith("${aws_security_group.spark-explore_")
+        for k in (
+            "emr_managed_master_security_group",
+            "emr_managed_slave_security_group",
+            "service_access_security_group",
+        )
+    )
     assert cluster["log_uri"] == "s3://acme-emr-logs/team-a/explore/"
     assert cluster["log_encryption_kms_key_id"] == PLATFORM_KEY
     assert cluster["tags"]["for-use-with-amazon-emr-managed-policies"] == "true"
@@ -73,14 +83,17 @@ def test_roles_are_scoped_to_the_project(doc):
     assert "iam:PassRole" not in [a for s in st.values() for a in actions(s)]
 
 
-@pytest.mark.parametrize(("fields", "match"), [
-    ({"idle_timeout_minutes": 4}, r"idle_timeout_minutes=4; fix: use 5 minutes to 7 days"),
-    ({"idle_timeout_minutes": 10081}, r"idle_timeout_minutes=10081"),
-    ({"release_label": "emr-6.15.0"}, r"fix: use EMR 7.x"),
-    ({"core_nodes": 0}, r"core_nodes=0; fix: use 1 to 50"),
-    ({"core_nodes": 4, "max_nodes": 3}, r"max_nodes=3 with core_nodes=4"),
-    ({"tls_certificates_s3_uri": "s3://elsewhere/certs.zip"}, r"outside the project prefix"),
-])
+@pytest.mark.parametrize(
+    ("fields", "match"),
+    [
+        ({"idle_timeout_minutes": 4}, r"idle_timeout_minutes=4; fix: use 5 minutes to 7 days"),
+        ({"idle_timeout_minutes": 10081}, r"idle_timeout_minutes=10081"),
+        ({"release_label": "emr-6.15.0"}, r"fix: use EMR 7.x"),
+        ({"core_nodes": 0}, r"core_nodes=0; fix: use 1 to 50"),
+        ({"core_nodes": 4, "max_nodes": 3}, r"max_nodes=3 with core_nodes=4"),
+        ({"tls_certificates_s3_uri": "s3://elsewhere/certs.zip"}, r"outside the project prefix"),
+    ],
+)
 def test_validation(fields, match):
     with pytest.raises(ValueError, match=match):
         SparkClusterProps(project=scope(), name="explore", **fields)

@@ -58,24 +58,50 @@ CASES = [
     ("huge-value", raw_platform("name: " + "a" * 60_000 + "\nregion: eu-west-1\n"), "platform.yaml", "name:"),
     ("alias-bomb", raw_platform(BOMB), "platform.yaml", "aliases expanded"),
     ("deep-nesting", raw_platform("name: " + "[" * 30_000 + "]" * 30_000 + "\n"), "platform.yaml", "nesting deeper"),
-    ("deep-alias", raw_platform("a: &a [[[[[[[[[[x]]]]]]]]]]\nb: &b [[[[[[[[[[*a]]]]]]]]]]\nc: [[[*b]]]\n"),
-     "platform.yaml", "nesting deeper"),
-    ("duplicate-key", raw_platform("name: acme-ml\nregion: eu-west-1\nname: other\n"), "platform.yaml",
-     "key 'name' appears twice"),
-    ("duplicate-nested-key", raw_platform("name: acme-ml\nregion: eu-west-1\nnetwork:\n  cidr: 10.0.0.0/16\n"
-                                          "  cidr: 10.1.0.0/16\n"), "platform.yaml", "key 'cidr' appears twice"),
+    (
+        "deep-alias",
+        raw_platform("a: &a [[[[[[[[[[x]]]]]]]]]]\nb: &b [[[[[[[[[[*a]]]]]]]]]]\nc: [[[*b]]]\n"),
+        "platform.yaml",
+        "nesting deeper",
+    ),
+    (
+        "duplicate-key",
+        raw_platform("name: acme-ml\nregion: eu-west-1\nname: other\n"),
+        "platform.yaml",
+        "key 'name' appears twice",
+    ),
+    (
+        "duplicate-nested-key",
+        raw_platform("name: acme-ml\nregion: eu-west-1\nnetwork:\n  cidr: 10.0.0.0/16\n  cidr: 10.1.0.0/16\n"),
+        "platform.yaml",
+        "key 'cidr' appears twice",
+    ),
     ("syntax", raw_platform("name: [" + "x, " * 5000 + "\n"), "platform.yaml", "not valid YAML"),
     ("control-character", raw_platform("name: acme\x07ml\n"), "platform.yaml", "special characters"),
     ("empty", raw_platform(""), "platform.yaml", "expected a mapping"),
     ("not-a-mapping", raw_platform("- a\n- b\n"), "platform.yaml", "expected a mapping"),
-    ("python-tag", raw_platform("name: !!python/object/apply:os.system [echo hi]\n"), "platform.yaml", "not valid YAML"),
+    (
+        "python-tag",
+        raw_platform("name: !!python/object/apply:os.system [echo hi]\n"),
+        "platform.yaml",
+        "not valid YAML",
+    ),
     ("bool-as-int", platform(network={"availability_zones": True}), "platform.yaml", "network.availability_zones"),
     ("string-as-int", platform(network={"availability_zones": "3"}), "platform.yaml", "network.availability_zones"),
     ("float-as-int", platform(predictions={"expiry_days": 30.0}), "platform.yaml", "predictions.expiry_days"),
-    ("string-as-bool", platform(experiment_tracking={"enabled": "yes"}), "platform.yaml", "experiment_tracking.enabled"),
+    (
+        "string-as-bool",
+        platform(experiment_tracking={"enabled": "yes"}),
+        "platform.yaml",
+        "experiment_tracking.enabled",
+    ),
     ("int-as-string", platform(team=7), "platform.yaml", "team"),
-    ("date-as-string", raw_platform("name: acme-ml\nregion: eu-west-1\ncost_center: 2024-01-01\n"), "platform.yaml",
-     "cost_center"),
+    (
+        "date-as-string",
+        raw_platform("name: acme-ml\nregion: eu-west-1\ncost_center: 2024-01-01\n"),
+        "platform.yaml",
+        "cost_center",
+    ),
     ("many-problems", platform(**{f"extra{i}": "x" * 100 for i in range(300)}), "platform.yaml", "more"),
     ("platform-name-short", platform(name="ab"), "platform.yaml", "name"),
     ("bucket-xn", platform(state_bucket="xn--state"), "platform.yaml", "state_bucket"),
@@ -93,18 +119,34 @@ CASES = [
     ("region-newline", platform(region="eu-west-1\n"), "platform.yaml", "region"),
     ("account-arabic-digits", platform(account_id="\u0661" * 12), "platform.yaml", "account_id"),
     ("retention-under-policy", platform(audit={"retention_days": 365}), "platform.yaml", "audit.retention_days"),
-    ("whitespace-reason", platform(audit={"object_lock_mode": "GOVERNANCE",
-                                          "allow_governance_mode": {"reason": " " * 30}}),
-     "platform.yaml", "audit.allow_governance_mode.reason"),
-    ("reason-control-chars", platform(audit={"object_lock_mode": "GOVERNANCE",
-                                             "allow_governance_mode": {"reason": "a long enough reason\x1b[2J"}}),
-     "platform.yaml", "audit.allow_governance_mode.reason"),
+    (
+        "whitespace-reason",
+        platform(audit={"object_lock_mode": "GOVERNANCE", "allow_governance_mode": {"reason": " " * 30}}),
+        "platform.yaml",
+        "audit.allow_governance_mode.reason",
+    ),
+    (
+        "reason-control-chars",
+        platform(
+            audit={"object_lock_mode": "GOVERNANCE", "allow_governance_mode": {"reason": "a long enough reason\x1b[2J"}}
+        ),
+        "platform.yaml",
+        "audit.allow_governance_mode.reason",
+    ),
     ("team-newline", project(team="risk\n"), "fraud.yaml", "team"),
-    ("instance-newline", project(notebooks=[{"owner": "alice", "instance_type": "ml.t3.medium\n"}]), "fraud.yaml",
-     "notebooks[0].instance_type"),
+    (
+        "instance-newline",
+        project(notebooks=[{"owner": "alice", "instance_type": "ml.t3.medium\n"}]),
+        "fraud.yaml",
+        "notebooks[0].instance_type",
+    ),
     ("list-as-string", project(notebooks="alice"), "fraud.yaml", "notebooks"),
-    ("capture-under-policy", project(**MODEL, endpoints=[{"name": "api", "model": "scorer", "capture_percent": 0}]),
-     "fraud.yaml", "endpoints[0].capture_percent"),
+    (
+        "capture-under-policy",
+        project(**MODEL, endpoints=[{"name": "api", "model": "scorer", "capture_percent": 0}]),
+        "fraud.yaml",
+        "endpoints[0].capture_percent",
+    ),
     ("cron-template", job('cron(${file("/etc/hostname")} 2 * * ? *)'), "fraud.yaml", "batch_jobs[0].schedule"),
     ("cron-minute-range", job("cron(61 2 * * ? *)"), "fraud.yaml", "minutes field"),
     ("cron-hour-range", job("cron(0 24 * * ? *)"), "fraud.yaml", "hours field"),
@@ -117,22 +159,46 @@ CASES = [
     ("cron-newline", job("cron(0 2 * * ? *)\n"), "fraud.yaml", "batch_jobs[0].schedule"),
     ("rate-template", job("rate(${var.x} days)"), "fraud.yaml", "batch_jobs[0].schedule"),
     ("rate-plural", job("rate(1 days)"), "fraud.yaml", "batch_jobs[0].schedule"),
-    ("model-ref-template", project(**MODEL, endpoints=[{"name": "api", "model": "${var.x}"}]), "fraud.yaml",
-     "endpoints[0].model"),
-    ("share-with-template", project(models=[{"name": "scorer", "share_with": ["%{if true}x%{endif}"]}]),
-     "fraud.yaml", "models[0].share_with[0]"),
-    ("arguments-too-long", project(**MODEL, batch_jobs=[{"name": "nightly", "model": "scorer",
-                                                        "schedule": "rate(1 day)", "arguments": ["x" * 501]}]),
-     "fraud.yaml", "batch_jobs[0].arguments[0]"),
+    (
+        "model-ref-template",
+        project(**MODEL, endpoints=[{"name": "api", "model": "${var.x}"}]),
+        "fraud.yaml",
+        "endpoints[0].model",
+    ),
+    (
+        "share-with-template",
+        project(models=[{"name": "scorer", "share_with": ["%{if true}x%{endif}"]}]),
+        "fraud.yaml",
+        "models[0].share_with[0]",
+    ),
+    (
+        "arguments-too-long",
+        project(
+            **MODEL,
+            batch_jobs=[{"name": "nightly", "model": "scorer", "schedule": "rate(1 day)", "arguments": ["x" * 501]}],
+        ),
+        "fraud.yaml",
+        "batch_jobs[0].arguments[0]",
+    ),
     # `<project>--<name>` names cannot repeat across projects; two entries of one project still can:
     # the notebook role <p>--nb-<owner> and the endpoint role <p>--<endpoint>-endpoint.
-    ("name-collision", project(**MODEL, notebooks=[{"owner": "x-endpoint"}],
-                               endpoints=[{"name": "nb-x", "model": "scorer"}]),
-     "fraud.yaml", "endpoints[0].name"),
-    ("name-collision-roles", {**project(name="fraud", notebooks=[{"owner": "detection-nb-x"}]),
-                              "projects/fraud-detection.yaml": yaml.safe_dump(
-                                  {**PROJECT, "name": "fraud-detection", "notebooks": [{"owner": "x"}]}).encode()},
-     "fraud", "notebooks[0].owner"),
+    (
+        "name-collision",
+        project(**MODEL, notebooks=[{"owner": "x-endpoint"}], endpoints=[{"name": "nb-x", "model": "scorer"}]),
+        "fraud.yaml",
+        "endpoints[0].name",
+    ),
+    (
+        "name-collision-roles",
+        {
+            **project(name="fraud", notebooks=[{"owner": "detection-nb-x"}]),
+            "projects/fraud-detection.yaml": yaml.safe_dump(
+                {**PROJECT, "name": "fraud-detection", "notebooks": [{"owner": "x"}]}
+            ).encode(),
+        },
+        "fraud",
+        "notebooks[0].owner",
+    ),
 ]
 
 
@@ -202,22 +268,36 @@ def test_long_value_is_not_echoed(tmp_path):
     assert "t" * 100 not in message
 
 
-@pytest.mark.parametrize("schedule", [
-    "cron(0 2 * * ? *)", "cron(0/15 8-17 ? * MON-FRI *)", "cron(5,35 14 L * ? 2026-2030)", "cron(0 9 ? * 6#3 *)",
-    "cron(0 9 15W * ? *)", "cron(0 9 ? * FRIL *)", "cron(0 0 1 JAN,JUL ? *)", "rate(1 minute)", "rate(90 minutes)",
-])
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        "cron(0 2 * * ? *)",
+        "cron(0/15 8-17 ? * MON-FRI *)",
+        "cron(5,35 14 L * ? 2026-2030)",
+        "cron(0 9 ? * 6#3 *)",
+        "cron(0 9 15W * ? *)",
+        "cron(0 9 ? * FRIL *)",
+        "cron(0 0 1 JAN,JUL ? *)",
+        "rate(1 minute)",
+        "rate(90 minutes)",
+    ],
+)
 def test_valid_schedules_still_pass(tmp_path, schedule):
     load_zone(write_zone(tmp_path, job(schedule)))
 
 
 def test_merge_keys_are_not_duplicates(tmp_path):
-    text = ("name: fraud\nteam: risk\ncost_center: CC-1\ndata_classification: internal\n"
-            "base: &nb {instance_type: ml.t3.medium}\n")
+    text = (
+        "name: fraud\nteam: risk\ncost_center: CC-1\ndata_classification: internal\n"
+        "base: &nb {instance_type: ml.t3.medium}\n"
+    )
     # `base` is an unknown field: merge keys are read, the extra key is what is refused
     zone = write_zone(tmp_path, {**platform(), "projects/fraud.yaml": text.encode()})
     assert_refused(zone, "fraud.yaml", "base")
-    text = ("name: fraud\nteam: risk\ncost_center: CC-1\ndata_classification: internal\n"
-            "notebooks:\n  - &a {owner: alice, instance_type: ml.t3.medium}\n  - {<<: *a, owner: bob}\n")
+    text = (
+        "name: fraud\nteam: risk\ncost_center: CC-1\ndata_classification: internal\n"
+        "notebooks:\n  - &a {owner: alice, instance_type: ml.t3.medium}\n  - {<<: *a, owner: bob}\n"
+    )
     zone = write_zone(tmp_path / "ok", {**platform(), "projects/fraud.yaml": text.encode()})
     assert [n.owner for n in load_zone(zone).projects[0].notebooks] == ["alice", "bob"]
 
@@ -230,8 +310,9 @@ def test_cli_exits_2_without_traceback(tmp_path, case):
     files = dict((c[0], c[1]) for c in CASES)[case]
     root = write_zone(tmp_path, files)
     mlzone = Path(sys.executable).with_name("mlzone")
-    done = subprocess.run([str(mlzone), "synth", "--root", str(root)], capture_output=True, text=True, timeout=300,
-                          cwd=tmp_path)
+    done = subprocess.run(
+        [str(mlzone), "synth", "--root", str(root)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
     assert done.returncode == 2, done.stderr[-2000:]
     assert "Traceback" not in done.stderr + done.stdout
     assert "platform.yaml" in done.stderr and len(done.stderr) < MESSAGE_MAX + 200

@@ -32,20 +32,29 @@ def _types(annotation) -> list:
 
 @pytest.mark.parametrize("root", [PlatformSpec, ProjectSpec])
 def test_every_field_has_a_description(root):
-    missing = [f"{m.__name__}.{name}" for m in models(root) for name, f in m.model_fields.items()
-               if not (f.description or "").strip()]
+    missing = [
+        f"{m.__name__}.{name}"
+        for m in models(root)
+        for name, f in m.model_fields.items()
+        if not (f.description or "").strip()
+    ]
     assert not missing, f"fields without a description: {missing}"
 
 
 @pytest.mark.parametrize("kind", ["platform", "project"])
 def test_every_schema_property_has_a_description(kind):
     schema = json_schemas()[kind]
-    missing = [f"{m.get('title')}.{key}" for m in [schema, *schema.get("$defs", {}).values()]
-               for key, prop in m.get("properties", {}).items() if not prop.get("description")]
+    missing = [
+        f"{m.get('title')}.{key}"
+        for m in [schema, *schema.get("$defs", {}).values()]
+        for key, prop in m.get("properties", {}).items()
+        if not prop.get("description")
+    ]
     assert not missing, f"schema properties without a description: {missing}"
 
 
 @pytest.mark.parametrize("kind", ["platform", "project"])
 def test_shipped_schemas_are_current(kind):
     assert json.loads((SCHEMAS / f"{kind}.schema.json").read_text()) == json_schemas()[kind], (
-        "regenerate with `mlzone schema --out schemas`")
+        "regenerate with `mlzone schema --out schemas`"
+    )

@@ -53,21 +53,47 @@ def test_audit_retention_minimum_is_one_limit(tmp_path, monkeypatch, minimum):
         monkeypatch.setenv(AUDIT_MIN_RETENTION_ENV, minimum)
     low = audit_min_retention_days()
     for days, refused in ((low, False), (low - 1, True)):
-        message = spec_error(tmp_path, "platform", {"name": "acme-ml", "region": "eu-west-1",
-                                                     "audit": {"retention_days": days}})
+        message = spec_error(
+            tmp_path, "platform", {"name": "acme-ml", "region": "eu-west-1", "audit": {"retention_days": days}}
+        )
         assert (message is not None) == refused and (not refused or "audit.retention_days" in message), message
         fixture = "s3_object_lock_retention/pass.tf.json"
-        assert gate_fails(tmp_path, fixture, "aws_s3_bucket_object_lock_configuration",
-                          ("rule", "default_retention", "days"), days, "CKV_MLZ_41") == refused
+        assert (
+            gate_fails(
+                tmp_path,
+                fixture,
+                "aws_s3_bucket_object_lock_configuration",
+                ("rule", "default_retention", "days"),
+                days,
+                "CKV_MLZ_41",
+            )
+            == refused
+        )
 
 
 def test_capture_percent_minimum_is_one_limit(tmp_path):
     for percent, refused in ((CAPTURE_MIN_PERCENT, False), (CAPTURE_MIN_PERCENT - 1, True)):
-        message = spec_error(tmp_path, "project", {
-            "name": "fraud", "team": "risk", "cost_center": "CC-1", "data_classification": "internal",
-            "models": [{"name": "scorer"}],
-            "endpoints": [{"name": "api", "model": "scorer", "capture_percent": percent}],
-        })
+        message = spec_error(
+            tmp_path,
+            "project",
+            {
+                "name": "fraud",
+                "team": "risk",
+                "cost_center": "CC-1",
+                "data_classification": "internal",
+                "models": [{"name": "scorer"}],
+                "endpoints": [{"name": "api", "model": "scorer", "capture_percent": percent}],
+            },
+        )
         assert (message is not None) == refused and (not refused or "endpoints[0].capture_percent" in message)
-        assert gate_fails(tmp_path, "sagemaker_endpoint_capture_sampling/pass.tf.json", "aws_sagemaker_endpoint_configuration",
-                          ("data_capture_config", "initial_sampling_percentage"), percent, "CKV_MLZ_47") == refused
+        assert (
+            gate_fails(
+                tmp_path,
+                "sagemaker_endpoint_capture_sampling/pass.tf.json",
+                "aws_sagemaker_endpoint_configuration",
+                ("data_capture_config", "initial_sampling_percentage"),
+                percent,
+                "CKV_MLZ_47",
+            )
+            == refused
+        )

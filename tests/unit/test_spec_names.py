@@ -43,15 +43,32 @@ def unhashed(kind: str, name: str) -> str:
 def test_physical_names_cover_every_synthesized_name(zone, example_synth):
     for project in zone.projects:
         predicted = {n.name for n in project.physical_names()}
-        missing = {(t, n) for t, n in literal_names(example_synth[project.name])
-                   if n not in predicted and unhashed(t, n) not in predicted}
+        missing = {
+            (t, n)
+            for t, n in literal_names(example_synth[project.name])
+            if n not in predicted and unhashed(t, n) not in predicted
+        }
         assert not missing, f"{project.name}: add these to ProjectSpec.physical_names: {sorted(missing)}"
 
 
 def test_prefix_projects_never_collide():
-    fraud = ProjectSpec.model_validate({"name": "fraud", "team": "risk", "cost_center": "CC-1", "data_classification":
-                                        "internal", "models": [{"name": "detection-fraud-scorer"}]})
-    other = ProjectSpec.model_validate({"name": "fraud-detection", "team": "risk", "cost_center": "CC-1",
-                                        "data_classification": "internal", "models": [{"name": "fraud-scorer"}]})
+    fraud = ProjectSpec.model_validate(
+        {
+            "name": "fraud",
+            "team": "risk",
+            "cost_center": "CC-1",
+            "data_classification": "internal",
+            "models": [{"name": "detection-fraud-scorer"}],
+        }
+    )
+    other = ProjectSpec.model_validate(
+        {
+            "name": "fraud-detection",
+            "team": "risk",
+            "cost_center": "CC-1",
+            "data_classification": "internal",
+            "models": [{"name": "fraud-scorer"}],
+        }
+    )
     shared = {(n.kind, n.name) for n in fraud.physical_names()} & {(n.kind, n.name) for n in other.physical_names()}
     assert not shared  # fraud--detection-fraud-scorer vs fraud-detection--fraud-scorer (modules/naming.py)

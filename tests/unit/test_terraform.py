@@ -57,7 +57,10 @@ def test_each_step_is_logged_per_stack_and_a_failure_names_stack_step_and_error(
 
 
 def test_stdout_of_machine_readable_steps_is_returned_and_the_environment_is_set(runner, tmp_path, monkeypatch) -> None:
-    monkeypatch.setenv("MLZONE_TERRAFORM", fake_terraform(tmp_path, 'echo "{\\"input\\": \\"$TF_INPUT\\", \\"cfg\\": \\"$TF_CLI_CONFIG_FILE\\"}"'))
+    monkeypatch.setenv(
+        "MLZONE_TERRAFORM",
+        fake_terraform(tmp_path, 'echo "{\\"input\\": \\"$TF_INPUT\\", \\"cfg\\": \\"$TF_CLI_CONFIG_FILE\\"}"'),
+    )
     shown = runner.run("show", "-json")
     assert shown.stdout.strip() == f'{{"input": "0", "cfg": "{runner.cli_config}"}}'
 
@@ -65,7 +68,9 @@ def test_stdout_of_machine_readable_steps_is_returned_and_the_environment_is_set
 def test_a_step_over_its_timeout_is_stopped_with_its_children(runner, tmp_path, monkeypatch) -> None:
     pid_file = tmp_path / "child.pid"
     # terraform ignoring SIGINT, with a child process: both must be gone after the timeout
-    monkeypatch.setenv("MLZONE_TERRAFORM", fake_terraform(tmp_path, f"trap '' INT\nsleep 60 &\necho $! > {pid_file}\nwait"))
+    monkeypatch.setenv(
+        "MLZONE_TERRAFORM", fake_terraform(tmp_path, f"trap '' INT\nsleep 60 &\necho $! > {pid_file}\nwait")
+    )
     monkeypatch.setattr("mlzone.terraform.GRACE_SECONDS", 1)
     with pytest.raises(TerraformError, match="timed out after 3s"):
         runner.run("apply")

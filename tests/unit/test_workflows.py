@@ -43,8 +43,9 @@ def test_the_project_ci_and_the_three_templates_exist() -> None:
 
 
 def test_every_workflow_lints_clean_with_actionlint() -> None:
-    done = subprocess.run([actionlint(), "-no-color", *map(str, WORKFLOWS)], capture_output=True, text=True,
-                          cwd=REPO, timeout=120)
+    done = subprocess.run(
+        [actionlint(), "-no-color", *map(str, WORKFLOWS)], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -103,8 +104,12 @@ def test_plan_runs_on_pull_requests_and_reports_after_the_plan() -> None:
     upload = steps_using(plan, "actions/upload-artifact")[0]["with"]
     assert ".mlzone/plans/" in upload["path"] and "cdktf.out/stacks/*/cdk.tf.json" in upload["path"]
     assert upload["include-hidden-files"] is True
-    assert report["permissions"] == {"contents": "read", "actions": "read", "security-events": "write",
-                                     "pull-requests": "write"}
+    assert report["permissions"] == {
+        "contents": "read",
+        "actions": "read",
+        "security-events": "write",
+        "pull-requests": "write",
+    }
     assert steps_using(report, "github/codeql-action/upload-sarif")
     comment = steps_using(report, "actions/github-script")[0]["with"]["script"]
     assert "<!-- mlzone-plan -->" in comment and "updateComment" in comment, "one comment, updated in place"

@@ -12,7 +12,6 @@ from mlzone.emulator.registry import fills
 RESPONSE = "moto.applicationautoscaling.responses:ApplicationAutoScalingResponse"
 
 
-
 @fills("application-autoscaling", "RegisterScalableTarget", on=RESPONSE, wraps=True)
 def autoscaling_register_scalable_target_keeping_tags(original: Callable[[Any], str]) -> Callable[[Any], str]:
     """moto gap: Application Auto Scaling `RegisterScalableTarget` ignores `Tags`."""

@@ -11,7 +11,6 @@ from mlzone.emulator.registry import fills
 RESPONSE = "moto.emr.responses:ElasticMapReduceResponse"
 
 
-
 @fills("emr", "GetAutoTerminationPolicy", on=RESPONSE)
 def emr_get_auto_termination_policy(self: Any) -> Any:
     """moto gap: EMR `GetAutoTerminationPolicy` (the provider calls it on every refresh of aws_emr_cluster)."""

@@ -10,7 +10,6 @@ from mlzone.emulator.registry import fills
 BUCKET = "moto.s3.models:FakeBucket"
 
 
-
 @fills("s3", "PutBucketLogging", on=BUCKET, attr="_log_permissions_enabled_policy", static=True)
 def s3_logging_target_permissions(target_bucket: Any, target_prefix: str | None) -> bool:
     """moto gap: S3 `PutBucketLogging` validates the target bucket's policy at call time. It answers 500

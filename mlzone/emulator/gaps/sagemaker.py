@@ -122,10 +122,16 @@ def sagemaker_notebook_describing_metadata_service(original: Callable[[Any], Any
 
 
 # Notebook fields UpdateNotebookInstance may change: {request field: moto attribute}.
-NOTEBOOK_UPDATES = {"InstanceType": "instance_type", "RoleArn": "role_arn", "VolumeSizeInGB": "volume_size_in_gb",
-                    "LifecycleConfigName": "lifecycle_config_name", "RootAccess": "root_access",
-                    "DefaultCodeRepository": "default_code_repository",
-                    "AdditionalCodeRepositories": "additional_code_repositories", "AcceleratorTypes": "accelerator_types"}
+NOTEBOOK_UPDATES = {
+    "InstanceType": "instance_type",
+    "RoleArn": "role_arn",
+    "VolumeSizeInGB": "volume_size_in_gb",
+    "LifecycleConfigName": "lifecycle_config_name",
+    "RootAccess": "root_access",
+    "DefaultCodeRepository": "default_code_repository",
+    "AdditionalCodeRepositories": "additional_code_repositories",
+    "AcceleratorTypes": "accelerator_types",
+}
 
 
 @fills("sagemaker", "UpdateNotebookInstance", on=RESPONSE)
@@ -140,15 +146,19 @@ def sagemaker_update_notebook_instance(self: Any) -> Any:
     name = self._get_param("NotebookInstanceName")
     notebook = self.sagemaker_backend.get_notebook_instance(name)
     if notebook.status not in ("Stopped", "Failed"):
-        raise ValidationError(message=f"Status ({notebook.status}) not in ([Stopped, Failed]). "
-                                      f"Unable to update Notebook Instance {notebook.arn}.")
+        raise ValidationError(
+            message=f"Status ({notebook.status}) not in ([Stopped, Failed]). "
+            f"Unable to update Notebook Instance {notebook.arn}."
+        )
     for param, attribute in NOTEBOOK_UPDATES.items():
         if self._get_param(param) is not None:
             setattr(notebook, attribute, self._get_param(param))
-    for flag, attribute in (("DisassociateLifecycleConfig", "lifecycle_config_name"),
-                            ("DisassociateDefaultCodeRepository", "default_code_repository"),
-                            ("DisassociateAdditionalCodeRepositories", "additional_code_repositories"),
-                            ("DisassociateAcceleratorTypes", "accelerator_types")):
+    for flag, attribute in (
+        ("DisassociateLifecycleConfig", "lifecycle_config_name"),
+        ("DisassociateDefaultCodeRepository", "default_code_repository"),
+        ("DisassociateAdditionalCodeRepositories", "additional_code_repositories"),
+        ("DisassociateAcceleratorTypes", "accelerator_types"),
+    ):
         if self._get_param(flag):
             setattr(notebook, attribute, None)
     if (imds := raw_param(self, "InstanceMetadataServiceConfiguration")) is not None:

@@ -70,10 +70,17 @@ def sagemaker_create_mlflow_tracking_server(self: Any) -> Any:
     if name in servers:
         raise ResourceInUseException(message=f"Tracking server {name} already exists.")
     arn = f"arn:aws:sagemaker:{backend.region_name}:{backend.account_id}:mlflow-tracking-server/{name}"
-    request = {k: self._get_param(k) for k in (
-        "ArtifactStoreUri", "TrackingServerSize", "MlflowVersion", "RoleArn", "AutomaticModelRegistration",
-        "WeeklyMaintenanceWindowStart",
-    )}
+    request = {
+        k: self._get_param(k)
+        for k in (
+            "ArtifactStoreUri",
+            "TrackingServerSize",
+            "MlflowVersion",
+            "RoleArn",
+            "AutomaticModelRegistration",
+            "WeeklyMaintenanceWindowStart",
+        )
+    }
     servers[name] = TrackingServer(name=name, arn=arn, request=request, tags=list(self._get_param("Tags") or []))
     return ActionResult({"TrackingServerArn": arn})
 
@@ -108,8 +115,15 @@ def sagemaker_delete_mlflow_tracking_server(self: Any) -> Any:
     return ActionResult({"TrackingServerArn": server.arn})
 
 
-@fills("sagemaker", "ListTags", "AddTags", "DeleteTags", on="moto.sagemaker.models:SageMakerModelBackend",
-       attr="_get_resource_from_arn", wraps=True)
+@fills(
+    "sagemaker",
+    "ListTags",
+    "AddTags",
+    "DeleteTags",
+    on="moto.sagemaker.models:SageMakerModelBackend",
+    attr="_get_resource_from_arn",
+    wraps=True,
+)
 def sagemaker_tagged_resources(original: Callable[..., Any]) -> Callable[..., Any]:
     """moto gap: SageMaker `ListTags`/`AddTags`/`DeleteTags` know neither MLflow tracking-server nor
     notebook-instance-lifecycle-config ARNs (HTTP 500)."""

@@ -24,8 +24,10 @@ def update_model_package_keeping_fields(original: Callable[..., str]) -> Callabl
                 fields["model_approval_status"] = package.model_approval_status
             if fields.get("approval_description") is None:
                 fields["approval_description"] = package.approval_description
-            fields["customer_metadata_properties"] = {**(package.customer_metadata_properties or {}),
-                                                      **(fields.get("customer_metadata_properties") or {})}
+            fields["customer_metadata_properties"] = {
+                **(package.customer_metadata_properties or {}),
+                **(fields.get("customer_metadata_properties") or {}),
+            }
         return original(self, model_package_arn, **fields)
 
     return update_model_package

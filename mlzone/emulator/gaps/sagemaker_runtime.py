@@ -21,8 +21,13 @@ def invoke_endpoint(self: Any) -> Any:
     s3 = s3_backends[self.current_account][get_partition(self.region)]
     try:
         served, out, out_type = endpoint.answer(
-            sagemaker_backends[self.current_account][self.region], s3, name, self.body if isinstance(self.body, bytes) else (self.body or "").encode(),
-            self.headers.get("Content-Type"), self.headers.get("X-Amzn-SageMaker-Inference-Id"))
+            sagemaker_backends[self.current_account][self.region],
+            s3,
+            name,
+            self.body if isinstance(self.body, bytes) else (self.body or "").encode(),
+            self.headers.get("Content-Type"),
+            self.headers.get("X-Amzn-SageMaker-Inference-Id"),
+        )
     except errors.InvokeError as e:
         reply: dict[str, Any] = {"message": e.message}
         if isinstance(e, errors.ModelError):
