@@ -150,7 +150,11 @@ def deploy(
 ) -> None:
     """Apply the gated plans (platform first, then projects in parallel), then verify.
 
-    Only saved plan files that passed gate 2 are applied: a stack without a current plan is planned and gated first, and exactly that file is applied. With --reviewed-only nothing is planned: the stacks (named, else changed since --changed-since REF, else those with a saved plan) must each have a current reviewed plan. On the local target the emulator and MLflow stay up afterwards (their addresses are printed) until `mlzone stop`; --ephemeral stops them at the end.
+    Only saved plan files that passed gate 2 are applied: a stack without a current plan is planned and gated first,
+    and exactly that file is applied. With --reviewed-only nothing is planned: the stacks (named, else changed since
+    --changed-since REF, else those with a saved plan) must each have a current reviewed plan. On the local target
+    the emulator and MLflow stay up afterwards (their addresses are printed) until `mlzone stop`; --ephemeral stops
+    them at the end.
     """
     raise typer.Exit(
         run.deploy(
@@ -207,7 +211,8 @@ def destroy(
 @app.command()
 @_dispatch("verify")
 def verify(root: Path = ROOT, target: TargetChoice = TARGET, json_out: bool = JSON_OUT) -> None:
-    """Check with boto3 what is deployed (encryption with our keys, public access blocked, object lock, trail logging, notebooks without direct internet, endpoints InService with data capture)."""
+    """Check with boto3 what is deployed (encryption with our keys, public access blocked, object lock, trail
+    logging, notebooks without direct internet, endpoints InService with data capture)."""
     raise typer.Exit(inspect.verify(root, target.value, json_out))
 
 
@@ -267,7 +272,8 @@ def drift(
 @app.command()
 @_dispatch("stop")
 def stop(root: Path = ROOT) -> None:
-    """Stop the local zone: the emulator a deploy left running and the MLflow server beside it (everything deployed on it is gone)."""
+    """Stop the local zone: the emulator a deploy left running and the MLflow server beside it (everything deployed
+    on it is gone)."""
     render.line(inspect.stop(root))
 
 
@@ -334,10 +340,10 @@ def gate(
 from mlzone.commands import batch as batch_commands  # noqa: E402
 from mlzone.commands import erase as erase_command  # noqa: E402
 from mlzone.commands import model as model_commands  # noqa: E402
-from mlzone.commands import portal as portal_command
+from mlzone.commands import portal as portal_command  # noqa: E402
 from mlzone.commands import predictions as predictions_commands  # noqa: E402
 from mlzone.commands import request as request_cmd  # noqa: E402
-from mlzone.commands import trace as trace_command
+from mlzone.commands import trace as trace_command  # noqa: E402
 from mlzone.serving.invoke import invoke  # noqa: E402
 
 app.add_typer(batch_commands.app, name="batch")

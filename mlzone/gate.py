@@ -31,6 +31,7 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -181,7 +182,9 @@ class GateResult:
     def summary(self) -> str:
         checks = sum(r.passed + len(r.findings) for r in self.files)
         verdict = "passed" if self.ok else "BLOCKED"
-        waived = sorted({f"{f.check_id} on {f.waiver.resource}" for f in self.excepted if f.waiver.origin == CONSTRUCT})
+        waived = sorted(
+            {f"{f.check_id} on {f.waiver.resource}" for f in self.excepted if f.waiver and f.waiver.origin == CONSTRUCT}
+        )
         by_constructs = f" (waived by construct allow_* reasons: {', '.join(waived)})" if waived else ""
         return (
             f"policy gate {verdict}: {len(self.files)} file(s), {checks} check results, "
@@ -408,7 +411,7 @@ def home_accounts(synth: dict | None) -> list[str]:
     return pinned or sorted(set(SOURCE_ACCOUNT.findall(json.dumps(synth.get("resource") or {}) if synth else "")))
 
 
-def _scan(file: Path, kind: str, checks: list[str] | None = None, home_accounts: list[str] = ()):
+def _scan(file: Path, kind: str, checks: list[str] | None = None, home_accounts: Sequence[str] = ()):
     """checkov records of one file (all checks, or only `checks`): (passed, failed, parsing errors).
 
     `home_accounts` tells the cross-account check (CKV_MLZ_38) which accounts are the zone's own."""

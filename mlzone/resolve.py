@@ -4,10 +4,11 @@ prefix of its data bucket. Anything else is refused (exit 3) before Terraform ru
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from modules.naming import project_name
-from stacks.spec import Zone, data_bucket_name
+from stacks.spec import BatchJobSpec, EndpointSpec, Zone, data_bucket_name
 
 REFUSED_EXIT = 3
 
@@ -27,10 +28,14 @@ class Reference(NamedTuple):
 
 def references(zone: Zone) -> list[Reference]:
     """Every (project, model, version) the zone's specs deploy, in file order."""
-    return [
-        Reference(p.name, e.model, e.version, f"{kind}[{i}].version")
+    deployed: list[tuple[str, str, Sequence[EndpointSpec | BatchJobSpec]]] = [
+        (p.name, kind, entries)
         for p in zone.projects
         for kind, entries in (("endpoints", p.endpoints), ("batch_jobs", p.batch_jobs))
+    ]
+    return [
+        Reference(project, e.model, e.version, f"{kind}[{i}].version")
+        for project, kind, entries in deployed
         for i, e in enumerate(entries)
         if e.version is not None
     ]

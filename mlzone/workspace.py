@@ -102,8 +102,10 @@ def read_state(path: Path) -> dict[str, Any]:
     data = path.read_bytes()
     try:
         doc = json.loads(data) if data.strip() else None
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         problem = f"not valid JSON ({exc.msg} at byte {exc.pos} of {len(data)}: truncated?)"
+    except UnicodeDecodeError as exc:
+        problem = f"not UTF-8 text ({exc.reason} at byte {exc.start} of {len(data)})"
     else:
         if isinstance(doc, dict):
             return doc

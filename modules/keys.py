@@ -100,7 +100,8 @@ class ServiceGrant:
         if misplaced:
             raise ValueError(
                 f"service grant {self.principal}: {misplaced} never carry an encryption context, so the condition on "
-                f"{context_keys} denies them; fix: move them to unconditioned_actions (allowed: {list(UNCONDITIONED_OK)}) or drop them"
+                f"{context_keys} denies them; fix: move them to unconditioned_actions "
+                f"(allowed: {list(UNCONDITIONED_OK)}) or drop them"
             )
         extra = sorted(set(self.unconditioned_actions) - set(UNCONDITIONED_OK))
         if extra:

@@ -24,7 +24,8 @@ from stacks.spec_file import SpecError, read_yaml
 REQUESTS_DIR = "requests"
 REQUEST_NAME_MAX = 20  # <project>--<name>-emr-ec2 stays within IAM's 64 characters for a 32-character project
 BUDGET_MAX_USD = 1_000_000
-# IAM users and roles (SSO permission-set roles included: arn:aws:iam::<account>:role/aws-reserved/sso.amazonaws.com/...)
+# IAM users and roles (SSO permission-set roles included:
+# arn:aws:iam::<account>:role/aws-reserved/sso.amazonaws.com/...)
 MEMBER_RE = re.compile(r"arn:aws:iam::\d{12}:(role|user)/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
 IDLE_RANGE = limits_of(SparkClusterSettings, "idle_timeout_minutes") or (5, 10080)
 NOTEBOOK_IDLE_RANGE = limits_of(NotebookSettings, "idle_stop_minutes") or (5, 1440)
@@ -118,9 +119,13 @@ class Requests(SpecModel):
     clusters: tuple[ClusterRequest, ...] = items("Requested EMR clusters.")
     notebooks: tuple[NotebookRequest, ...] = items("Requested notebook instances.")
 
+    def names(self) -> list[str]:
+        """The name of every requested cluster and notebook."""
+        return [r.name for r in self.clusters] + [r.name for r in self.notebooks]
+
     @model_validator(mode="after")
     def _unique_names(self) -> Requests:
-        names = [r.name for r in (*self.clusters, *self.notebooks)]
+        names = self.names()
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise ValueError(f"request name {twice[0]!r} appears twice; fix: release one (`mlzone release`)")

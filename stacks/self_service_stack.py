@@ -128,15 +128,15 @@ class SelfServiceStack(TerraformStack):
                 ),
             )
             TerraformOutput(self, f"cluster_{request.name}", value=cluster.cluster_id)
-        for i, request in enumerate(requests.notebooks):
+        for i, notebook_request in enumerate(requests.notebooks):
             notebook = Notebook(
                 self,
-                f"notebook-{request.name}",
+                f"notebook-{notebook_request.name}",
                 NotebookProps(
                     project=p,
-                    owner=request.name,
-                    instance_type=request.instance_type,
+                    owner=notebook_request.name,
+                    instance_type=notebook_request.instance_type,
                     subnet_index=i,
                 ),
             )
-            TerraformOutput(self, f"notebook_{request.name}", value=notebook.name)
+            TerraformOutput(self, f"notebook_{notebook_request.name}", value=notebook.name)

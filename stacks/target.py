@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast, get_args
 
 from modules.layout import LOCAL_STATE_FROM_STACK
 from stacks.spec import PlatformSpec, SpecError
@@ -57,12 +57,16 @@ class Target:
     """`local`: the emulator (the default); `aws`: deploys for real."""
 
     @staticmethod
+    def named(kind: str, source: str = "--target") -> Target:
+        """The target called `kind`; a SpecError naming `source` and the value when it is not one."""
+        if kind not in get_args(TargetKind):
+            raise SpecError(f"{source}={kind!r} is not a target; fix: set it to local or aws")
+        return Target(kind=cast(TargetKind, kind))
+
+    @staticmethod
     def from_env() -> Target:
         """`MLZONE_TARGET=local|aws` (default local), so `cdktf synth` and our CLI agree."""
-        kind = os.environ.get("MLZONE_TARGET", "local")
-        if kind not in ("local", "aws"):
-            raise SpecError(f"MLZONE_TARGET={kind!r} is not a target; fix: set it to local or aws")
-        return Target(kind=kind)  # type: ignore[arg-type]
+        return Target.named(os.environ.get("MLZONE_TARGET", "local"), "MLZONE_TARGET")
 
     def account_id(self, platform: PlatformSpec) -> str:
         """The account resources live in (moto's fixed account on the local target)."""

@@ -20,9 +20,9 @@ os.environ["TF_CLI_CONFIG_FILE"] = str(TF_CLI_CONFIG)
 
 from cdktf import TerraformStack, Testing  # noqa: E402
 
-from stacks.app import build_stacks
-from stacks.spec import Zone, load_zone
-from stacks.target import Target
+from stacks.app import build_stacks  # noqa: E402
+from stacks.spec import Zone, load_zone  # noqa: E402
+from stacks.target import Target  # noqa: E402
 
 Testing.__test__ = False  # not a test class
 ROOT = Path(__file__).resolve().parents[1]

@@ -63,8 +63,8 @@ def input_format(s3: Any, uri: str) -> str:
         for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
         if not Path(o["Key"]).name.startswith(("_", "."))
     }
-    formats = {FORMATS.get(s) for s in found}
-    if len(formats) != 1 or None in formats:
+    formats = {FORMATS[s] for s in found if s in FORMATS}
+    if len(formats) != 1 or not found <= FORMATS.keys():
         raise BatchError(
             f"input {uri}: cannot tell the format from the extensions {sorted(found) or 'none'}; "
             f"fix: pass --format ({', '.join(sorted(set(FORMATS.values())))})"

@@ -71,7 +71,7 @@ def query(
     except NotDeployed as exc:
         raise _fail(str(exc), 1) from None
     if json_out:
-        typer.echo(json.dumps([dict(zip(columns, r)) for r in rows], indent=2, default=str))
+        typer.echo(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2, default=str))
     elif csv_out:
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
@@ -119,7 +119,7 @@ def report(
         raise _fail(str(exc), 2) from None
     except NotDeployed as exc:
         raise _fail(str(exc), 1) from None
-    rows = [dict(zip(columns, r)) for r in found]
+    rows = [dict(zip(columns, r, strict=True)) for r in found]
     arns = {str(r["model_version"]): r["model_package_arn"] for r in rows if r["model_package_arn"]}
     training = {v: training_frame(s3, access.client("sagemaker"), arn) for v, arn in arns.items()}
     built = log_report.build(project, model, window, rows, training)

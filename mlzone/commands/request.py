@@ -1,4 +1,5 @@
-"""`mlzone request` and `mlzone release` (top-level commands, registered in mlzone/cli.py): self-service clusters and notebooks inside the project's guardrails.
+"""`mlzone request` and `mlzone release` (top-level commands, registered in mlzone/cli.py): self-service clusters and
+notebooks inside the project's guardrails.
 
 Exit codes: 0 applied; 1 the apply failed (the stack converges on retry); 2 bad input; 3 refused by a
 guardrail (only the refusal's audit record is written)."""
@@ -6,7 +7,7 @@ guardrail (only the refusal's audit record is written)."""
 from __future__ import annotations
 
 import secrets
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -21,7 +22,7 @@ ROOT = typer.Option(Path("."), "--root", help="Folder holding platform.yaml and 
 TARGET = typer.Option("local", "--target", help="local (emulator) or aws.")
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     cluster = "cluster"
     notebook = "notebook"
 

@@ -207,7 +207,8 @@ def kept_url(work: Path) -> str | None:
 
 
 def stop_kept(work: Path) -> str:
-    """Stop the emulator kept by an earlier command (the local zone stays up after `deploy`): "stopped", "none" (no record), or "stale" (the record
+    """Stop the emulator kept by an earlier command (the local zone stays up after `deploy`): "stopped", "none" (no
+    record), or "stale" (the record
     names no verifiable emulator of ours: it is removed and nothing is signalled)."""
     tracking.stop_kept(work)  # mlzone.tracking hook: the MLflow server kept with it
     record_file = work / STATE_FILE

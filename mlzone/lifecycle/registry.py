@@ -220,7 +220,8 @@ def register(
 
 def _deployed(ctx: ProjectContext, clients: Clients) -> dict[str, list[str]]:
     """Model package ARN → the project's endpoints whose current configuration serves it."""
-    sm, found = clients("sagemaker"), {}
+    sm = clients("sagemaker")
+    found: dict[str, list[str]] = {}
     for page in sm.get_paginator("list_endpoints").paginate(NameContains=f"{ctx.project}--"):
         for ep in page["Endpoints"]:
             config = sm.describe_endpoint_config(

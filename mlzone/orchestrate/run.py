@@ -53,7 +53,7 @@ def synth_entry(root: Path, target: str | None = None, console=render.out) -> in
     The target is `--target`, else `MLZONE_TARGET` (so `cdktf synth` can choose it), else local.
     Each synthesized stack is reported on `console` (stderr before plan/deploy, whose stdout may be --json)."""
     try:
-        stacks = synthesize(root, target=Target(kind=target) if target else Target.from_env())
+        stacks = synthesize(root, target=Target.named(target) if target else Target.from_env())
     except KeyboardInterrupt:
         render.error("interrupted (Ctrl-C) during synth; nothing was planned or applied")
         return INTERRUPTED
@@ -140,7 +140,7 @@ def check_versions(ws: Workspace, opts: RunOptions) -> None:
         return
     sagemaker = clients(zone.platform.region, ws.emulator_url or None)("sagemaker")
     try:
-        resolve(zone, sagemaker, Target(kind=opts.target).account_id(zone.platform))  # type: ignore[arg-type]
+        resolve(zone, sagemaker, Target.named(opts.target).account_id(zone.platform))
     except Refused as exc:
         raise Failure(f"refused, nothing was planned: {exc}", REFUSED) from None
 

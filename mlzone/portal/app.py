@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,7 @@ def create_app(zone: Zone, token: str, actions: dict[str, Action]) -> Starlette:
     def authorized(request: Request) -> bool:
         return hmac.compare_digest(request.cookies.get(COOKIE, ""), token)
 
-    def guard(handler: Callable[[Request], Response]) -> Callable[[Request], Any]:
+    def guard(handler: Callable[[Request], Response | Awaitable[Response]]) -> Callable[[Request], Any]:
         async def checked(request: Request) -> Response:
             if not authorized(request):
                 return PlainTextResponse("unauthorized: open the URL `mlzone portal` printed", 401)
@@ -67,7 +67,8 @@ def create_app(zone: Zone, token: str, actions: dict[str, Action]) -> Starlette:
                 origin = request.headers.get("origin")
                 if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
                     return PlainTextResponse("cross-origin request refused", 403)
-            return await handler(request) if inspect.iscoroutinefunction(handler) else handler(request)
+            answer = handler(request)
+            return await answer if inspect.isawaitable(answer) else answer
 
         return checked
 

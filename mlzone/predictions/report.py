@@ -29,7 +29,7 @@ def feature_rows(payload: Any) -> list[dict[str, Any]]:
         return []
     if "dataframe_split" in payload:
         split = payload["dataframe_split"]
-        return [dict(zip(split["columns"], row)) for row in split["data"]]
+        return [dict(zip(split["columns"], row, strict=True)) for row in split["data"]]
     for wrapper in ("dataframe_records", "inputs", "instances"):
         if wrapper in payload:
             return feature_rows(payload[wrapper])

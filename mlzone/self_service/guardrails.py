@@ -69,7 +69,7 @@ def check_budget(guardrails: SelfServiceSpec, spent_usd: float, estimate_usd: fl
 
 
 def _name_taken(name: str, current: Requests, declared: frozenset[str]) -> list[Refusal]:
-    if name in {r.name for r in (*current.clusters, *current.notebooks)} or name in declared:
+    if name in current.names() or name in declared:
         return [
             Refusal(
                 "request name",
@@ -125,7 +125,8 @@ def check_notebook(
             Refusal(
                 "self_service.notebooks.instance_types",
                 f"instance type {request.instance_type!r} is not allowed (allowed: {', '.join(nb.instance_types)})",
-                f"request one of {', '.join(nb.instance_types)}, or ask the platform team to add it to self_service.notebooks.instance_types",
+                f"request one of {', '.join(nb.instance_types)}, or ask the platform team to add it to "
+                "self_service.notebooks.instance_types",
             )
         )
     if len(current.notebooks) >= nb.max:

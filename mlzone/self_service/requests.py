@@ -48,7 +48,8 @@ def project_of(zone: Zone, name: str) -> ProjectSpec:
 
 
 def estimate_usd(request: ClusterRequest | NotebookRequest) -> float:
-    """Cost until the request's idle stop at the least (a cluster: preset price x idle minutes; a notebook: one hour)."""
+    """Cost until the request's idle stop at the least (a cluster: preset price x idle minutes; a notebook: one
+    hour)."""
     if isinstance(request, ClusterRequest):
         return SPARK_SIZES[request.size].hourly_usd() * request.idle_minutes / 60
     return notebook_hourly_usd(request.instance_type) or 0.0
@@ -134,7 +135,7 @@ def run(
     from stacks.self_service_stack import self_service_stack_name
     from stacks.target import Target
 
-    zone, tgt = validate(root, Target(kind=target))  # type: ignore[arg-type]
+    zone, tgt = validate(root, Target.named(target))
     project = project_of(zone, project_name)
     current = load_requests(root, project.name)
     updated = changed(current, action, request, kind, name)

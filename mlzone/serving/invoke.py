@@ -25,7 +25,9 @@ def read_body(body: str) -> bytes:
         try:
             text = path.read_text()
         except OSError as e:
-            raise typer.BadParameter(f"{path}: {e.strerror}; fix: name a readable JSON file", param_hint="BODY")
+            raise typer.BadParameter(
+                f"{path}: {e.strerror}; fix: name a readable JSON file", param_hint="BODY"
+            ) from None
     try:
         json.loads(text)
     except ValueError as e:

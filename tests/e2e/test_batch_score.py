@@ -129,7 +129,7 @@ def test_a_run_scores_every_row_like_the_model_and_writes_a_manifest(zone, fmt: 
     assert table.prediction_id.nunique() == len(rows)
     scored = {
         tuple(json.loads(i)[f] for f in FEATURES): json.loads(o)["prediction"]
-        for i, o in zip(table.input, table.output)
+        for i, o in zip(table.input, table.output, strict=True)
     }
     expected = zone["model"].predict(rows[FEATURES])
     assert [scored[tuple(r)] for r in rows[FEATURES].itertuples(index=False)] == list(expected)

@@ -1,6 +1,7 @@
 """Local serving end to end: a real sklearn MLflow model, tarred as the registry stores it, behind a model
 package version, a model, an endpoint configuration with data capture and an endpoint, all created with
-boto3 on a moto server (in this process) running mlzone's gap handlers; InvokeEndpoint answers the model's own predictions
+boto3 on a moto server (in this process) running mlzone's gap handlers; InvokeEndpoint answers the model's own
+predictions
 and writes SageMaker's capture record, SSE-KMS with the configured key."""
 
 from __future__ import annotations

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
 from mlzone.cli import app
+from mlzone.commands.common import TargetChoice
 from stacks.spec import load_project
+from stacks.target import TargetKind
 
 pytestmark = pytest.mark.unit
 runner = CliRunner()
@@ -67,6 +70,10 @@ def test_an_unknown_stack_is_invalid_input_naming_the_known_ones(root: Path, com
 def test_an_unknown_target_is_invalid_input(root: Path) -> None:
     result = runner.invoke(app, ["plan", "--root", str(root), "--target", "gcp", "--no-synth"])
     assert result.exit_code == 2 and "local or aws" in result.output
+
+
+def test_the_target_choices_are_the_target_kinds() -> None:
+    assert {c.value for c in TargetChoice} == set(get_args(TargetKind))
 
 
 def test_bootstrap_needs_a_state_bucket_in_the_spec(root: Path) -> None:

@@ -1,4 +1,5 @@
-"""mlzone.workspace, mlzone.plans and mlzone.orchestrate without Terraform: change counts, the plan key that lets unchanged stacks skip planning,
+"""mlzone.workspace, mlzone.plans and mlzone.orchestrate without Terraform: change counts, the plan key that lets
+unchanged stacks skip planning,
 the pull-request summary and the emulator's explicit skip list."""
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ PLAN = {
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
-    for stack in ("platform", "churn"):
-        (tmp_path / "cdktf.out" / "stacks" / stack).mkdir(parents=True)
-        (tmp_path / "cdktf.out" / "stacks" / stack / "cdk.tf.json").write_text('{"resource": {}}')
+    for name in ("platform", "churn"):
+        (tmp_path / "cdktf.out" / "stacks" / name).mkdir(parents=True)
+        (tmp_path / "cdktf.out" / "stacks" / name / "cdk.tf.json").write_text('{"resource": {}}')
     return Workspace(tmp_path, "local", emulator_url="http://127.0.0.1:4566")
 
 

@@ -39,7 +39,8 @@ def group_refs(doc: dict) -> dict[str, str]:
 
 
 def rules_of(doc: dict) -> list[tuple[str, str, int, str]]:
-    """(group name, direction, port, peer) for every rule; the peer is a group name, the platform group or a prefix list."""
+    """(group name, direction, port, peer) for every rule; the peer is a group name, the platform group or a
+    prefix list."""
     refs = group_refs(doc)
     out = []
     for r in resources(doc, "aws_security_group_rule").values():

@@ -37,7 +37,8 @@ JOB = {"name": "nightly", "model": "scorer", "schedule": "rate(1 day)"}
     [
         (
             {"batch_jobs": [{**JOB, "entry_point": "../other/score.py"}]},
-            r"batch_jobs\[0\].entry_point: '../other/score.py' is not a path inside the project prefix; fix: write a relative",
+            r"batch_jobs\[0\].entry_point: '../other/score.py' is not a path inside the project prefix; "
+            r"fix: write a relative",
         ),
         (
             {"batch_jobs": [{**JOB, "input_prefix": "s3://bucket/in/"}]},
@@ -46,7 +47,8 @@ JOB = {"name": "nightly", "model": "scorer", "schedule": "rate(1 day)"}
         ({"batch_jobs": [{**JOB, "output_prefix": "/out/"}]}, r"batch_jobs\[0\].output_prefix: '/out/' is not a path"),
         (
             {"name": "p" * 30, "spark_clusters": [{"name": "c" * 30}]},
-            r"spark_clusters: the IAM role '.*-emr-ec2' is 70 characters, over the 64-character IAM limit; fix: shorten",
+            r"spark_clusters: the IAM role '.*-emr-ec2' is 70 characters, over the 64-character IAM limit; "
+            r"fix: shorten",
         ),
         (
             {"name": "p" * 30, "endpoints": [{"name": "e" * 27, "model": "scorer"}]},

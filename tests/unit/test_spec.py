@@ -127,7 +127,8 @@ def test_bucket_names_must_fit(tmp_path):
         ({"notebooks": [{"owner": "Alice"}]}, r"notebooks\[0\].owner: owner 'Alice' is not a valid name"),
         (
             {"notebooks": [{"owner": "alice", "instance_type": "t3.medium"}]},
-            r"notebooks\[0\].instance_type: 't3.medium' is not a SageMaker instance type; fix: write it like ml.m5.large",
+            r"notebooks\[0\].instance_type: 't3.medium' is not a SageMaker instance type; "
+            r"fix: write it like ml.m5.large",
         ),
         ({"notebooks": [{"owner": "alice", "idle_stop_minutes": 1}]}, r"notebooks\[0\].idle_stop_minutes"),
         ({"notebooks": [{"owner": "alice"}, {"owner": "alice"}]}, r"notebooks: owner 'alice' appears twice"),
