@@ -36,9 +36,10 @@ from mlzone.commands.common import (
     VERBOSE,
     ClassificationChoice,
     TargetChoice,
+    reported,
 )
 from mlzone.orchestrate import inspect, run
-from mlzone.orchestrate.failure import Failure, guarded
+from mlzone.orchestrate.failure import guarded
 from mlzone.orchestrate.run import Mode, RunOptions
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
@@ -49,18 +50,14 @@ def _dispatch(command: str | None = None) -> Callable[[Callable[..., Any]], Call
     (mlzone.orchestrate.failure.guarded) while it runs."""
 
     def wrap(body: Callable[..., Any]) -> Callable[..., Any]:
+        @reported
         @functools.wraps(body)
         def dispatched(*args: Any, **kwargs: Any) -> Any:
-            try:
-                if command is None:
-                    return body(*args, **kwargs)
-                target = kwargs.get("target") or TargetChoice.local
-                with guarded(kwargs.get("root") or Path("."), command, target.value):
-                    return body(*args, **kwargs)
-            except Failure as failure:
-                if failure.message:
-                    render.error(failure.message)
-                raise typer.Exit(failure.code) from None
+            if command is None:
+                return body(*args, **kwargs)
+            target = kwargs.get("target") or TargetChoice.local
+            with guarded(kwargs.get("root") or Path("."), command, target.value):
+                return body(*args, **kwargs)
 
         return dispatched
 

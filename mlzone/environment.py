@@ -20,17 +20,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlzone.clients import clients
+from mlzone.errors import INVALID, Failure
 from mlzone.tracking import emulator_env, healthy
 from mlzone.workspace import Workspace, stack_state, state_outputs
 from modules.naming import PLATFORM_STACK
 
 
-class EnvError(Exception):
-    """The environment cannot be built (the message names what is missing and the fix)."""
-
-    def __init__(self, message: str, bad_input: bool = False) -> None:
-        super().__init__(message)
-        self.bad_input = bad_input  # the command line named something unknown (exit 2), not a missing deployment
+class EnvError(Failure):
+    """The environment cannot be built (the message names what is missing and the fix): exit 1, or 2 when
+    the command line named something unknown."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +107,7 @@ def read(ws: Workspace, project: str) -> ProjectEnvironment:
         raise EnvError(
             f"unknown project {project!r}; projects: {', '.join(known) or 'none'}; "
             "fix: name one of them, or run `mlzone synth`",
-            bad_input=True,
+            INVALID,
         )
 
     def outputs(stack: str) -> dict[str, Any]:

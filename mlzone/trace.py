@@ -21,12 +21,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mlzone import audit_record, deployments, s3_objects
+from mlzone.errors import INVALID, Failure
 
 LINEAGE_PREFIX = "mlzone:"
 
 
-class TraceError(Exception):
+class TraceError(Failure):
     """The trace cannot start (unknown id, no time partition): bad input, exit 2."""
+
+    code = INVALID
 
 
 @dataclass

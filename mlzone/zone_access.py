@@ -10,12 +10,13 @@ from typing import Any
 
 from mlzone.clients import clients
 from mlzone.emulator import kept_url
+from mlzone.errors import INVALID, Failure
 from modules.layout import WORK_DIR
 from modules.naming import project_name
 from stacks.spec import Zone, load_zone
 
 
-class NotDeployed(Exception):
+class NotDeployed(Failure):
     """Nothing is deployed where the command looks (exit 1; the message says how to deploy)."""
 
 
@@ -35,7 +36,7 @@ class ZoneAccess:
             if spec.name == name:
                 return spec
         known = ", ".join(p.name for p in self.zone.projects) or "none"
-        raise ValueError(f"unknown project {name!r} (projects: {known}); fix: name one of them")
+        raise Failure(f"unknown project {name!r} (projects: {known}); fix: name one of them", INVALID)
 
     def tracking_url(self, project: str) -> str:
         """The tracking URI of `project`'s runs: its own server's, else the platform's shared one's."""

@@ -13,18 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mlzone.errors import INVALID, Failure
 from mlzone.jobs import shipped
 from stacks.spec import data_bucket_name, load_zone
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl"}
 
 
-class BatchError(Exception):
-    """A run could not start (bad input: exit 2) or failed (exit 1); the message names the fix."""
+class BatchError(Failure):
+    """A run could not start (bad input: exit 2, the default) or failed (exit 1); the message names the fix."""
 
-    def __init__(self, message: str, code: int = 2) -> None:
-        super().__init__(message)
-        self.code = code
+    code = INVALID
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,18 @@ from pathlib import Path
 
 import typer
 
-from mlzone.batch.local import FORMATS, BatchError, plan_run, run_script
+from mlzone.batch.local import FORMATS, plan_run, run_script
 from mlzone.clients import clients
+from mlzone.commands.common import ROOT, reported
 from mlzone.emulator import kept_url
-from stacks.spec import SpecError, load_platform
+from mlzone.errors import FAILED, Failure
+from stacks.spec import load_platform
 
 app = typer.Typer(help=__doc__, no_args_is_help=True)
-ROOT = typer.Option(Path("."), "--root", help="Folder holding platform.yaml and projects/.")
 
 
 @app.command("run")
+@reported
 def run(
     project: str = typer.Argument(..., help="Project name."),
     job: str = typer.Argument(..., help="Batch job name (batch_jobs[].name)."),
@@ -39,15 +41,10 @@ def run(
     """Score JOB's input with its model version on local Spark; prints the manifest's location."""
     url = kept_url(root.resolve() / ".mlzone")
     if url is None:
-        typer.echo("no local zone is running; fix: `mlzone deploy` first", err=True)
-        raise typer.Exit(1)
-    try:
-        region = load_platform(root / "platform.yaml", root).region
-        aws = clients(region, url)
-        planned = plan_run(root, project, job, version, input_path, fmt, aws("s3"), aws("sagemaker"))
-        reply = run_script(planned, url, region)
-    except (BatchError, SpecError) as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(getattr(exc, "code", 2)) from None
+        raise Failure("no local zone is running; fix: `mlzone deploy` first", FAILED)
+    region = load_platform(root / "platform.yaml", root).region
+    aws = clients(region, url)
+    planned = plan_run(root, project, job, version, input_path, fmt, aws("s3"), aws("sagemaker"))
+    reply = run_script(planned, url, region)
     typer.echo(f"{reply['status']}: run {planned.run_id}, manifest {reply['manifest']}")
     raise typer.Exit(0 if reply["status"] == "succeeded" else 1)

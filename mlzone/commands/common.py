@@ -1,15 +1,19 @@
-"""Options shared by the `mlzone` commands and command groups (typer option objects, Enum choices)."""
+"""Options shared by the `mlzone` commands and command groups (typer option objects, Enum choices), and
+how every command ends on an error (`reported`)."""
 
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 import typer
 
-from stacks.spec import Classification
+from mlzone import render
+from mlzone.errors import INVALID, Failure
+from stacks.spec import Classification, SpecError
 
 
 class TargetChoice(enum.StrEnum):
@@ -68,3 +72,21 @@ CHANGED_SINCE = typer.Option(
     help="Only stacks whose synthesized JSON differs from the Git ref REF's "
     "(REF is synthesized in a temporary worktree); new stacks count as changed.",
 )
+
+
+def reported(body: Callable[..., Any]) -> Callable[..., Any]:
+    """The command, ended on a Failure with its message and code, and on a spec error with exit 2 (no traceback)."""
+
+    @functools.wraps(body)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return body(*args, **kwargs)
+        except Failure as failure:
+            if failure.message:
+                render.error(failure.message)
+            raise typer.Exit(failure.code) from None
+        except SpecError as exc:
+            render.error(str(exc))
+            raise typer.Exit(INVALID) from None
+
+    return run

@@ -7,12 +7,11 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from mlzone.commands.common import ROOT, TARGET
-from mlzone.zone_access import NotDeployed, ZoneAccess, open_zone
+from mlzone.commands.common import ROOT, TARGET, reported
+from mlzone.zone_access import ZoneAccess, open_zone
 from modules.naming import project_name
-from stacks.spec import SpecError
 
-out, err = Console(), Console(stderr=True)
+out = Console()
 
 
 def subject_fields(access: ZoneAccess) -> dict[tuple[str, str], str | None]:
@@ -25,6 +24,7 @@ def subject_fields(access: ZoneAccess) -> dict[tuple[str, str], str | None]:
     return found
 
 
+@reported
 def command(
     subject: str = typer.Option(..., "--subject", help="The data subject's id, as the model's subject_field holds it."),
     project: str = typer.Option(None, "--project", help="Only this project's predictions."),
@@ -36,34 +36,27 @@ def command(
     from mlzone.predictions import subjects  # loaded on use: keeps `mlzone` start fast
     from mlzone.predictions.erase import erase
 
-    try:
-        access = open_zone(root, target)
-        if project:
-            access.project(project)
-        s3, bucket = access.client("s3"), access.bucket("predictions")
-        key = subjects.hmac_key(access.client("secretsmanager"), access.zone.platform.name, access.data_key_alias())
-        fields = subject_fields(access)
+    access = open_zone(root, target)
+    if project:
+        access.project(project)
+    s3, bucket = access.client("s3"), access.bucket("predictions")
+    key = subjects.hmac_key(access.client("secretsmanager"), access.zone.platform.name, access.data_key_alias())
+    fields = subject_fields(access)
 
-        def field_of(object_key: str) -> str | None:
-            return fields.get(tuple(object_key.split("/")[:2]))  # type: ignore[arg-type]
+    def field_of(object_key: str) -> str | None:
+        return fields.get(tuple(object_key.split("/")[:2]))  # type: ignore[arg-type]
 
-        receipt = erase(
-            s3,
-            bucket,
-            access.bucket("audit"),
-            key,
-            subject,
-            field_of,
-            access.operator(),
-            dry_run,
-            prefix=f"{project}/" if project else "",
-        )
-    except (SpecError, ValueError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    except NotDeployed as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    receipt = erase(
+        s3,
+        bucket,
+        access.bucket("audit"),
+        key,
+        subject,
+        field_of,
+        access.operator(),
+        dry_run,
+        prefix=f"{project}/" if project else "",
+    )
     verb = "would remove" if dry_run else "removed"
     out.print(
         f"subject key {receipt.subject_key[:16]}…: {verb} {receipt.records_removed} records "

@@ -17,12 +17,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 from rich.table import Table
 
+from mlzone.commands.common import ROOT, reported
+from mlzone.errors import FAILED, Failure
 from mlzone.lifecycle import registry, registry_approval
-from mlzone.lifecycle.registry_context import LifecycleError, load
+from mlzone.lifecycle.registry_context import load
 
 app = typer.Typer(help="Register, approve, reject and list model versions.", no_args_is_help=True)
 out = Console()
-ROOT = typer.Option(Path("."), "--root", help="Zone folder (platform.yaml, projects/).")
 PROJECT = typer.Argument(..., help="Project name.")
 MODEL = typer.Argument(..., help="Model name (models[].name in the project spec).")
 REASON = typer.Option(..., "--reason", help="Why (at least 20 characters; kept in the audit record).")
@@ -43,15 +44,12 @@ def _clients(region: str):
 def _run(body):
     try:
         return body()
-    except LifecycleError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(exc.code) from None
     except (BotoCoreError, ClientError) as exc:
-        typer.echo(f"error: AWS call failed: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise Failure(f"AWS call failed: {exc}", FAILED) from None
 
 
 @app.command()
+@reported
 def register(
     project: str = PROJECT,
     model: str = MODEL,
@@ -97,6 +95,7 @@ def _decide(decision: str, project: str, model: str, version: int, reason: str, 
 
 
 @app.command()
+@reported
 def approve(
     project: str = PROJECT,
     model: str = MODEL,
@@ -109,6 +108,7 @@ def approve(
 
 
 @app.command()
+@reported
 def reject(
     project: str = PROJECT,
     model: str = MODEL,
@@ -121,6 +121,7 @@ def reject(
 
 
 @app.command("list")
+@reported
 def list_(
     project: str = PROJECT,
     model: str = typer.Argument(None, help="One model; default all."),

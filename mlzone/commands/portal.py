@@ -9,11 +9,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from mlzone.commands.common import ROOT, TARGET
-from mlzone.zone_access import NotDeployed, open_zone
-from stacks.spec import SpecError
+from mlzone.commands.common import ROOT, TARGET, reported
+from mlzone.zone_access import open_zone
 
-out, err = Console(), Console(stderr=True)
+out = Console()
 PORT = typer.Option(0, "--port", help="Port on 127.0.0.1 (0: a free one).")
 
 
@@ -23,6 +22,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@reported
 def command(root: Path = ROOT, target: str = TARGET, port: int = PORT) -> None:
     """Serve the portal: per project its notebooks, clusters, endpoints and model versions, and actions."""
     import uvicorn  # loaded on use: keeps `mlzone` start fast
@@ -30,14 +30,7 @@ def command(root: Path = ROOT, target: str = TARGET, port: int = PORT) -> None:
     from mlzone.portal.actions import notebook_power
     from mlzone.portal.app import Zone, create_app
 
-    try:
-        access = open_zone(root, target)
-    except SpecError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    except NotDeployed as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    access = open_zone(root, target)
     projects = {p.name: {"models": [m.name for m in p.models]} for p in access.zone.projects}
     operator = access.operator()
     actions = {

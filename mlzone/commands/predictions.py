@@ -13,14 +13,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mlzone.commands.common import ROOT, TARGET
-from mlzone.zone_access import NotDeployed, open_zone
-from stacks.spec import SpecError
+from mlzone.commands.common import ROOT, TARGET, reported
+from mlzone.errors import INVALID, Failure
+from mlzone.zone_access import open_zone
 
 app = typer.Typer(
     help="The prediction log: endpoint captures and batch predictions in one schema.", no_args_is_help=True
 )
-out, err = Console(), Console(stderr=True)
+out = Console()
 HTML_OUT = typer.Option(None, "--html", help="Also write an HTML report with plots here.")
 SINCE_RE = re.compile(r"([1-9][0-9]{0,3})([hd])")
 
@@ -34,12 +34,8 @@ def since_of(value: str, now: datetime | None = None) -> datetime:
     return (now or datetime.now(UTC)) - timedelta(**{"days" if unit == "d" else "hours": amount})
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
 @app.command()
+@reported
 def query(
     project: str = typer.Argument(..., help="Project name."),
     statement: str = typer.Argument(..., help="One SELECT over the table `predictions`."),
@@ -51,25 +47,17 @@ def query(
 ) -> None:
     """Run one SELECT over PROJECT's predictions (columns: see docs/predictions.md)."""
     from mlzone.predictions import query as log_query  # loaded on use: keeps `mlzone` start fast
-    from mlzone.predictions.sql import QueryError, check
+    from mlzone.predictions.sql import check
 
     start = since_of(since)
-    try:
-        check(statement)
-    except QueryError as exc:
-        raise _fail(str(exc), 2) from None
+    check(statement)
     if target != "local":
-        raise _fail("the Athena path is not built yet; fix: query the platform's Athena workgroup directly", 2)
-    try:
-        access = open_zone(root, target)
-        access.project(project)
-        columns, rows = log_query.local(
-            access.client("s3"), access.bucket("predictions"), access.bucket("audit"), project, start, statement
-        )
-    except (SpecError, QueryError, ValueError) as exc:
-        raise _fail(str(exc), 2) from None
-    except NotDeployed as exc:
-        raise _fail(str(exc), 1) from None
+        raise Failure("the Athena path is not built yet; fix: query the platform's Athena workgroup directly", INVALID)
+    access = open_zone(root, target)
+    access.project(project)
+    columns, rows = log_query.local(
+        access.client("s3"), access.bucket("predictions"), access.bucket("audit"), project, start, statement
+    )
     if json_out:
         typer.echo(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2, default=str))
     elif csv_out:
@@ -84,6 +72,7 @@ def query(
 
 
 @app.command()
+@reported
 def report(
     project: str = typer.Argument(..., help="Project name."),
     model: str = typer.Argument(..., help="A model of the project (models[].name)."),
@@ -95,30 +84,24 @@ def report(
     """Counts, output distribution and input drift (PSI against the training data) per version of MODEL."""
     from mlzone.predictions import query as log_query  # loaded on use: keeps `mlzone` start fast
     from mlzone.predictions import report as log_report
-    from mlzone.predictions.sql import QueryError
     from mlzone.predictions.training import training_frame
 
     start = since_of(window)
     if target != "local":
-        raise _fail("the Athena path is not built yet; fix: run the report on the local target", 2)
-    try:
-        access = open_zone(root, target)
-        if model not in {m.name for m in access.project(project).models}:
-            raise ValueError(f"{model!r} is not a model of project {project!r}; fix: name one of its models")
-        s3 = access.client("s3")
-        columns, found = log_query.local(
-            s3,
-            access.bucket("predictions"),
-            access.bucket("audit"),
-            project,
-            start,
-            "SELECT * FROM predictions WHERE model = ?",
-            [model],
-        )
-    except (SpecError, QueryError, ValueError) as exc:
-        raise _fail(str(exc), 2) from None
-    except NotDeployed as exc:
-        raise _fail(str(exc), 1) from None
+        raise Failure("the Athena path is not built yet; fix: run the report on the local target", INVALID)
+    access = open_zone(root, target)
+    if model not in {m.name for m in access.project(project).models}:
+        raise Failure(f"{model!r} is not a model of project {project!r}; fix: name one of its models", INVALID)
+    s3 = access.client("s3")
+    columns, found = log_query.local(
+        s3,
+        access.bucket("predictions"),
+        access.bucket("audit"),
+        project,
+        start,
+        "SELECT * FROM predictions WHERE model = ?",
+        [model],
+    )
     rows = [dict(zip(columns, r, strict=True)) for r in found]
     arns = {str(r["model_version"]): r["model_package_arn"] for r in rows if r["model_package_arn"]}
     training = {v: training_frame(s3, access.client("sagemaker"), arn) for v, arn in arns.items()}

@@ -10,12 +10,11 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from mlzone.commands.common import JSON_OUT, ROOT, TARGET
-from mlzone.trace import Link, Sources, TraceError, trace
-from mlzone.zone_access import NotDeployed, open_zone
-from stacks.spec import SpecError
+from mlzone.commands.common import JSON_OUT, ROOT, TARGET, reported
+from mlzone.trace import Link, Sources, trace
+from mlzone.zone_access import open_zone
 
-out, err = Console(), Console(stderr=True)
+out = Console()
 
 
 def _hour(value: str | None) -> datetime | None:
@@ -48,6 +47,7 @@ def _print(links: list[Link]) -> None:
             out.print(f"    {key}: {text}", highlight=False, soft_wrap=True)
 
 
+@reported
 def command(
     record_id: str = typer.Argument(..., help="An inference id or capture event id."),
     at: str = typer.Option(
@@ -59,23 +59,16 @@ def command(
 ) -> None:
     """Trace one prediction to its deploy, model version, approval and training run."""
     hour = _hour(at)
-    try:
-        access = open_zone(root, target)
-        src = Sources(
-            s3=access.client("s3"),
-            sagemaker=access.client("sagemaker"),
-            capture_bucket=access.bucket("predictions"),
-            audit_bucket=access.bucket("audit"),
-            endpoints=access.endpoints(),
-            mlflow_run=_run_facts(access),
-        )
-        links = trace(src, record_id, hour)
-    except (SpecError, TraceError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    except NotDeployed as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+    access = open_zone(root, target)
+    src = Sources(
+        s3=access.client("s3"),
+        sagemaker=access.client("sagemaker"),
+        capture_bucket=access.bucket("predictions"),
+        audit_bucket=access.bucket("audit"),
+        endpoints=access.endpoints(),
+        mlflow_run=_run_facts(access),
+    )
+    links = trace(src, record_id, hour)
     if json_out:
         typer.echo(
             json.dumps(

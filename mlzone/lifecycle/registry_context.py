@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlzone.errors import INVALID, Failure
 from stacks.spec import SpecError, data_bucket_name, load_zone
 
 
-class LifecycleError(Exception):
-    """A lifecycle command cannot go on; `code` 2 = bad input, 3 = refused by policy (four eyes, status)."""
+class LifecycleError(Failure):
+    """A lifecycle command cannot go on; `code` 2 = bad input (the default), 3 = refused by policy (four eyes,
+    status)."""
 
-    def __init__(self, message: str, code: int = 2) -> None:
-        super().__init__(message)
-        self.code = code
+    code = INVALID
 
 
 @dataclass(frozen=True)

@@ -6,22 +6,13 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from mlzone.errors import FAILED, INTERRUPTED, REFUSED, Failure
 from mlzone.orchestrate.stack import StackOutcome
 from mlzone.terraform import Interrupted
 from mlzone.verify import Check
 from mlzone.workspace import StateError
 from mlzone.zonelock import ZoneBusy, zone_lock
 from modules.layout import WORK_DIR
-
-FAILED, INVALID, REFUSED, DRIFT, INTERRUPTED = 1, 2, 3, 4, 130
-
-
-class Failure(Exception):
-    """A command ends with `code`, printing `message` as its error (the CLI does both)."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.message, self.code = message, code
 
 
 def exit_code(outcomes: Sequence[StackOutcome], checks: Sequence[Check] = ()) -> int:

@@ -13,8 +13,9 @@ from mlzone import drift as drift_check
 from mlzone import emulator, render
 from mlzone.bootstrap import bootstrap_state_bucket
 from mlzone.clients import clients
-from mlzone.environment import EnvError, read
-from mlzone.orchestrate.failure import DRIFT, FAILED, INVALID, Failure, interrupted
+from mlzone.environment import read
+from mlzone.errors import DRIFT, FAILED, INVALID, Failure
+from mlzone.orchestrate.failure import interrupted
 from mlzone.orchestrate.run import RunOptions, prepare, verify_step
 from mlzone.scaffold import write_project
 from mlzone.status import workspace_status
@@ -56,10 +57,7 @@ def env(root: Path, target: str, project: str) -> str:
     """The `export` lines of PROJECT's environment."""
     require_deployment(root, target)
     with open_workspace(root, target) as ws:
-        try:
-            return read(ws, project).exports()
-        except EnvError as exc:
-            raise Failure(str(exc), INVALID if exc.bad_input else FAILED) from None
+        return read(ws, project).exports()
 
 
 def drift(opts: RunOptions, report: Path) -> int:

@@ -9,8 +9,9 @@ from pathlib import Path
 from mlzone import render, tracking
 from mlzone.changes import Changes, ChangesError, changed_since
 from mlzone.clients import clients
+from mlzone.errors import INTERRUPTED, INVALID, REFUSED, Failure
 from mlzone.gate import GateError
-from mlzone.orchestrate.failure import INTERRUPTED, INVALID, REFUSED, Failure, exit_code, interrupted
+from mlzone.orchestrate.failure import exit_code, interrupted
 from mlzone.orchestrate.stack import StackOutcome
 from mlzone.orchestrate.waves import run_stacks
 from mlzone.plans import saved_plans, unreviewed

@@ -13,11 +13,15 @@ from typing import Any
 
 import duckdb
 
+from mlzone.errors import INVALID, Failure
+
 TABLE = "predictions"
 
 
-class QueryError(Exception):
+class QueryError(Failure):
     """The statement is not a read of the prediction log (bad input, exit 2)."""
+
+    code = INVALID
 
 
 def _nodes(tree: Any) -> Iterator[dict[str, Any]]:

@@ -168,7 +168,7 @@ def test_exports_are_shell_quoted_and_name_no_key() -> None:
 def test_environment_names_what_is_missing(platform: dict, project: dict, message: str) -> None:
     with pytest.raises(EnvError, match=message) as raised:
         from_outputs("fraud-detection", "eu-west-1", platform, project)
-    assert "fix:" in str(raised.value) and not raised.value.bad_input
+    assert "fix:" in str(raised.value) and raised.value.code == 1
 
 
 @pytest.mark.parametrize("name", ["nope", "platform"])
