@@ -357,3 +357,15 @@ def test_a_kept_emulator_is_ours_only_with_its_own_token(tmp_path: Path) -> None
         assert healthy(kept.url), "a record it cannot prove is left alone"
     finally:
         kept.stop(force=True)
+
+
+def test_sagemaker_presigned_notebook_url_points_at_the_notebook(aws) -> None:
+    sm = aws("sagemaker")
+    sm.create_notebook_instance(
+        NotebookInstanceName="churn--bob", InstanceType="ml.t3.medium", RoleArn="arn:aws:iam::123456789012:role/nb"
+    )
+    url = sm.create_presigned_notebook_instance_url(NotebookInstanceName="churn--bob")["AuthorizedUrl"]
+    host = sm.describe_notebook_instance(NotebookInstanceName="churn--bob")["Url"]
+    assert url.startswith(f"https://{host}?authToken=") and len(url) > len(host) + 30
+    with pytest.raises(ClientError):
+        sm.create_presigned_notebook_instance_url(NotebookInstanceName="churn--nobody")
