@@ -3,20 +3,17 @@
 A moto server stands in for AWS; the portal runs in uvicorn on 127.0.0.1 with its token. Sign in
 with the token, see the project's notebook and its "open" link (a presigned URL), stop it and watch the
 job's progress, see it stopped and the request on the audit record; a wrong token gets 401 and nothing
-rendered; a post naming another project's notebook is refused with the reason. The screenshot goes to docs/images/portal.png when
-MLZONE_UPDATE_SCREENSHOTS=1 (the README shows it), otherwise to the test's folder.
+rendered; a post naming another project's notebook is refused with the reason. The self-service
+buttons (requests that apply Terraform) are in test_portal_self_service.py.
 """
 
 from __future__ import annotations
 
 import html
-import os
-import shutil
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import boto3
 import pytest
@@ -28,11 +25,9 @@ from mlzone.emulator import patch_moto
 from mlzone.portal.actions import notebook_power
 from mlzone.portal.app import Zone, create_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser
 REGION, AUDIT, TOKEN = "eu-west-1", "acme-ml-audit-eu-west-1", "t0ken-for-this-test-only"
 NOTEBOOK = "fraud-detection--alice"
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -85,31 +80,6 @@ def portal() -> Iterator[tuple[str, object]]:
     moto.stop()
 
 
-@pytest.fixture
-def page(tmp_path: Path):
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "no chromium; fix: bash scripts/install.sh --with-browser"
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "chromium"),
-            executable_path=CHROMIUM,
-            headless=True,
-            viewport={"width": 1100, "height": 720},
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser.new_page()
-        browser.close()
-
-
 def test_a_wrong_or_missing_token_gets_401_and_nothing_rendered(portal, page) -> None:
     url, _ = portal
     for path in ("/?token=wrong", "/", "/projects/fraud-detection"):
@@ -118,7 +88,7 @@ def test_a_wrong_or_missing_token_gets_401_and_nothing_rendered(portal, page) ->
         assert "fraud-detection" not in page.content() and NOTEBOOK not in page.content()
 
 
-def test_sign_in_see_the_notebook_stop_it_and_watch_progress(portal, page, tmp_path: Path) -> None:
+def test_sign_in_see_the_notebook_stop_it_and_watch_progress(portal, page) -> None:
     url, client = portal
     page.goto(f"{url}/?token={TOKEN}")
     page.click("text=fraud-detection")
@@ -126,13 +96,6 @@ def test_sign_in_see_the_notebook_stop_it_and_watch_progress(portal, page, tmp_p
     assert "InService" in row.inner_text()
     assert "churn--carol" not in page.content(), "another project's notebook is not shown"
     assert "of a $2000 budget" in page.content()
-    shot = (
-        REPO / "docs" / "images" / "portal.png"
-        if os.environ.get("MLZONE_UPDATE_SCREENSHOTS")
-        else tmp_path / "portal.png"
-    )
-    shot.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(shot), full_page=True)
     assert row.locator("a.open").get_attribute("href") == f"/projects/fraud-detection/notebooks/{NOTEBOOK}/open"
     opened = page.request.get(f"{url}/projects/fraud-detection/notebooks/{NOTEBOOK}/open", max_redirects=0)
     assert opened.status == 303 and "?authToken=" in opened.headers["location"], "a presigned notebook URL"
