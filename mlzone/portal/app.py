@@ -86,7 +86,7 @@ def create_app(zone: Zone, token: str, actions: dict[str, dict[str, Action]]) ->
     def authorized(request: Request) -> bool:
         return hmac.compare_digest(request.cookies.get(COOKIE, ""), token)
 
-    def guard(handler: Callable[[Request], Response]) -> Callable[[Request], Any]:
+    def guard(handler: Callable[[Request], Any]) -> Callable[[Request], Any]:
         async def checked(request: Request) -> Response:
             if not authorized(request):
                 return PlainTextResponse("unauthorized: open the URL `mlzone portal` printed", 401)

@@ -49,7 +49,9 @@ def clusters(emr: Any, project: str) -> list[Resource]:
     for c in emr.list_clusters(ClusterStates=states)["Clusters"]:
         if _mine(project, c["Name"]):
             described = emr.describe_cluster(ClusterId=c["Id"])["Cluster"]
-            idle = described.get("AutoTerminationPolicy", {}).get("IdleTimeout")
+            idle = (
+                emr.get_auto_termination_policy(ClusterId=c["Id"]).get("AutoTerminationPolicy", {}).get("IdleTimeout")
+            )
             out.append(
                 Resource(
                     "cluster",

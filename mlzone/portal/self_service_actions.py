@@ -63,7 +63,7 @@ def request_cluster(root: Path, target: str, guardrails: SelfServiceSpec) -> Act
         try:
             request = ClusterRequest(
                 name=form.get("name") or f"cluster-{secrets.token_hex(2)}",
-                size=form.get("size", ""),
+                size=form.get("size", ""),  # type: ignore[arg-type]
                 idle_minutes=int(form.get("idle_minutes", "")),
             )
         except (ValidationError, ValueError) as exc:
