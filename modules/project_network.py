@@ -22,10 +22,10 @@ from cdktf_cdktf_provider_aws.security_group import SecurityGroup
 from cdktf_cdktf_provider_aws.security_group_rule import SecurityGroupRule
 from constructs import Construct
 
+from modules.cluster_ports import CLUSTER_PORTS
 from modules.naming import project_name
 from modules.spark_cluster import EMR_MANAGED_TAG
 
-CLUSTER_PORTS = {"livy": 8998, "jeg": 9547, "yarn": 8088}  # what a notebook needs on its cluster's primary node
 KINDS = ("notebooks", "spark", "models", "batch")
 
 

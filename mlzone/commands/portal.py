@@ -27,15 +27,12 @@ def command(root: Path = ROOT, target: str = TARGET, port: int = PORT) -> None:
     """Serve the portal: per project its notebooks, clusters, endpoints and model versions, and actions."""
     import uvicorn  # loaded on use: keeps `mlzone` start fast
 
-    from mlzone.portal.actions import notebook_power
     from mlzone.portal.app import Zone, create_app
+    from mlzone.portal.buttons import zone_buttons
 
     access = open_zone(root, target)
-    projects = {p.name: {"models": [m.name for m in p.models]} for p in access.zone.projects}
     operator = access.operator()
-    actions = {
-        verb: notebook_power(verb, access.client, access.bucket("audit"), operator) for verb in ("start", "stop")
-    }
+    projects, actions = zone_buttons(root, target, access, operator)
     token = secrets.token_urlsafe(24)
     port = port or free_port()
     out.print(f"mlzone portal: http://127.0.0.1:{port}/?token={token}  (Ctrl-C stops it)", highlight=False)

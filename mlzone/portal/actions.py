@@ -13,10 +13,12 @@ from typing import Any
 
 from mlzone import audit_record
 from mlzone.portal.app import Action
+from mlzone.portal.inventory import Resource
 from mlzone.portal.jobs import Work
 from modules.naming import project_pattern
 
 WAIT = {"start": ("start_notebook_instance", "InService"), "stop": ("stop_notebook_instance", "Stopped")}
+FROM = {"start": "Stopped", "stop": "InService"}  # the status a notebook must have for the button
 
 
 def notebook_power(verb: str, client: Callable[[str], Any], audit_bucket: str, operator: str) -> Action:
@@ -24,7 +26,7 @@ def notebook_power(verb: str, client: Callable[[str], Any], audit_bucket: str, o
     call, target_state = WAIT[verb]
 
     def work(project: str, form: dict[str, str]) -> Work:
-        name = form.get("notebook", "")
+        name = form.get("name", "")
         if not name.startswith(project_pattern(project).rstrip("*")):
             raise ValueError(
                 f"notebook {name!r} is not one of project {project}'s ({project_pattern(project)}); "
@@ -57,4 +59,7 @@ def notebook_power(verb: str, client: Callable[[str], Any], audit_bucket: str, o
 
         return run
 
-    return Action(f"{verb} notebook", (("notebook", ()),), work)
+    def offered(r: Resource) -> bool:
+        return r.kind == "notebook" and r.status == FROM[verb]
+
+    return Action(f"{verb.capitalize()} notebook", (), work, row=offered)

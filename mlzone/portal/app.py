@@ -22,8 +22,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from mlzone.portal import costs, inventory
+from mlzone.portal import connection, costs, inventory
+from mlzone.portal.inventory import Resource
 from mlzone.portal.jobs import Jobs, Work
+from modules.naming import project_name
 
 HERE = Path(__file__).parent
 COOKIE = "mlzone_portal"
@@ -33,12 +35,26 @@ TEMPLATES = jinja2.Environment(
 
 
 @dataclass(frozen=True)
+class Field:
+    """One input of an action's form (the work validates what is posted; the form only offers it)."""
+
+    name: str
+    choices: tuple[str, ...] = ()  # a select of these
+    number: tuple[int, int] | None = None  # a number between these
+    default: str = ""
+
+
+@dataclass(frozen=True)
 class Action:
-    """A button on the project page: its form fields and the work it starts."""
+    """A button on the project page: its form fields and the work it starts.
+
+    With `row`, the button sits on each resource row it accepts, and posts the row's `ref` as `name`."""
 
     title: str
-    fields: tuple[tuple[str, tuple[str, ...]], ...]  # (field name, allowed choices; () = free text)
+    fields: tuple[Field, ...]
     work: Callable[[str, dict[str, str]], Work]  # (project, form) → the job's work; ValueError refuses it
+    row: Callable[[Resource], bool] | None = None
+    queue: str = ""  # jobs of one queue run one at a time (default: the project's)
 
 
 @dataclass
@@ -48,12 +64,23 @@ class Zone:
     projects: dict[str, dict[str, Any]]
     client: Callable[[str], Any]
 
+    def notebook_url(self, project: str, notebook: str) -> str:
+        """A presigned URL that opens one of `project`'s notebooks (ValueError for another's)."""
+        if not notebook.startswith(project_name(project, "")):
+            raise ValueError(f"notebook {notebook!r} is not one of project {project}'s")
+        sagemaker = self.client("sagemaker")
+        try:
+            return sagemaker.create_presigned_notebook_instance_url(NotebookInstanceName=notebook)["AuthorizedUrl"]
+        except sagemaker.exceptions.ClientError as e:
+            raise ValueError(f"notebook {notebook!r} cannot be opened: {e}") from None
+
 
 def _page(name: str, **values: Any) -> HTMLResponse:
     return HTMLResponse(TEMPLATES.get_template(name).render(**values))
 
 
-def create_app(zone: Zone, token: str, actions: dict[str, Action]) -> Starlette:
+def create_app(zone: Zone, token: str, actions: dict[str, dict[str, Action]]) -> Starlette:
+    """The app; `actions` are each project's buttons, by project and action key."""
     jobs = Jobs()
 
     def authorized(request: Request) -> bool:
@@ -98,27 +125,32 @@ def create_app(zone: Zone, token: str, actions: dict[str, Action]) -> Starlette:
             budget=info.get("budget"),
             prices_date=costs.PRICES_DATE,
             prices_source=costs.PRICES_SOURCE,
-            actions=actions,
+            actions=actions.get(name, {}),
+            connection=connection,
         )
 
     async def act(request: Request) -> Response:
         name, action = request.path_params["name"], request.path_params["action"]
-        if name not in zone.projects or action not in actions:
+        chosen = actions.get(name, {}).get(action)
+        if name not in zone.projects or chosen is None:
             return PlainTextResponse("unknown project or action", 404)
         form = {k: str(v) for k, v in (await request.form()).items()}
-        for field, choices in actions[action].fields:
-            if choices and form.get(field) not in choices:
-                return _page(
-                    "refused.html.j2",
-                    project=name,
-                    reason=f"{field} {form.get(field)!r} is not one of {', '.join(choices)}",
-                )
         try:
-            work = actions[action].work(name, form)
+            work = chosen.work(name, form)
         except ValueError as e:
             return _page("refused.html.j2", project=name, reason=str(e))
-        job = jobs.start(name, f"{actions[action].title} ({name})", work)
+        title = f"{chosen.title} {form['name']}" if chosen.row and form.get("name") else chosen.title
+        job = jobs.start(chosen.queue or name, f"{title} ({name})", work)
         return RedirectResponse(f"/jobs/{job.id}?project={name}", 303)
+
+    def open_notebook(request: Request) -> Response:
+        name, notebook = request.path_params["name"], request.path_params["notebook"]
+        if name not in zone.projects:
+            return PlainTextResponse(f"unknown project {name!r}", 404)
+        try:
+            return RedirectResponse(zone.notebook_url(name, notebook), 303)
+        except ValueError as e:
+            return _page("refused.html.j2", project=name, reason=str(e))
 
     def job_page(request: Request) -> Response:
         job = jobs.get(request.path_params["id"])
@@ -145,6 +177,7 @@ def create_app(zone: Zone, token: str, actions: dict[str, Action]) -> Starlette:
             Route("/", index),
             Route("/projects/{name}", guard(project)),
             Route("/projects/{name}/actions/{action}", guard(act), methods=["POST"]),
+            Route("/projects/{name}/notebooks/{notebook}/open", guard(open_notebook)),
             Route("/jobs/{id}", guard(job_page)),
             Route("/jobs/{id}/state", guard(job_state)),
         ]

@@ -18,6 +18,8 @@ class Resource:
     instance_type: str = ""
     since: datetime | None = None  # when it started running (for the cost estimate)
     detail: str = ""
+    ref: str = ""  # what the row's buttons act on: a notebook's name, a cluster's request name, `model/version`
+    address: str = ""  # a cluster's primary node DNS name (its Livy endpoint's host)
 
 
 def _mine(project: str, name: str) -> bool:
@@ -34,6 +36,7 @@ def notebooks(sagemaker: Any, project: str) -> list[Resource]:
             n.get("InstanceType", ""),
             n.get("LastModifiedTime") if n["NotebookInstanceStatus"] == "InService" else None,
             n.get("Url", ""),
+            n["NotebookInstanceName"],
         )
         for n in found
         if _mine(project, n["NotebookInstanceName"])
@@ -46,7 +49,9 @@ def clusters(emr: Any, project: str) -> list[Resource]:
     for c in emr.list_clusters(ClusterStates=states)["Clusters"]:
         if _mine(project, c["Name"]):
             described = emr.describe_cluster(ClusterId=c["Id"])["Cluster"]
-            idle = described.get("AutoTerminationPolicy", {}).get("IdleTimeout")
+            idle = (
+                emr.get_auto_termination_policy(ClusterId=c["Id"]).get("AutoTerminationPolicy", {}).get("IdleTimeout")
+            )
             out.append(
                 Resource(
                     "cluster",
@@ -55,6 +60,8 @@ def clusters(emr: Any, project: str) -> list[Resource]:
                     "",
                     c["Status"]["Timeline"].get("CreationDateTime"),
                     f"auto-terminates after {idle // 60} idle minutes" if idle else "",
+                    c["Name"].removeprefix(project_name(project, "")),
+                    described.get("MasterPublicDnsName", ""),
                 )
             )
     return out
@@ -84,6 +91,7 @@ def model_versions(sagemaker: Any, project: str, models: list[str]) -> list[Reso
                     f"{model} v{p.get('ModelPackageVersion', '?')}",
                     p.get("ModelApprovalStatus", ""),
                     detail=p["ModelPackageArn"],
+                    ref=f"{model}/{p.get('ModelPackageVersion', '')}",
                 )
             )
     return out

@@ -16,8 +16,10 @@ from typing import Any
 import yaml
 
 from mlzone import audit_record
+from mlzone.orchestrate.stack import Progress, quiet
 from mlzone.self_service.guardrails import Refusal, check_budget, check_cluster, check_member, check_notebook
 from modules.budget import budget_name
+from modules.naming import self_service_stack_name
 from modules.self_service import SPARK_SIZES, notebook_hourly_usd
 from stacks.self_service_spec import ClusterRequest, NotebookRequest, Requests, load_requests, requests_file
 from stacks.spec import ProjectSpec, SpecError, Zone
@@ -124,21 +126,24 @@ def run(
     kind: str,
     name: str,
     request: ClusterRequest | NotebookRequest | None = None,
+    progress: Progress = quiet,
 ) -> Outcome:
     """Evaluate, record the request data, apply the self-service stack, write the audit record.
 
-    SpecError: bad input (exit 2, nothing written). A refusal writes only its audit record."""
+    `progress(stack, step)` hears each step (the portal shows it). SpecError: bad input (exit 2, nothing
+    written). A refusal writes only its audit record."""
     from mlzone.clients import clients
     from mlzone.orchestrate.waves import run_stacks
     from mlzone.synth import synthesize, validate
     from mlzone.workspace import open_workspace
-    from stacks.self_service_stack import self_service_stack_name
     from stacks.target import Target
 
     zone, tgt = validate(root, Target.named(target))
     project = project_of(zone, project_name)
+    stack = self_service_stack_name(project.name)
     current = load_requests(root, project.name)
     updated = changed(current, action, request, kind, name)
+    progress(stack, "checking the guardrails")
     with open_workspace(root, target, keep=True) as ws:
         client = clients(zone.platform.region, ws.emulator_url or None)
         caller = client("sts").get_caller_identity()["Arn"]
@@ -156,7 +161,7 @@ def run(
                 "request": request.model_dump(mode="json") if request else None,
             },
             "project": project.name,
-            "stack": self_service_stack_name(project.name),
+            "stack": stack,
         }
         audit = zone.platform.bucket_name("audit")
         if refusals:
@@ -168,12 +173,13 @@ def run(
             )
             return Outcome("refused", refusals, "refused", record=uri)
         write_requests(root, updated)
+        progress(stack, "synth + gate 1")
         try:
             synthesize(root, target=tgt)
         except Exception:
             write_requests(root, current)  # gate 1 or synth refused it: the request data is not kept
             raise
-        [result] = run_stacks(ws, [self_service_stack_name(project.name)], apply=True)
+        [result] = run_stacks(ws, [stack], apply=True, progress=progress)
         error = result.error or ("" if result.plan and result.plan.gate_passed else "the plan failed gate 2")
         uri = record(
             client,

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from modules.project_network import CLUSTER_PORTS, ProjectNetwork, ProjectNetworkProps
+from modules.cluster_ports import CLUSTER_PORTS
+from modules.project_network import ProjectNetwork, ProjectNetworkProps
 from tests.conftest import resources, synth
 from tests.unit.project_scope import stack
 

@@ -204,3 +204,15 @@ def sagemaker_update_endpoint(self: Any) -> Any:
     endpoint.data_capture_config = config["DataCaptureConfig"]
     endpoint.last_modified_time = utcnow()
     return ActionResult({"EndpointArn": endpoint.arn})
+
+
+@fills("sagemaker", "CreatePresignedNotebookInstanceUrl", on=RESPONSE)
+def sagemaker_create_presigned_notebook_instance_url(self: Any) -> Any:
+    """moto gap: SageMaker `CreatePresignedNotebookInstanceUrl` (the portal's "open notebook"): the notebook's
+    URL with a one-off `authToken`, as AWS answers (nothing serves it locally)."""
+    import secrets
+
+    from moto.core.responses import ActionResult
+
+    notebook = self.sagemaker_backend.get_notebook_instance(self._get_param("NotebookInstanceName"))
+    return ActionResult({"AuthorizedUrl": f"https://{notebook.url}?authToken={secrets.token_urlsafe(24)}"})
