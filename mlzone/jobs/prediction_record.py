@@ -25,6 +25,7 @@ FIELDS: tuple[tuple[str, str, bool], ...] = (  # (name, Spark/Athena type, nulla
     ("run_or_deploy_id", "string", False),  # the batch run id or the deploy record's id
 )
 NAMES = tuple(name for name, _, _ in FIELDS)
+JSON_FIELDS = ("input", "output")  # strings holding JSON documents
 PARTITIONS = ("date", "hour")  # date=YYYY-MM-DD/hour=HH, from `time`
 
 

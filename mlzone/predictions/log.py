@@ -19,20 +19,13 @@ from datetime import datetime
 from typing import Any
 
 from mlzone import deployments, s3_objects
+from mlzone.jobs import prediction_record
 
-COLUMNS = (
-    ("prediction_id", "VARCHAR"),
-    ("project", "VARCHAR"),
-    ("source", "VARCHAR"),
-    ("source_name", "VARCHAR"),
-    ("model", "VARCHAR"),
-    ("model_version", "VARCHAR"),
-    ("model_package_arn", "VARCHAR"),
-    ("time", "TIMESTAMPTZ"),
-    ("input", "JSON"),
-    ("output", "JSON"),
-    ("subject_key", "VARCHAR"),
-    ("run_or_deploy_id", "VARCHAR"),
+DUCKDB_TYPES = {"string": "VARCHAR", "int": "INTEGER", "timestamp": "TIMESTAMPTZ"}
+# The record's schema (mlzone.jobs.prediction_record, shared with the scoring job) as DuckDB columns.
+COLUMNS = tuple(
+    (name, "JSON" if name in prediction_record.JSON_FIELDS else DUCKDB_TYPES[kind])
+    for name, kind, _ in prediction_record.FIELDS
 )
 BATCH = "batch"  # the key segment under a project that holds batch predictions (no endpoint has this name)
 

@@ -66,9 +66,9 @@ def test_both_sources_answer_one_query_in_one_schema(s3) -> None:
     )
     assert columns == ["source", "source_name", "model", "model_version", "model_package_arn", "prediction_id"]
     assert rows == [
-        ("batch", "nightly", "detector", "3", ARN, "b1"),
-        ("endpoint", ENDPOINT, "detector", "3", ARN, "e1"),
-        ("endpoint", ENDPOINT, "detector", "3", ARN, "e2"),
+        ("batch", "nightly", "detector", 3, ARN, "b1"),
+        ("endpoint", ENDPOINT, "detector", 3, ARN, "e1"),
+        ("endpoint", ENDPOINT, "detector", 3, ARN, "e2"),
     ], "the old capture is outside --since"
 
 
