@@ -4,7 +4,7 @@ A data scientist picks a preset by name (`small`, `medium`, `large`); the preset
 types and node counts, so no request carries a free-form instance type. Every preset runs the
 platform's EMR release (`EMR_RELEASE`, checked by `check_emr_release` like every cluster) and the
 cluster module's secure defaults (modules/spark_cluster.py). Hourly prices are on-demand list prices
-(eu-west-1, EC2 + EMR uplift, `PRICES_DATE`): they estimate a request's cost against the budget, they
+(modules/prices.py): they estimate a request's cost against the budget, they
 are not a bill.
 """
 
@@ -13,22 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from modules.prices import NODE_PRICE_USD
 from modules.settings import EMR_RELEASE, check_emr_release
 
 SizeName = Literal["small", "medium", "large"]
-PRICES_DATE = "2026-11-01"
-# On-demand USD per hour of one node (EC2 + EMR price), eu-west-1.
-NODE_PRICE_USD = {"m5.xlarge": 0.262, "m5.2xlarge": 0.524, "m5.4xlarge": 1.048}
-# SageMaker notebook instance, USD per hour, eu-west-1.
-NOTEBOOK_PRICE_USD = {
-    "ml.t3.medium": 0.053,
-    "ml.t3.large": 0.106,
-    "ml.t3.xlarge": 0.212,
-    "ml.m5.large": 0.128,
-    "ml.m5.xlarge": 0.257,
-    "ml.m5.2xlarge": 0.514,
-    "ml.m5.4xlarge": 1.028,
-}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,8 +55,3 @@ SPARK_SIZES: dict[str, SparkPreset] = {
     "medium": SparkPreset(master_instance_type="m5.xlarge", core_instance_type="m5.2xlarge", core_nodes=2, max_nodes=4),
     "large": SparkPreset(master_instance_type="m5.2xlarge", core_instance_type="m5.4xlarge", core_nodes=4, max_nodes=8),
 }
-
-
-def notebook_hourly_usd(instance_type: str) -> float | None:
-    """The hourly price of a notebook instance type, or None when the table has none."""
-    return NOTEBOOK_PRICE_USD.get(instance_type)

@@ -25,6 +25,7 @@ from starlette.routing import Route
 from mlzone.portal import connection, costs, inventory
 from mlzone.portal.inventory import Resource
 from mlzone.portal.jobs import Jobs, Work
+from modules import prices
 from modules.naming import project_name
 
 HERE = Path(__file__).parent
@@ -123,8 +124,8 @@ def create_app(zone: Zone, token: str, actions: dict[str, dict[str, Action]]) ->
             resources=resources,
             estimate=costs.estimate(resources),
             budget=info.get("budget"),
-            prices_date=costs.PRICES_DATE,
-            prices_source=costs.PRICES_SOURCE,
+            prices_date=prices.PRICES_DATE,
+            prices_source=prices.PRICES_SOURCE,
             actions=actions.get(name, {}),
             connection=connection,
         )

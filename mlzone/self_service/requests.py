@@ -20,7 +20,8 @@ from mlzone.orchestrate.stack import Progress, quiet
 from mlzone.self_service.guardrails import Refusal, check_budget, check_cluster, check_member, check_notebook
 from modules.budget import budget_name
 from modules.naming import self_service_stack_name
-from modules.self_service import SPARK_SIZES, notebook_hourly_usd
+from modules.prices import hourly_usd
+from modules.self_service import SPARK_SIZES
 from stacks.self_service_spec import ClusterRequest, NotebookRequest, Requests, load_requests, requests_file
 from stacks.spec import ProjectSpec, SpecError, Zone
 
@@ -54,7 +55,7 @@ def estimate_usd(request: ClusterRequest | NotebookRequest) -> float:
     hour)."""
     if isinstance(request, ClusterRequest):
         return SPARK_SIZES[request.size].hourly_usd() * request.idle_minutes / 60
-    return notebook_hourly_usd(request.instance_type) or 0.0
+    return hourly_usd(request.instance_type) or 0.0
 
 
 def evaluate(
