@@ -10,7 +10,7 @@ from typing import Any
 
 from mlzone.clients import clients
 from mlzone.emulator import kept_url
-from mlzone.errors import INVALID, Failure
+from mlzone.errors import Failure
 from modules.layout import WORK_DIR
 from modules.naming import project_name
 from stacks.spec import Zone, load_zone
@@ -29,14 +29,6 @@ class ZoneAccess:
     def bucket(self, purpose: str) -> str:
         """A platform bucket's name (`audit`, `predictions`, …)."""
         return self.zone.platform.bucket_name(purpose)
-
-    def project(self, name: str) -> Any:
-        """The spec of project `name`; ValueError naming the known projects otherwise."""
-        for spec in self.zone.projects:
-            if spec.name == name:
-                return spec
-        known = ", ".join(p.name for p in self.zone.projects) or "none"
-        raise Failure(f"unknown project {name!r} (projects: {known}); fix: name one of them", INVALID)
 
     def tracking_url(self, project: str) -> str:
         """The tracking URI of `project`'s runs: its own server's, else the platform's shared one's."""

@@ -609,6 +609,14 @@ class Zone:
     platform: PlatformSpec
     projects: tuple[ProjectSpec, ...]
 
+    def project(self, name: str) -> ProjectSpec:
+        """The spec of project `name`; a SpecError (exit 2) naming the zone's projects otherwise."""
+        for spec in self.projects:
+            if spec.name == name:
+                return spec
+        known = ", ".join(p.name for p in self.projects) or "none"
+        raise SpecError(f"unknown project {name!r} (projects: {known}); fix: name a projects/<name>.yaml of this zone")
+
 
 def _format_loc(loc: tuple[Any, ...]) -> str:
     out = ""

@@ -110,12 +110,7 @@ def plan_run(
 ) -> Run:
     """The run of batch job `job` of `project` as the spec defines it (exit 2 on any bad input, before scoring)."""
     zone = load_zone(root)
-    spec = next((p for p in zone.projects if p.name == project), None)
-    if spec is None:
-        raise BatchError(
-            f"no project {project!r} in {root}/projects; fix: one of "
-            f"{', '.join(p.name for p in zone.projects) or '(none)'}"
-        )
+    spec = zone.project(project)
     entry = next((j for j in spec.batch_jobs if j.name == job), None)
     if entry is None:
         raise BatchError(

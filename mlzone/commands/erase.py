@@ -38,7 +38,7 @@ def command(
 
     access = open_zone(root, target)
     if project:
-        access.project(project)
+        access.zone.project(project)
     s3, bucket = access.client("s3"), access.bucket("predictions")
     key = subjects.hmac_key(access.client("secretsmanager"), access.zone.platform.name, access.data_key_alias())
     fields = subject_fields(access)

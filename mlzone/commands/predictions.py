@@ -54,7 +54,7 @@ def query(
     if target != "local":
         raise Failure("the Athena path is not built yet; fix: query the platform's Athena workgroup directly", INVALID)
     access = open_zone(root, target)
-    access.project(project)
+    access.zone.project(project)
     columns, rows = log_query.local(
         access.client("s3"), access.bucket("predictions"), access.bucket("audit"), project, start, statement
     )
@@ -90,7 +90,7 @@ def report(
     if target != "local":
         raise Failure("the Athena path is not built yet; fix: run the report on the local target", INVALID)
     access = open_zone(root, target)
-    if model not in {m.name for m in access.project(project).models}:
+    if model not in {m.name for m in access.zone.project(project).models}:
         raise Failure(f"{model!r} is not a model of project {project!r}; fix: name one of its models", INVALID)
     s3 = access.client("s3")
     columns, found = log_query.local(

@@ -46,15 +46,10 @@ def load(root: Path, project: str) -> ProjectContext:
     """The context of `project` in the zone at `root`; LifecycleError (exit 2) for a bad spec or unknown project."""
     try:
         zone = load_zone(root)
+        spec = zone.project(project)
     except SpecError as exc:
         raise LifecycleError(str(exc)) from None
-    found = {p.name: p for p in zone.projects}
-    if project not in found:
-        raise LifecycleError(
-            f"unknown project {project!r} (projects: {', '.join(sorted(found)) or 'none'}); "
-            "fix: name a projects/<name>.yaml of this zone"
-        )
-    spec, platform = found[project], zone.platform
+    platform = zone.platform
     return ProjectContext(
         project=project,
         region=platform.region,

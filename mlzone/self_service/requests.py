@@ -39,12 +39,7 @@ class Outcome:
 
 def project_of(zone: Zone, name: str) -> ProjectSpec:
     """The project with guardrails; SpecError (exit 2) otherwise."""
-    found = next((p for p in zone.projects if p.name == name), None)
-    if found is None:
-        raise SpecError(
-            f"project {name!r} is not in projects/ (projects: {', '.join(p.name for p in zone.projects)}); "
-            "fix: name an existing project"
-        )
+    found = zone.project(name)
     if found.self_service is None:
         raise SpecError(f"projects/{name}.yaml has no self_service guardrails; fix: ask the platform team to add them")
     return found

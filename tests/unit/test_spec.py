@@ -269,3 +269,10 @@ def assert_matches(message: str, pattern: str) -> None:
     import re
 
     assert re.search(pattern, message), f"{pattern!r} not found in:\n{message}"
+
+
+def test_a_project_is_found_by_name_and_an_unknown_one_names_the_known_ones(zone):
+    first = zone.projects[0]
+    assert zone.project(first.name) is first
+    with pytest.raises(SpecError, match=rf"unknown project 'nope' \(projects: {first.name}.*\); fix: name a projects/"):
+        zone.project("nope")
