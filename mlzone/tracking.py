@@ -20,13 +20,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from mlzone import process
 
 HOST = "127.0.0.1"
 TRACKING_URL_ENV = "MLZONE_TRACKING_URL"  # read by the emulator's DescribeMlflowTrackingServer handler
@@ -38,11 +37,7 @@ TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"
 
 def healthy(url: str, timeout: float = 2.0) -> bool:
     """True when an MLflow server answers `/health` at `url`."""
-    try:
-        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as reply:
-            return reply.status == 200
-    except OSError:
-        return False
+    return process.answers(f"{url}/health", timeout)
 
 
 def emulator_env(url: str, region: str) -> dict[str, str]:
@@ -77,8 +72,6 @@ class MlflowServer:
         if fresh:
             shutil.rmtree(store, ignore_errors=True)
         store.mkdir(parents=True, exist_ok=True)
-        log = self.work / "logs" / "mlflow.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
             **emulator_env(emulator_url, self.region),
@@ -100,16 +93,15 @@ class MlflowServer:
             "--artifacts-destination",
             self.artifacts,
         ]
-        with log.open("ab") as sink:
-            self.proc = subprocess.Popen(
-                command, cwd=self.work, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        deadline = time.monotonic() + START_TIMEOUT
-        while not healthy(self.url, timeout=1):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop(force=True)
-                raise RuntimeError(f"the local MLflow server did not start within {START_TIMEOUT}s; see {log}")
-            time.sleep(0.3)
+        self.proc = process.start(
+            command,
+            self.work,
+            env,
+            self.work / "logs" / "mlflow.log",
+            lambda: healthy(self.url, timeout=1),
+            START_TIMEOUT,
+            "the local MLflow server",
+        )
         if self.keep:
             self.record.write_text(json.dumps({"pid": self.proc.pid, "url": self.url}))
         return self
@@ -118,24 +110,9 @@ class MlflowServer:
         """Stop the server this object started (a kept one only with force), its workers with it."""
         if self.proc is None or (self.keep and not force):
             return
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        _kill_group(self.proc.pid)  # workers that outlived their parent
+        process.stop(self.proc, grace=15)  # its workers with it
         self.record.unlink(missing_ok=True)
         self.proc = None
-
-
-def _kill_group(pid: int) -> bool:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def for_zone(work: Path, port: int, keep: bool = False) -> MlflowServer | None:
@@ -171,4 +148,4 @@ def stop_kept(work: Path) -> bool:
         return False
     pid = json.loads(record.read_text())["pid"]
     record.unlink()
-    return _kill_group(pid)
+    return process.kill_group(pid)

@@ -17,7 +17,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
-from mlzone import tracking
+from mlzone import process, tracking
 from mlzone.emulator.registry import patch_moto
 
 HOST = "127.0.0.1"
@@ -68,11 +67,7 @@ def free_port(host: str = HOST) -> int:
 
 def healthy(url: str, timeout: float = 2.0) -> bool:
     """True when a moto server answers at `url`."""
-    try:
-        with urllib.request.urlopen(f"{url}/moto-api/config", timeout=timeout) as reply:
-            return 200 <= reply.status < 300
-    except OSError:
-        return False
+    return process.answers(f"{url}/moto-api/config", timeout)
 
 
 @dataclass
@@ -105,23 +100,15 @@ class Emulator:
         self.mlflow = tracking.for_zone(self.work, free_port(), keep=self.keep)
         if self.mlflow:
             env[tracking.TRACKING_URL_ENV] = self.mlflow.url
-        log = (self.work / "logs").joinpath("emulator.log")
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with log.open("ab") as sink:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "mlzone.emulator", "serve", "--port", str(port)],
-                cwd=self.work,
-                env=env,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + START_TIMEOUT
-        while not healthy(self.url, timeout=1):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop(force=True)
-                raise RuntimeError(f"the local emulator did not start within {START_TIMEOUT}s; see {log}")
-            time.sleep(0.2)
+        self.proc = process.start(
+            [sys.executable, "-m", "mlzone.emulator", "serve", "--port", str(port)],
+            self.work,
+            env,
+            self.work / "logs" / "emulator.log",
+            lambda: healthy(self.url, timeout=1),
+            START_TIMEOUT,
+            "the local emulator",
+        )
         if self.mlflow:  # mlzone.tracking hook (2/3): started after the emulator, whose S3 holds its artifacts
             try:
                 self.mlflow.start(self.url)
@@ -138,13 +125,7 @@ class Emulator:
             return
         if self.mlflow:  # mlzone.tracking hook (3/3): stopped with the emulator
             self.mlflow.stop(force=True)
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        process.stop(self.proc)
         self.record.unlink(missing_ok=True)
         self.proc = None
 
