@@ -21,7 +21,6 @@ from typing import Any
 import typer
 
 import mlzone  # noqa: F401  (environment for jsii before cdktf loads)
-from mlzone import gate as policy_gate
 from mlzone import render, report
 from mlzone.commands.common import (
     CHANGED_SINCE,
@@ -37,6 +36,7 @@ from mlzone.commands.common import (
     ClassificationChoice,
     TargetChoice,
 )
+from mlzone.gate.runner import run as run_gate
 from mlzone.orchestrate import inspect, run
 from mlzone.orchestrate.failure import Failure, guarded
 from mlzone.orchestrate.run import Mode, RunOptions
@@ -314,7 +314,7 @@ def gate(
     MLZONE_GATE=report-only does not apply here: this command always reports the real verdict.
     """
     try:
-        result = policy_gate.run(paths)
+        result = run_gate(paths)
     except FileNotFoundError as exc:
         render.error(str(exc))
         raise typer.Exit(2) from None

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlzone.gate import construct_paths
+from mlzone.gate.inputs import construct_paths
 from mlzone.terraform import TerraformError, TerraformInterrupted, clear_interrupt, run_parallel
 from mlzone.workspace import Workspace, stack_state, state_resources
 

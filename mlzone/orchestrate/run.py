@@ -9,7 +9,7 @@ from pathlib import Path
 from mlzone import render, tracking
 from mlzone.changes import Changes, ChangesError, changed_since
 from mlzone.clients import clients
-from mlzone.gate import GateError
+from mlzone.gate.findings import GateError
 from mlzone.orchestrate.failure import INTERRUPTED, INVALID, REFUSED, Failure, exit_code, interrupted
 from mlzone.orchestrate.stack import StackOutcome
 from mlzone.orchestrate.waves import run_stacks
