@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlzone.gate.inputs import construct_paths
-from mlzone.terraform import TerraformError, TerraformInterrupted, clear_interrupt, run_parallel
+from mlzone.terraform.children import clear_interrupt, run_parallel
+from mlzone.terraform.errors import TerraformError, TerraformInterrupted
 from mlzone.workspace import Workspace, stack_state, state_resources
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from mlzone.orchestrate.stack import StackOutcome
-from mlzone.terraform import Interrupted
+from mlzone.terraform.children import Interrupted
 from mlzone.verify import Check
 from mlzone.workspace import StateError
 from mlzone.zonelock import ZoneBusy, zone_lock

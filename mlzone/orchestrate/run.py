@@ -16,7 +16,7 @@ from mlzone.orchestrate.waves import run_stacks
 from mlzone.plans import saved_plans, unreviewed
 from mlzone.resolve import Refused, references, resolve
 from mlzone.synth import synthesize
-from mlzone.terraform import Interrupted
+from mlzone.terraform.children import Interrupted
 from mlzone.verify import Check, verify_workspace
 from mlzone.workspace import Workspace, open_workspace, resolve_stacks
 from modules.naming import PLATFORM_STACK

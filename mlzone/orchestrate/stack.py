@@ -14,7 +14,8 @@ from typing import Any
 from mlzone import emulator
 from mlzone.gate.runner import run as run_gate
 from mlzone.plans import StackPlan, current_plan, write_plan
-from mlzone.terraform import Terraform, TerraformError, TerraformInterrupted
+from mlzone.terraform.errors import TerraformError, TerraformInterrupted
+from mlzone.terraform.runner import Terraform
 from mlzone.workspace import Workspace, state_resources
 
 Progress = Callable[[str, str], None]  # (stack, step) -> None: the CLI shows a spinner per stack

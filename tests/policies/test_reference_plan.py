@@ -11,7 +11,7 @@ import pytest
 
 from mlzone import report
 from mlzone.gate.runner import run as run_gate
-from mlzone.terraform import Terraform
+from mlzone.terraform.runner import Terraform
 from stacks.spec import Zone
 from tests.policies.example import fake_platform_state, write_stacks
 
