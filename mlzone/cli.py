@@ -37,7 +37,7 @@ from mlzone.commands.common import (
     TargetChoice,
 )
 from mlzone.gate.runner import run as run_gate
-from mlzone.orchestrate import inspect, run
+from mlzone.orchestrate import run, zone_commands
 from mlzone.orchestrate.failure import Failure, guarded
 from mlzone.orchestrate.run import Mode, RunOptions
 
@@ -81,7 +81,7 @@ def synth(root: Path = ROOT, target: TargetChoice = TARGET) -> None:
 @app.command()
 def schema(out_dir: Path = typer.Option(None, "--out", help="Write <kind>.schema.json files here.")) -> None:
     """Print (or write) the JSON Schemas of platform.yaml and projects/*.yaml for editor completion."""
-    for path in inspect.schema(out_dir):
+    for path in zone_commands.schema(out_dir):
         render.line(f"wrote {path}")
 
 
@@ -208,14 +208,14 @@ def destroy(
 @_dispatch("verify")
 def verify(root: Path = ROOT, target: TargetChoice = TARGET, json_out: bool = JSON_OUT) -> None:
     """Check with boto3 what is deployed (encryption with our keys, public access blocked, object lock, trail logging, notebooks without direct internet, endpoints InService with data capture)."""
-    raise typer.Exit(inspect.verify(root, target.value, json_out))
+    raise typer.Exit(zone_commands.verify(root, target.value, json_out))
 
 
 @app.command()
 @_dispatch("status")
 def status(root: Path = ROOT, target: TargetChoice = TARGET, json_out: bool = JSON_OUT) -> None:
     """What is deployed per stack (resources and outputs from the state) and the endpoints' status."""
-    inspect.status(root, target.value, json_out)
+    zone_commands.status(root, target.value, json_out)
 
 
 @app.command("env")
@@ -224,7 +224,7 @@ def env_(
     project: str = typer.Argument(..., help="Project name."), root: Path = ROOT, target: TargetChoice = TARGET
 ) -> None:
     """Print the environment a notebook or script of PROJECT needs, as `export` lines: eval "$(mlzone env PROJECT)"."""
-    typer.echo(inspect.env(root, target.value, project), nl=False)
+    typer.echo(zone_commands.env(root, target.value, project), nl=False)
 
 
 @app.command()
@@ -248,7 +248,7 @@ def drift(
     2 invalid input; 4 drift found.
     """
     raise typer.Exit(
-        inspect.drift(
+        zone_commands.drift(
             _options(
                 Mode.PLAN,
                 root,
@@ -268,7 +268,7 @@ def drift(
 @_dispatch("stop")
 def stop(root: Path = ROOT) -> None:
     """Stop the local zone: the emulator a deploy left running and the MLflow server beside it (everything deployed on it is gone)."""
-    render.line(inspect.stop(root))
+    render.line(zone_commands.stop(root))
 
 
 @app.command("new-project")
@@ -281,7 +281,7 @@ def new_project(
     root: Path = ROOT,
 ) -> None:
     """Scaffold projects/NAME.yaml: a valid project spec with one notebook, ready to edit and review."""
-    path = inspect.new_project(
+    path = zone_commands.new_project(
         root, name=name, team=team, cost_center=cost_center, data_classification=data_classification.value
     )
     render.line(f"wrote {path}; next: `mlzone plan {name}`")
@@ -294,7 +294,7 @@ def bootstrap(
     endpoint_url: str = typer.Option(None, "--endpoint-url", help="S3/KMS endpoint (tests: an emulator)."),
 ) -> None:
     """aws target: create the Terraform state bucket (versioned, KMS-encrypted, private); idempotent."""
-    for step in inspect.bootstrap(root, endpoint_url):
+    for step in zone_commands.bootstrap(root, endpoint_url):
         render.line(f"[green]✓[/] {step}")
 
 
