@@ -6,7 +6,12 @@ import os
 import shutil
 from pathlib import Path
 
-from mlzone import jsii_exit
+from rich.console import Console
+
+from mlzone import jsii_exit, report
+from mlzone.gate.findings import GateError
+from mlzone.gate.runner import MODE_ENV
+from mlzone.gate.runner import run as run_gate
 from stacks.spec import Zone, load_zone
 from stacks.target import Target
 
@@ -50,13 +55,7 @@ def gate_synthesized(stacks: list[Path]) -> None:
     policy; the blocked stacks' JSON is renamed `cdk.tf.json.blocked`, so no Terraform command can
     plan it. `MLZONE_GATE=report-only` only prints them (local experiments; CI never sets it).
     """
-    from rich.console import Console
-
-    from mlzone import report
-    from mlzone.gate.findings import GateError
-    from mlzone.gate.runner import MODE_ENV, run
-
-    result = run([stack / "cdk.tf.json" for stack in stacks])
+    result = run_gate([stack / "cdk.tf.json" for stack in stacks])
     if result.ok:
         return
     report.print_lines(result, Console(stderr=True))

@@ -28,6 +28,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from stacks.spec import SpecError, load_platform
+
 HOST = "127.0.0.1"
 TRACKING_URL_ENV = "MLZONE_TRACKING_URL"  # read by the emulator's DescribeMlflowTrackingServer handler
 RECORD = "mlflow.json"  # in the work folder: the kept server's pid and url
@@ -141,8 +143,6 @@ def _kill_group(pid: int) -> bool:
 def for_zone(work: Path, port: int, keep: bool = False) -> MlflowServer | None:
     """The MLflow server for the zone whose work folder is `work` (the zone is its parent), or None when
     the zone has no valid platform.yaml (synth reports why) or disables experiment tracking."""
-    from stacks.spec import SpecError, load_platform
-
     spec = work.parent / "platform.yaml"
     try:
         platform = load_platform(spec) if spec.is_file() else None

@@ -16,11 +16,17 @@ from typing import Any
 import yaml
 
 from mlzone import audit_record
+from mlzone.clients import clients
+from mlzone.orchestrate.waves import run_stacks
 from mlzone.self_service.guardrails import Refusal, check_budget, check_cluster, check_member, check_notebook
+from mlzone.synth import synthesize, validate
+from mlzone.workspace import open_workspace
 from modules.budget import budget_name
 from modules.self_service import SPARK_SIZES, notebook_hourly_usd
 from stacks.self_service_spec import ClusterRequest, NotebookRequest, Requests, load_requests, requests_file
+from stacks.self_service_stack import self_service_stack_name
 from stacks.spec import ProjectSpec, SpecError, Zone
+from stacks.target import Target
 
 
 @dataclass
@@ -48,7 +54,8 @@ def project_of(zone: Zone, name: str) -> ProjectSpec:
 
 
 def estimate_usd(request: ClusterRequest | NotebookRequest) -> float:
-    """Cost until the request's idle stop at the least (a cluster: preset price x idle minutes; a notebook: one hour)."""
+    """Cost until the request's idle stop at the least (a cluster: preset price x idle minutes; a notebook:
+    one hour)."""
     if isinstance(request, ClusterRequest):
         return SPARK_SIZES[request.size].hourly_usd() * request.idle_minutes / 60
     return notebook_hourly_usd(request.instance_type) or 0.0
@@ -127,13 +134,6 @@ def run(
     """Evaluate, record the request data, apply the self-service stack, write the audit record.
 
     SpecError: bad input (exit 2, nothing written). A refusal writes only its audit record."""
-    from mlzone.clients import clients
-    from mlzone.orchestrate.waves import run_stacks
-    from mlzone.synth import synthesize, validate
-    from mlzone.workspace import open_workspace
-    from stacks.self_service_stack import self_service_stack_name
-    from stacks.target import Target
-
     zone, tgt = validate(root, Target(kind=target))  # type: ignore[arg-type]
     project = project_of(zone, project_name)
     current = load_requests(root, project.name)
