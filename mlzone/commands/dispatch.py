@@ -26,7 +26,7 @@ def dispatch(command: str | None = None) -> Callable[[Callable[..., Any]], Calla
             try:
                 if command is None:
                     return body(*args, **kwargs)
-                target = kwargs.get("target") or TargetChoice.local
+                target = kwargs.get("target") or TargetChoice("local")
                 with guarded(kwargs.get("root") or Path("."), command, target.value):
                     return body(*args, **kwargs)
             except Failure as failure:
