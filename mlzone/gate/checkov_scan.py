@@ -66,14 +66,18 @@ def covered_builtins() -> dict[str, str]:
     return {str(e["builtin"]): str(e["by"]) for e in entries if e.get("decision") == "covered"}
 
 
-def change_rule_ids() -> set[str]:
-    """Ids of the change rules (`PlanChangeCheck`s: they judge what a plan deletes or replaces)."""
+@functools.cache
+def change_rule_ids() -> frozenset[str]:
+    """Ids of the change rules (`PlanChangeCheck`s: they judge what a plan deletes or replaces); once per
+    process (every scan needs them, and the registry is loaded once)."""
     load_checkov()
     from checkov.terraform.checks.resource.registry import resource_registry
 
     from policies.checks._common import PlanChangeCheck
 
-    return {c.id for checks in resource_registry.checks.values() for c in checks if isinstance(c, PlanChangeCheck)}
+    return frozenset(
+        c.id for checks in resource_registry.checks.values() for c in checks if isinstance(c, PlanChangeCheck)
+    )
 
 
 def scan(file: Path, kind: str, checks: list[str] | None = None, home_accounts: Sequence[str] = ()):
