@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import jsii
 from cdktf import Aspects, IAspect, TerraformResource
@@ -48,7 +49,7 @@ class TagAspect:
 
     def visit(self, node: IConstruct) -> None:
         # every resource class with `tags_input` has the `tags` setter; TerraformResource itself declares neither
-        explicit = getattr(node, "tags_input", _UNTAGGABLE) if isinstance(node, TerraformResource) else _UNTAGGABLE
+        explicit: Any = getattr(node, "tags_input", _UNTAGGABLE) if isinstance(node, TerraformResource) else _UNTAGGABLE
         if explicit is not _UNTAGGABLE:  # read once: each read is a call into the jsii runtime
             node.tags = {**self._tags, **(explicit or {})}  # type: ignore[attr-defined]
 
