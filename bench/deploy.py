@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from mlzone.emulator import Emulator  # noqa: E402
-from mlzone.terraform import find_mirror, find_terraform, write_cli_config  # noqa: E402
+from mlzone.terraform.config import find_mirror, find_terraform, write_cli_config  # noqa: E402
 from mlzone.workspace import Workspace  # noqa: E402
 
 

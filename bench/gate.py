@@ -3,7 +3,7 @@
     python bench/gate.py [--projects 50]
 
 Prints
-1. the in-process gate (mlzone.gate.run, checkov imported once) against the checkov CLI on the
+1. the in-process gate (mlzone.gate.runner.run, checkov imported once) against the checkov CLI on the
    same files (the example's synthesized stacks; one `checkov -f a -f b ...` call, our checks via
    --external-checks-dir) and their ratio (target <= 0.2);
 2. the gate time for a zone of N projects (copies of projects/fraud-detection.yaml) + the platform.
@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 import mlzone  # noqa: F401  (jsii environment before cdktf loads)
-from mlzone import gate
+from mlzone.gate.paths import CHECKS_DIR
+from mlzone.gate.runner import run as run_gate
 from mlzone.synth import synthesize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +61,7 @@ def cli_seconds(files: list[Path], work: Path) -> float:
         "-o",
         "json",
         "--external-checks-dir",
-        str(gate.CHECKS_DIR),
+        str(CHECKS_DIR),
         *[arg for f in files for arg in ("-f", str(f))],
     ]
     seconds, proc = timed(lambda: subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600))
@@ -77,8 +78,8 @@ def main() -> None:
     try:
         stacks = synthesize(ROOT, outdir=work / "example", gate=False)
         files = [s / "cdk.tf.json" for s in stacks]
-        cold, result = timed(lambda: gate.run(files))
-        warm, result = timed(lambda: gate.run(files))
+        cold, result = timed(lambda: run_gate(files))
+        warm, result = timed(lambda: run_gate(files))
         cli = cli_seconds(files, work)
         print(
             f"example: {len(files)} stacks, {sum(r.passed + len(r.findings) for r in result.files)} check results, "
@@ -90,7 +91,7 @@ def main() -> None:
 
         zone = make_zone(work / "zone", args.projects)
         synth_s, stacks = timed(lambda: synthesize(zone, outdir=work / "zone-out", gate=False))
-        gate_s, result = timed(lambda: gate.run([s / "cdk.tf.json" for s in stacks]))
+        gate_s, result = timed(lambda: run_gate([s / "cdk.tf.json" for s in stacks]))
         print(
             f"{args.projects} projects + platform: synth {synth_s:.1f} s, gate {gate_s:.1f} s "
             f"({gate_s / len(stacks):.2f} s per stack), gate {'passed' if result.ok else 'BLOCKED'}"

@@ -13,16 +13,12 @@ stack is printed).
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import typer
 
 import mlzone  # noqa: F401  (environment for jsii before cdktf loads)
-from mlzone import gate as policy_gate
-from mlzone import render, report
+from mlzone import render
 from mlzone.commands.common import (
     CHANGED_SINCE,
     CLASSIFICATION,
@@ -36,40 +32,16 @@ from mlzone.commands.common import (
     VERBOSE,
     ClassificationChoice,
     TargetChoice,
-    reported,
 )
-from mlzone.orchestrate import inspect, run
-from mlzone.orchestrate.failure import guarded
-from mlzone.orchestrate.run import Mode, RunOptions
+from mlzone.commands.dispatch import dispatch, options
+from mlzone.orchestrate import run, zone_commands
+from mlzone.orchestrate.run import Mode
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
 
 
-def _dispatch(command: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """End the command with its Failure's message and code; with `command`, hold the zone's lock
-    (mlzone.orchestrate.failure.guarded) while it runs."""
-
-    def wrap(body: Callable[..., Any]) -> Callable[..., Any]:
-        @reported
-        @functools.wraps(body)
-        def dispatched(*args: Any, **kwargs: Any) -> Any:
-            if command is None:
-                return body(*args, **kwargs)
-            target = kwargs.get("target") or TargetChoice.local
-            with guarded(kwargs.get("root") or Path("."), command, target.value):
-                return body(*args, **kwargs)
-
-        return dispatched
-
-    return wrap
-
-
-def _options(mode: Mode, root: Path, target: TargetChoice, stacks: list[str] | None, **rest: Any) -> RunOptions:
-    return RunOptions(root=root, mode=mode, target=target.value, stacks=tuple(stacks or ()), **rest)
-
-
 @app.command()
-@_dispatch("synth")
+@dispatch("synth")
 def synth(root: Path = ROOT, target: TargetChoice = TARGET) -> None:
     """Validate the specs and synthesize every stack to cdktf.out/stacks/<stack>/cdk.tf.json."""
     raise typer.Exit(run.synth_entry(root, target.value))
@@ -78,12 +50,12 @@ def synth(root: Path = ROOT, target: TargetChoice = TARGET) -> None:
 @app.command()
 def schema(out_dir: Path = typer.Option(None, "--out", help="Write <kind>.schema.json files here.")) -> None:
     """Print (or write) the JSON Schemas of platform.yaml and projects/*.yaml for editor completion."""
-    for path in inspect.schema(out_dir):
+    for path in zone_commands.schema(out_dir):
         render.line(f"wrote {path}")
 
 
 @app.command()
-@_dispatch("plan")
+@dispatch("plan")
 def plan(
     stacks: list[str] = STACKS,
     root: Path = ROOT,
@@ -107,7 +79,7 @@ def plan(
     """
     raise typer.Exit(
         run.plan(
-            _options(
+            options(
                 Mode.PLAN,
                 root,
                 target,
@@ -125,7 +97,7 @@ def plan(
 
 
 @app.command()
-@_dispatch("deploy")
+@dispatch("deploy")
 def deploy(
     stacks: list[str] = STACKS,
     root: Path = ROOT,
@@ -147,15 +119,15 @@ def deploy(
 ) -> None:
     """Apply the gated plans (platform first, then projects in parallel), then verify.
 
-    Only saved plan files that passed gate 2 are applied: a stack without a current plan is planned and gated first,
-    and exactly that file is applied. With --reviewed-only nothing is planned: the stacks (named, else changed since
-    --changed-since REF, else those with a saved plan) must each have a current reviewed plan. On the local target
-    the emulator and MLflow stay up afterwards (their addresses are printed) until `mlzone stop`; --ephemeral stops
-    them at the end.
+    Only saved plan files that passed gate 2 are applied: a stack without a current plan is planned and
+    gated first, and exactly that file is applied. With --reviewed-only nothing is planned: the stacks
+    (named, else changed since --changed-since REF, else those with a saved plan) must each have a current
+    reviewed plan. On the local target the emulator and MLflow stay up afterwards (their addresses are
+    printed) until `mlzone stop`; --ephemeral stops them at the end.
     """
     raise typer.Exit(
         run.deploy(
-            _options(
+            options(
                 Mode.DEPLOY,
                 root,
                 target,
@@ -173,7 +145,7 @@ def deploy(
 
 
 @app.command()
-@_dispatch("destroy")
+@dispatch("destroy")
 def destroy(
     stacks: list[str] = STACKS,
     root: Path = ROOT,
@@ -189,7 +161,7 @@ def destroy(
     """Destroy project stacks (a gated destroy plan each); the platform only with --include-platform."""
     raise typer.Exit(
         run.destroy(
-            _options(
+            options(
                 Mode.DESTROY,
                 root,
                 target,
@@ -206,31 +178,31 @@ def destroy(
 
 
 @app.command()
-@_dispatch("verify")
+@dispatch("verify")
 def verify(root: Path = ROOT, target: TargetChoice = TARGET, json_out: bool = JSON_OUT) -> None:
-    """Check with boto3 what is deployed (encryption with our keys, public access blocked, object lock, trail
-    logging, notebooks without direct internet, endpoints InService with data capture)."""
-    raise typer.Exit(inspect.verify(root, target.value, json_out))
+    """Check with boto3 what is deployed (encryption with our keys, public access blocked, object lock,
+    trail logging, notebooks without direct internet, endpoints InService with data capture)."""
+    raise typer.Exit(zone_commands.verify(root, target.value, json_out))
 
 
 @app.command()
-@_dispatch("status")
+@dispatch("status")
 def status(root: Path = ROOT, target: TargetChoice = TARGET, json_out: bool = JSON_OUT) -> None:
     """What is deployed per stack (resources and outputs from the state) and the endpoints' status."""
-    inspect.status(root, target.value, json_out)
+    zone_commands.status(root, target.value, json_out)
 
 
 @app.command("env")
-@_dispatch()
+@dispatch()
 def env_(
     project: str = typer.Argument(..., help="Project name."), root: Path = ROOT, target: TargetChoice = TARGET
 ) -> None:
     """Print the environment a notebook or script of PROJECT needs, as `export` lines: eval "$(mlzone env PROJECT)"."""
-    typer.echo(inspect.env(root, target.value, project), nl=False)
+    typer.echo(zone_commands.env(root, target.value, project), nl=False)
 
 
 @app.command()
-@_dispatch("drift")
+@dispatch("drift")
 def drift(
     stacks: list[str] = STACKS,
     root: Path = ROOT,
@@ -250,8 +222,8 @@ def drift(
     2 invalid input; 4 drift found.
     """
     raise typer.Exit(
-        inspect.drift(
-            _options(
+        zone_commands.drift(
+            options(
                 Mode.PLAN,
                 root,
                 target,
@@ -267,15 +239,15 @@ def drift(
 
 
 @app.command()
-@_dispatch("stop")
+@dispatch("stop")
 def stop(root: Path = ROOT) -> None:
-    """Stop the local zone: the emulator a deploy left running and the MLflow server beside it (everything deployed
-    on it is gone)."""
-    render.line(inspect.stop(root))
+    """Stop the local zone: the emulator a deploy left running and the MLflow server beside it
+    (everything deployed on it is gone)."""
+    render.line(zone_commands.stop(root))
 
 
 @app.command("new-project")
-@_dispatch()
+@dispatch()
 def new_project(
     name: str = typer.Argument(..., help="Project name (lowercase, hyphens)."),
     team: str = typer.Option(..., "--team", help="Owning team (tag)."),
@@ -284,58 +256,27 @@ def new_project(
     root: Path = ROOT,
 ) -> None:
     """Scaffold projects/NAME.yaml: a valid project spec with one notebook, ready to edit and review."""
-    path = inspect.new_project(
+    path = zone_commands.new_project(
         root, name=name, team=team, cost_center=cost_center, data_classification=data_classification.value
     )
     render.line(f"wrote {path}; next: `mlzone plan {name}`")
 
 
 @app.command()
-@_dispatch()
+@dispatch()
 def bootstrap(
     root: Path = ROOT,
     endpoint_url: str = typer.Option(None, "--endpoint-url", help="S3/KMS endpoint (tests: an emulator)."),
 ) -> None:
     """aws target: create the Terraform state bucket (versioned, KMS-encrypted, private); idempotent."""
-    for step in inspect.bootstrap(root, endpoint_url):
+    for step in zone_commands.bootstrap(root, endpoint_url):
         render.line(f"[green]✓[/] {step}")
-
-
-@app.command()
-def gate(
-    paths: list[Path] = typer.Argument(..., help="cdk.tf.json / plan JSON files, or folders holding them."),
-    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
-    sarif: Path = typer.Option(None, "--sarif", help="Also write SARIF 2.1.0 (code scanning) to this file."),
-    junit: Path = typer.Option(None, "--junit", help="Also write JUnit XML (CI test reports) to this file."),
-    show_excepted: bool = typer.Option(False, "--show-excepted", help="List findings covered by exceptions too."),
-) -> None:
-    """Policy gate on synthesized stacks and plans: checkov (built-in AWS + policies/checks), plan change
-    rules, policies/exceptions.yaml.
-
-    Exit codes: 0 every file passed; 1 a check failed without a valid exception, a file could not be
-    parsed, zero checks ran, or an exception is expired/invalid; 2 a path does not exist.
-    MLZONE_GATE=report-only does not apply here: this command always reports the real verdict.
-    """
-    try:
-        result = policy_gate.run(paths)
-    except FileNotFoundError as exc:
-        render.error(str(exc))
-        raise typer.Exit(2) from None
-    if json_out:
-        typer.echo(report.dumps(report.to_json(result)), nl=False)
-    else:
-        report.print_result(result, render.out, show_excepted=show_excepted)
-    if sarif:
-        sarif.write_text(report.dumps(report.to_sarif(result)))
-    if junit:
-        junit.write_text(report.to_junit(result) + "\n")
-    if not result.ok:
-        raise typer.Exit(1)
 
 
 # Command groups (mlzone/commands/<group>.py), one `app.add_typer(<group>.app, name="<group>")` line each:
 from mlzone.commands import batch as batch_commands  # noqa: E402
 from mlzone.commands import erase as erase_command  # noqa: E402
+from mlzone.commands import gate as gate_command  # noqa: E402
 from mlzone.commands import model as model_commands  # noqa: E402
 from mlzone.commands import portal as portal_command  # noqa: E402
 from mlzone.commands import predictions as predictions_commands  # noqa: E402
@@ -346,6 +287,7 @@ from mlzone.serving.invoke import invoke  # noqa: E402
 app.add_typer(batch_commands.app, name="batch")
 app.add_typer(model_commands.app, name="model")
 app.add_typer(predictions_commands.app, name="predictions")
+app.command("gate")(gate_command.command)
 app.command("trace")(trace_command.command)
 app.command("erase")(erase_command.command)
 app.command("portal")(portal_command.command)

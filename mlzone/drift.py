@@ -11,8 +11,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlzone.gate import construct_paths
-from mlzone.terraform import TerraformError, TerraformInterrupted, clear_interrupt, run_parallel
+from mlzone.gate.inputs import construct_paths
+from mlzone.terraform.children import clear_interrupt, run_parallel
+from mlzone.terraform.errors import TerraformError, TerraformInterrupted
 from mlzone.workspace import Workspace, stack_state, state_resources
 
 

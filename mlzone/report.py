@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 from rich.console import Console
 from rich.table import Table
 
-from mlzone.gate import Finding, GateResult
+from mlzone.gate.findings import Finding, GateResult
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 

@@ -6,7 +6,12 @@ import os
 import shutil
 from pathlib import Path
 
-from mlzone import jsii_exit
+from rich.console import Console
+
+from mlzone import jsii_exit, report
+from mlzone.gate.findings import GateError
+from mlzone.gate.runner import MODE_ENV
+from mlzone.gate.runner import run as run_gate
 from stacks.spec import Zone, load_zone
 from stacks.target import Target
 
@@ -46,20 +51,16 @@ def synthesize(root: Path, outdir: Path | None = None, target: Target | None = N
 def gate_synthesized(stacks: list[Path]) -> None:
     """Gate 1: the policy gate on every synthesized stack, before Terraform can run.
 
-    Prints the findings by construct path and raises `mlzone.gate.GateError` when a stack violates
+    Prints the findings by construct path and raises `mlzone.gate.findings.GateError` when a stack violates
     policy; the blocked stacks' JSON is renamed `cdk.tf.json.blocked`, so no Terraform command can
     plan it. `MLZONE_GATE=report-only` only prints them (local experiments; CI never sets it).
     """
-    from rich.console import Console
-
-    from mlzone import gate, report
-
-    result = gate.run([stack / "cdk.tf.json" for stack in stacks])
+    result = run_gate([stack / "cdk.tf.json" for stack in stacks])
     if result.ok:
         return
     report.print_lines(result, Console(stderr=True))
     if not result.report_only:
         for blocked in {Path(f.file) for f in result.failed} | {Path(r.file) for r in result.files if r.errors}:
             blocked.rename(blocked.with_name(blocked.name + ".blocked"))
-        raise gate.GateError(result)
-    Console(stderr=True).print(f"[yellow]{gate.MODE_ENV}=report-only: synthesized anyway; CI would fail[/]")
+        raise GateError(result)
+    Console(stderr=True).print(f"[yellow]{MODE_ENV}=report-only: synthesized anyway; CI would fail[/]")

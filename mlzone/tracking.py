@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlzone import process
+from stacks.spec import SpecError, load_platform
 
 HOST = "127.0.0.1"
 TRACKING_URL_ENV = "MLZONE_TRACKING_URL"  # read by the emulator's DescribeMlflowTrackingServer handler
@@ -118,8 +119,6 @@ class MlflowServer:
 def for_zone(work: Path, port: int, keep: bool = False) -> MlflowServer | None:
     """The MLflow server for the zone whose work folder is `work` (the zone is its parent), or None when
     the zone has no valid platform.yaml (synth reports why) or disables experiment tracking."""
-    from stacks.spec import SpecError, load_platform
-
     spec = work.parent / "platform.yaml"
     try:
         platform = load_platform(spec) if spec.is_file() else None

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from mlzone import emulator
-from mlzone.terraform import Terraform, TerraformError, find_mirror, write_cli_config
+from mlzone.terraform.config import find_mirror, write_cli_config
+from mlzone.terraform.errors import TerraformError
+from mlzone.terraform.runner import Terraform
 from modules.layout import LOCAL_STATE_DIR, STACKS_DIR, WORK_DIR
 from modules.naming import PLATFORM_STACK, stack_reads
 from stacks.spec import load_platform

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import jsii
 from cdktf import Aspects, IAspect, TerraformResource
@@ -36,6 +37,9 @@ class RequiredTags:
         return {key: getattr(self, key.replace("-", "_")) for key in REQUIRED_TAG_KEYS}
 
 
+_UNTAGGABLE = object()  # what `getattr` returns for a resource without a `tags` argument
+
+
 @jsii.implements(IAspect)
 class TagAspect:
     """Merges the required tags into every resource that has a `tags` argument (explicit tags win)."""
@@ -44,9 +48,10 @@ class TagAspect:
         self._tags = tags.as_dict()
 
     def visit(self, node: IConstruct) -> None:
-        if isinstance(node, TerraformResource) and hasattr(node, "tags_input"):
-            # every resource class with `tags_input` has the `tags` setter; TerraformResource itself declares neither
-            node.tags = {**self._tags, **(node.tags_input or {})}  # type: ignore[attr-defined]
+        # every resource class with `tags_input` has the `tags` setter; TerraformResource itself declares neither
+        explicit: Any = getattr(node, "tags_input", _UNTAGGABLE) if isinstance(node, TerraformResource) else _UNTAGGABLE
+        if explicit is not _UNTAGGABLE:  # read once: each read is a call into the jsii runtime
+            node.tags = {**self._tags, **(explicit or {})}  # type: ignore[attr-defined]
 
 
 def tag_everything(scope: IConstruct, tags: RequiredTags) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import mlzone  # noqa: F401  (silences the jsii banner before cdktf loads)
-from mlzone.terraform import find_mirror, write_cli_config
+from mlzone.terraform.config import find_mirror, write_cli_config
 
 # The jsii Node process copies the environment when cdktf is first imported, so the Terraform CLI
 # config (provider mirror) must be in place before that for `Testing.to_be_valid_terraform`.

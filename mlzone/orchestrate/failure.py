@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mlzone.errors import FAILED, INTERRUPTED, REFUSED, Failure
 from mlzone.orchestrate.stack import StackOutcome
-from mlzone.terraform import Interrupted
+from mlzone.terraform.children import Interrupted
 from mlzone.verify import Check
 from mlzone.workspace import StateError
 from mlzone.zonelock import ZoneBusy, zone_lock

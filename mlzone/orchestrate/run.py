@@ -10,14 +10,14 @@ from mlzone import render, tracking
 from mlzone.changes import Changes, ChangesError, changed_since
 from mlzone.clients import clients
 from mlzone.errors import INTERRUPTED, INVALID, REFUSED, Failure
-from mlzone.gate import GateError
+from mlzone.gate.findings import GateError
 from mlzone.orchestrate.failure import exit_code, interrupted
 from mlzone.orchestrate.stack import StackOutcome
 from mlzone.orchestrate.waves import run_stacks
 from mlzone.plans import saved_plans, unreviewed
 from mlzone.resolve import Refused, references, resolve
 from mlzone.synth import synthesize
-from mlzone.terraform import Interrupted
+from mlzone.terraform.children import Interrupted
 from mlzone.verify import Check, verify_workspace
 from mlzone.workspace import Workspace, open_workspace, resolve_stacks
 from modules.naming import PLATFORM_STACK

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlzone import emulator, gate
+from mlzone import emulator
+from mlzone.gate.runner import run as run_gate
 from mlzone.plans import StackPlan, current_plan, write_plan
-from mlzone.terraform import Terraform, TerraformError, TerraformInterrupted
+from mlzone.terraform.errors import TerraformError, TerraformInterrupted
+from mlzone.terraform.runner import Terraform
 from mlzone.workspace import Workspace, state_resources
 
 Progress = Callable[[str, str], None]  # (stack, step) -> None: the CLI shows a spinner per stack
@@ -36,10 +38,10 @@ _GATE_LOCK = threading.Lock()  # checkov runs in-process and is not thread-safe
 
 
 def gate_plan(plan_json: Path) -> GateVerdict:
-    """Gate 2 (mlzone.gate: checkov on the plan JSON + the change rules); findings name construct paths
+    """Gate 2 (mlzone.gate.runner: checkov on the plan JSON + the change rules); findings name construct paths
     through the cdk.tf.json beside the plan. `MLZONE_GATE=report-only` reports without refusing."""
     with _GATE_LOCK:
-        result = gate.run([plan_json])
+        result = run_gate([plan_json])
     details = [f"{f.check_id} {f.path}: {f.message}" for f in result.failed] + result.all_errors
     return GateVerdict(result.ok or result.report_only, result.summary(), tuple(details))
 

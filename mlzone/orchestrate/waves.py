@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from mlzone.orchestrate.stack import Progress, StackOutcome, quiet, run_one
-from mlzone.terraform import Interrupted, clear_interrupt, run_parallel
+from mlzone.terraform.children import Interrupted, clear_interrupt, run_parallel
 from mlzone.workspace import Workspace
 from modules.naming import stack_reads
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from mlzone.portal.app import Action, Field
 from mlzone.portal.inventory import Resource
 from mlzone.portal.jobs import Refused, Work
+from mlzone.zonelock import ZoneBusy, zone_lock
 from modules.layout import WORK_DIR
 from stacks.self_service_spec import ClusterRequest, NotebookRequest, SelfServiceSpec, load_requests
 from stacks.spec import SpecError
@@ -38,7 +39,6 @@ def _submit(
 ) -> None:
     """`mlzone request|release` as a job: Refused (guardrail, gate 1, busy zone); RuntimeError (failed apply)."""
     from mlzone.self_service.requests import run  # loaded on use: it loads the bindings (slow)
-    from mlzone.zonelock import ZoneBusy, zone_lock
 
     def progress(stack: str, step: str) -> None:
         if step not in RUN_STEPS_DONE:

@@ -16,14 +16,19 @@ from typing import Any
 import yaml
 
 from mlzone import audit_record
+from mlzone.clients import clients
 from mlzone.orchestrate.stack import Progress, quiet
+from mlzone.orchestrate.waves import run_stacks
 from mlzone.self_service.guardrails import Refusal, check_budget, check_cluster, check_member, check_notebook
+from mlzone.synth import synthesize, validate
+from mlzone.workspace import open_workspace
 from modules.budget import budget_name
 from modules.naming import self_service_stack_name
 from modules.prices import hourly_usd
 from modules.self_service import SPARK_SIZES
 from stacks.self_service_spec import ClusterRequest, NotebookRequest, Requests, load_requests, requests_file
 from stacks.spec import ProjectSpec, SpecError, Zone
+from stacks.target import Target
 
 
 @dataclass
@@ -46,8 +51,8 @@ def project_of(zone: Zone, name: str) -> ProjectSpec:
 
 
 def estimate_usd(request: ClusterRequest | NotebookRequest) -> float:
-    """Cost until the request's idle stop at the least (a cluster: preset price x idle minutes; a notebook: one
-    hour)."""
+    """Cost until the request's idle stop at the least (a cluster: preset price x idle minutes; a notebook:
+    one hour)."""
     if isinstance(request, ClusterRequest):
         return SPARK_SIZES[request.size].hourly_usd() * request.idle_minutes / 60
     return hourly_usd(request.instance_type) or 0.0
@@ -128,12 +133,6 @@ def run(
 
     `progress(stack, step)` hears each step (the portal shows it). SpecError: bad input (exit 2, nothing
     written). A refusal writes only its audit record."""
-    from mlzone.clients import clients
-    from mlzone.orchestrate.waves import run_stacks
-    from mlzone.synth import synthesize, validate
-    from mlzone.workspace import open_workspace
-    from stacks.target import Target
-
     zone, tgt = validate(root, Target.named(target))
     project = project_of(zone, project_name)
     stack = self_service_stack_name(project.name)

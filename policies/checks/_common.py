@@ -173,7 +173,7 @@ class PlanChangeCheck(MlzCheck):
 
     checkov scans a plan's `planned_values`, where a deleted resource is absent and a replaced one
     shows its new values. The gate therefore runs these checks, and only these, on a view of the
-    resources a plan deletes or replaces, with their `before` values (`mlzone.gate.deletions_view`);
+    resources a plan deletes or replaces, with their `before` values (`mlzone.gate.plan_views.deletions_view`);
     they return UNKNOWN on anything without change actions.
     """
 

@@ -17,7 +17,7 @@ import yaml
 
 from mlzone.clients import clients
 from mlzone.emulator import Emulator
-from mlzone.terraform import GRACE_SECONDS
+from mlzone.terraform.children import GRACE_SECONDS
 from tests.e2e.conftest import REGION, copy_example, mlzone, mlzone_process
 
 pytestmark = pytest.mark.e2e

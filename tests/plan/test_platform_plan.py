@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mlzone.terraform import Terraform
+from mlzone.terraform.runner import Terraform
 from stacks.app import build_app
 from stacks.spec import Zone
 from stacks.target import Target

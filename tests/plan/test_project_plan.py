@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlzone.terraform import Terraform, TerraformError
+from mlzone.terraform.errors import TerraformError
+from mlzone.terraform.runner import Terraform
 from stacks.app import build_app
 from stacks.project_stack import PLATFORM_OUTPUTS, TRACKING_OUTPUTS
 from stacks.spec import PlatformSpec, Zone

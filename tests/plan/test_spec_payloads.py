@@ -21,7 +21,7 @@ import pytest
 import yaml
 from cdktf import TerraformOutput
 
-from mlzone.terraform import Terraform
+from mlzone.terraform.runner import Terraform
 from stacks.app import build_app
 from stacks.spec import load_zone
 from stacks.target import LOCAL_STATE_DIR, Target

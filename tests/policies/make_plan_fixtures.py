@@ -17,7 +17,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from mlzone.terraform import Terraform, TerraformError, find_mirror, write_cli_config
+from mlzone.terraform.config import find_mirror, write_cli_config
+from mlzone.terraform.errors import TerraformError
+from mlzone.terraform.runner import Terraform
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROVIDER = {

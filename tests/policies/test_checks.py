@@ -15,9 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlzone import gate
+from mlzone.gate import checkov_scan
+from mlzone.gate.checkov_scan import load_checkov, logical_id, record_address
+from mlzone.gate.inputs import kind_of
+from mlzone.gate.paths import CHECKS_DIR
 
-CHECKS = gate.CHECKS_DIR
+CHECKS = CHECKS_DIR
 FIXTURES = Path(__file__).parent / "fixtures"
 OURS = ("CKV_MLZ_", "MLZ_")  # our ids: CKV_MLZ_<n> state checks, MLZ_PLAN_<n> change rules
 
@@ -30,7 +33,7 @@ def loaded_python_checks() -> dict[str, str]:
     """Check file stem -> id of the Python checks checkov loaded (it imports each file as a module of that name)."""
     from checkov.terraform.checks.resource.registry import resource_registry
 
-    gate._checkov()
+    load_checkov()
     return {
         type(c).__module__: c.id
         for checks in (*resource_registry.checks.values(), *resource_registry.wildcard_checks.values())
@@ -61,7 +64,7 @@ def fixtures() -> list[tuple[str, Path]]:
 
 def subjects(doc: dict) -> set[str]:
     """Logical ids of the good*/bad* resources of a fixture (synth or plan)."""
-    if gate.kind_of(doc) == "plan":
+    if kind_of(doc) == "plan":
         names = {c["name"] for c in doc.get("resource_changes", [])}
     else:
         names = {
@@ -72,9 +75,9 @@ def subjects(doc: dict) -> set[str]:
 
 def scan(file: Path, ident: str) -> tuple[set[str], set[str]]:
     doc = json.loads(file.read_text())
-    passed, failed, errors = gate._scan(file, gate.kind_of(doc), checks=[ident])
+    passed, failed, errors = checkov_scan.scan(file, kind_of(doc), checks=[ident])
     assert not errors, f"{file}: checkov could not parse it: {errors}"
-    ids = lambda records: {gate._logical_id(gate._address(r.resource)) for r in records if r.check_id == ident}  # noqa: E731
+    ids = lambda records: {logical_id(record_address(r.resource)) for r in records if r.check_id == ident}  # noqa: E731
     return ids(passed), ids(failed)
 
 
@@ -107,7 +110,7 @@ def test_check_metadata_follows_the_conventions() -> None:
     from checkov.common.checks_infra.registry import get_graph_checks_registry
     from checkov.terraform.checks.resource.registry import resource_registry
 
-    gate._checkov()
+    load_checkov()
     ids = [check_id(f) for f in check_files()]
     assert len(ids) == len(set(ids)), f"duplicate check ids: {sorted(ids)}"
     python_checks = [

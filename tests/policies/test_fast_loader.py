@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlzone import checkov_yaml, gate
+from mlzone import checkov_yaml
+from mlzone.gate.checkov_scan import load_checkov, scan
 from tests.policies.example import write_stacks
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -45,7 +46,7 @@ def test_libyaml_loader_is_identical_on_every_fixture() -> None:
 def test_the_gate_parses_with_libyaml_and_falls_back_to_checkov(tmp_path: Path) -> None:
     from checkov.common.parsers.yaml import loader
 
-    gate._checkov()
+    load_checkov()
     assert getattr(loader.loads, "libyaml", False), "the gate did not install the libyaml loader"
     assert loader.loads('{"a": {"b": true}}') == [
         {"a": {"b": True, "__startline__": 1, "__endline__": 1}, "__startline__": 1, "__endline__": 1}
@@ -59,10 +60,10 @@ def test_the_gate_finds_the_same_with_either_loader(
 ) -> None:
     from checkov.common.parsers.yaml import loader
 
-    gate._checkov()
+    load_checkov()
 
     def records(file: Path) -> tuple[set, set]:
-        passed, failed, errors = gate._scan(file, "synth")
+        passed, failed, errors = scan(file, "synth")
         assert not errors
         key = lambda r: (r.check_id, r.resource, tuple(r.details or ()))  # noqa: E731
         return set(map(key, passed)), set(map(key, failed))

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
-from mlzone import gate, report
+from mlzone import report
+from mlzone.gate.paths import EXCEPTIONS_FILE
+from mlzone.gate.runner import run as run_gate
 from tests.policies.example import resource, write_stacks
 
 pytestmark = [pytest.mark.policy, pytest.mark.unit]
@@ -566,7 +569,7 @@ def secure(example_full_synth: dict[str, dict], tmp_path_factory: pytest.TempPat
 
 
 def test_the_secure_example_passes_every_check(secure: dict[str, Path]) -> None:
-    result = gate.run(list(secure.values()))
+    result = run_gate(list(secure.values()))
     assert result.ok, "\n".join(report.lines(result))
     assert {r.stack for r in result.files} == set(secure)
 
@@ -582,7 +585,7 @@ def test_the_gate_blocks_each_insecure_mutation(
         bodies = doc["resource"][mutation.type_]
         del bodies[next(k for k, v in bodies.items() if v is body)]
     file = write_stacks(tmp_path, {mutation.stack: doc})[mutation.stack]
-    result = gate.run([file])
+    result = run_gate([file])
     assert not result.ok, f"{mutation.name}: the gate let it through"
     blocked = {(f.check_id, f.path) for f in result.failed}
     assert (mutation.check, mutation.finding_path or mutation.path) in blocked, sorted(blocked)
@@ -600,7 +603,7 @@ def test_an_exception_for_one_condition_hides_no_other(example_full_synth: dict[
     body = resource(doc, "aws_sagemaker_notebook_instance", path)
     body["root_access"] = "Enabled"
     del body["kms_key_id"]
-    entries = gate.yaml.safe_load(gate.EXCEPTIONS_FILE.read_text())["exceptions"] + [
+    entries = yaml.safe_load(EXCEPTIONS_FILE.read_text())["exceptions"] + [
         {
             "check_id": "CKV_MLZ_44",
             "resource": path,
@@ -611,8 +614,8 @@ def test_an_exception_for_one_condition_hides_no_other(example_full_synth: dict[
         }
     ]
     exceptions = tmp_path / "exceptions.yaml"
-    exceptions.write_text(gate.yaml.safe_dump({"exceptions": entries}))
-    result = gate.run([write_stacks(tmp_path, {F: doc})[F]], exceptions_file=exceptions)
+    exceptions.write_text(yaml.safe_dump({"exceptions": entries}))
+    result = run_gate([write_stacks(tmp_path, {F: doc})[F]], exceptions_file=exceptions)
     assert {f.check_id for f in result.excepted if f.path == path} == {"CKV_MLZ_44"}  # CKV_AWS_307 is covered by it
     # the missing key still blocks: ours, and the built-in that stays (CKV_AWS_187, policies/overlaps.yaml)
     assert {(f.check_id, f.path) for f in result.failed} == {("CKV_MLZ_45", path), ("CKV_AWS_187", path)}

@@ -9,10 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlzone import gate
+from mlzone.gate import checkov_scan
+from mlzone.gate.checkov_scan import covered_builtins, load_checkov, loaded_check_ids
+from mlzone.gate.paths import OVERLAPS_FILE
+from mlzone.gate.paths import ROOT as GATE_ROOT
+from mlzone.gate.runner import run as run_gate
 from tests.policies.test_checks import FIXTURES, OURS, scan
 
-ENTRIES = yaml.safe_load(gate.OVERLAPS_FILE.read_text())["overlaps"]
+ENTRIES = yaml.safe_load(OVERLAPS_FILE.read_text())["overlaps"]
 COVERED = [e for e in ENTRIES if e["decision"] == "covered"]
 pytestmark = pytest.mark.policy
 
@@ -22,7 +26,7 @@ def builtin_types(ident: str) -> tuple[str, ...]:
     from checkov.common.checks_infra.registry import get_graph_checks_registry
     from checkov.terraform.checks.resource.registry import resource_registry
 
-    gate._checkov()
+    load_checkov()
     python = {
         tuple(c.supported_resources) for checks in resource_registry.checks.values() for c in checks if c.id == ident
     }
@@ -36,7 +40,7 @@ def builtin_types(ident: str) -> tuple[str, ...]:
 def test_every_entry_is_one_decision_with_a_reason() -> None:
     ids = [e["builtin"] for e in ENTRIES]
     assert len(ids) == len(set(ids)), "one entry per built-in"
-    known = gate.loaded_check_ids()
+    known = loaded_check_ids()
     for entry in ENTRIES:
         builtin_types(entry["builtin"])
         assert entry["decision"] in ("covered", "both") and len(entry["why"]) >= 20, entry
@@ -74,9 +78,9 @@ def test_a_covered_builtin_fails_nothing_ours_passes(entry: dict) -> None:
 
 def test_the_gate_does_not_run_covered_builtins(tmp_path: Path) -> None:
     file = FIXTURES / "sagemaker_notebook_no_root" / "fail.tf.json"
-    passed, failed, _ = gate._scan(file, "synth")
+    passed, failed, _ = checkov_scan.scan(file, "synth")
     ran = {r.check_id for r in passed + failed}
-    assert {"CKV_MLZ_44", "CKV_MLZ_45"} <= ran and not ran & set(gate.covered_builtins())
+    assert {"CKV_MLZ_44", "CKV_MLZ_45"} <= ran and not ran & set(covered_builtins())
 
 
 def test_an_exception_naming_a_covered_builtin_fails_the_gate(tmp_path: Path) -> None:
@@ -97,12 +101,12 @@ def test_an_exception_naming_a_covered_builtin_fails_the_gate(tmp_path: Path) ->
             }
         )
     )
-    result = gate.run([FIXTURES / "sagemaker_notebook_no_root" / "pass.tf.json"], exceptions_file=exceptions)
+    result = run_gate([FIXTURES / "sagemaker_notebook_no_root" / "pass.tf.json"], exceptions_file=exceptions)
     assert any("names CKV_AWS_307, which the gate does not run: CKV_MLZ_44 covers it" in e for e in result.errors)
 
 
 def test_the_readme_lists_every_overlap() -> None:
-    readme = (gate.ROOT / "policies" / "README.md").read_text()
+    readme = (GATE_ROOT / "policies" / "README.md").read_text()
     section = readme.split("## Built-in checks that overlap ours", 1)[1].split("\n## ", 1)[0]
     for entry in ENTRIES:
         row = next((line for line in section.splitlines() if line.startswith(f"| {entry['builtin']} |")), None)

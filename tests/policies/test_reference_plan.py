@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mlzone import gate, report
-from mlzone.terraform import Terraform
+from mlzone import report
+from mlzone.gate.runner import run as run_gate
+from mlzone.terraform.runner import Terraform
 from stacks.spec import Zone
 from tests.policies.example import fake_platform_state, write_stacks
 
@@ -34,7 +35,7 @@ def plans(
 
 
 def test_every_example_plan_passes_the_gate(plans: dict[str, Path]) -> None:
-    result = gate.run(list(plans.values()))
+    result = run_gate(list(plans.values()))
     assert result.ok, "\n".join(report.lines(result))
     assert {r.kind for r in result.files} == {"plan"} and all(r.passed > 50 for r in result.files)
 
@@ -173,5 +174,5 @@ def set_value(type_: str, prefix: str, key: str, value):
     ],
 )
 def test_the_plan_gate_blocks(plans: dict[str, Path], tmp_path: Path, stack: str, edit, check: str, path: str) -> None:
-    result = gate.run([mutated(plans[stack], tmp_path, edit)])
+    result = run_gate([mutated(plans[stack], tmp_path, edit)])
     assert (check, path) in {(f.check_id, f.path) for f in result.failed}, report.lines(result)

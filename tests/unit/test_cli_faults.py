@@ -17,10 +17,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mlzone import terraform
 from mlzone.emulator import Emulator
 from mlzone.plans import StackPlan
-from mlzone.terraform import Terraform, TerraformInterrupted, interrupt_all, write_cli_config
+from mlzone.terraform import children
+from mlzone.terraform.children import interrupt_all
+from mlzone.terraform.config import write_cli_config
+from mlzone.terraform.errors import TerraformInterrupted
+from mlzone.terraform.runner import Terraform
 from mlzone.workspace import StateError, Workspace, read_state
 from mlzone.zonelock import LOCK_FILE
 from tests.conftest import ROOT
@@ -84,7 +87,7 @@ def test_ctrl_c_interrupts_every_running_terraform_at_once_and_says_what_happene
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends to mlzone's process group
     started = time.monotonic()
     output, _ = proc.communicate(timeout=30)  # before the fix the pool waited for Terraform (60 s)
-    assert time.monotonic() - started < terraform.GRACE_SECONDS, "Terraform was interrupted at once"
+    assert time.monotonic() - started < children.GRACE_SECONDS, "Terraform was interrupted at once"
     assert proc.returncode == 130, output
     text = " ".join(output.split())
     for stack in ("churn", "fraud"):
@@ -99,12 +102,12 @@ def test_terraform_that_ignores_the_interrupt_is_killed_and_the_message_says_so(
     stack = tmp_path / "cdktf.out" / "stacks" / "platform"
     stack.mkdir(parents=True)
     monkeypatch.setenv("MLZONE_TERRAFORM", fake_terraform(tmp_path, "#!/bin/sh\ntrap '' INT\nsleep 60 & wait\n"))
-    monkeypatch.setattr(terraform, "GRACE_SECONDS", 1)
+    monkeypatch.setattr(children, "GRACE_SECONDS", 1)
     tf = Terraform(stack_dir=stack, cli_config=write_cli_config(tmp_path / ".mlzone", None))
     raised: list[BaseException] = []
     worker = threading.Thread(target=lambda: _catch(raised, lambda: tf.apply("tfplan")))
     worker.start()
-    while not terraform._LIVE:
+    while not children._LIVE:
         time.sleep(0.05)
     try:
         stopped = interrupt_all()
@@ -115,7 +118,7 @@ def test_terraform_that_ignores_the_interrupt_is_killed_and_the_message_says_so(
         with pytest.raises(TerraformInterrupted, match="not started"):  # nothing starts after Ctrl-C
             tf.init()
     finally:
-        terraform.clear_interrupt()
+        children.clear_interrupt()
 
 
 def _catch(raised: list[BaseException], work) -> None:

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mlzone import gate, report
+from mlzone import report
+from mlzone.gate.checkov_scan import scan
+from mlzone.gate.findings import GateResult
+from mlzone.gate.runner import run as run_gate
 
 pytestmark = pytest.mark.unit
 
@@ -60,8 +63,8 @@ WAIVER = {
 }
 
 
-def run(tmp_path: Path, *paths: Path, exceptions: Path | None = None) -> gate.GateResult:
-    return gate.run(list(paths), exceptions_file=exceptions or tmp_path / "none.yaml", today=TODAY)
+def run(tmp_path: Path, *paths: Path, exceptions: Path | None = None) -> GateResult:
+    return run_gate(list(paths), exceptions_file=exceptions or tmp_path / "none.yaml", today=TODAY)
 
 
 def test_secure_stack_passes_and_counts_checks(tmp_path: Path) -> None:
@@ -192,7 +195,7 @@ def plan_doc(actions: list[str], type_: str = "aws_kms_key", before: dict | None
 def test_plan_rule_blocks_deleting_audit_data_and_keys(tmp_path: Path, actions, type_, before, blocked) -> None:
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(plan_doc(actions, type_, before)))
-    passed, failed, errors = gate._scan(plan, "plan", checks=[PLAN_RULE])
+    passed, failed, errors = scan(plan, "plan", checks=[PLAN_RULE])
     assert not errors and bool(failed) is blocked
     if "delete" in actions and type_ != "aws_sqs_queue":
         assert len(passed) + len(failed) == 1  # the rule judged the deletion

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mlzone import gate
 from mlzone import synth as synth_module
-from mlzone.gate import MODE_ENV, GateError
+from mlzone.gate.findings import GateError
+from mlzone.gate.runner import MODE_ENV
+from mlzone.gate.runner import run as run_gate
+from mlzone.gate.waivers import CONSTRUCT
 from mlzone.synth import synthesize
 from stacks.spec import AuditSpec, SpecError, Zone
 
@@ -89,8 +91,8 @@ def test_the_readme_governance_opt_out_passes_gate_1(tmp_path: Path, monkeypatch
     (tmp_path / "platform.yaml").write_text(readme_opt_out(REASON))
     stacks = synthesize(tmp_path, outdir=tmp_path / "out")  # gate 1 runs inside and raises when blocked
     platform = next(s for s in stacks if s.name == "platform") / "cdk.tf.json"
-    result = gate.run([platform])
-    waived = [(f.check_id, f.path, f.waiver.reason) for f in result.excepted if f.waiver.origin == gate.CONSTRUCT]
+    result = run_gate([platform])
+    waived = [(f.check_id, f.path, f.waiver.reason) for f in result.excepted if f.waiver.origin == CONSTRUCT]
     assert ("CKV_MLZ_6", "platform/audit/audit/object-lock", REASON) in waived
     assert "CKV_MLZ_6 on platform/audit/audit" in result.summary()
 
@@ -99,7 +101,7 @@ def test_the_readme_governance_opt_out_passes_gate_1(tmp_path: Path, monkeypatch
     lock = next(iter(doc["resource"]["aws_s3_bucket_object_lock_configuration"].values()))
     lock["rule"]["default_retention"]["days"] = 30
     platform.write_text(json.dumps(doc))
-    assert {(f.check_id, f.path) for f in gate.run([platform]).failed} == {
+    assert {(f.check_id, f.path) for f in run_gate([platform]).failed} == {
         ("CKV_MLZ_41", "platform/audit/audit/object-lock")
     }
 

@@ -11,7 +11,8 @@ from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 from constructs import Construct
 
-from mlzone import gate, report
+from mlzone import report
+from mlzone.gate.waivers import CONSTRUCT, load_waivers
 from modules.waivers import MIN_REASON, waive, waivers_of
 from tests.unit.test_gate import TODAY, WAIVER, log_group, run, write_exceptions, write_stack
 
@@ -54,7 +55,7 @@ def test_a_waiver_covers_only_its_checks_on_its_constructs_resources(tmp_path: P
 def test_the_gate_output_names_the_waiver(tmp_path: Path) -> None:
     result = run(tmp_path, synth_with_waiver(tmp_path, "CKV_MLZ_19"))
     waived = next(f for f in result.excepted if f.path == "demo/app/logs" and f.check_id == "CKV_MLZ_19")
-    assert waived.waiver.origin == gate.CONSTRUCT and waived.waiver.reason == REASON
+    assert waived.waiver.origin == CONSTRUCT and waived.waiver.reason == REASON
     assert "waived by construct allow_* reasons: CKV_MLZ_19 on demo/app" in result.summary()
     entry = next(f for f in report.to_json(result)["excepted"] if f["path"] == "demo/app/logs")
     assert entry["exception"]["reason"] == REASON and "demo/app" in entry["exception"]["ticket"]
@@ -152,7 +153,7 @@ def test_an_exact_exception_wins_over_a_glob(tmp_path: Path) -> None:
 
 
 def test_the_real_glob_exceptions_list_their_matches() -> None:
-    waivers, problems = gate.load_waivers()
+    waivers, problems = load_waivers()
     assert not problems and not [p for w in waivers for p in w.problems(TODAY)]
     assert all(w.matches for w in waivers if w.is_glob)
 

@@ -67,7 +67,7 @@ def test_the_documented_ctrl_c_message_is_what_mlzone_prints(tmp_path, monkeypat
     from mlzone import render
     from mlzone.orchestrate.failure import interrupted
     from mlzone.orchestrate.stack import StackOutcome
-    from mlzone.terraform import Interrupted, Stopped
+    from mlzone.terraform.children import Interrupted, Stopped
 
     printed = io.StringIO()
     monkeypatch.setattr(render, "err", Console(file=printed, width=200))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mlzone import gate
+from mlzone.gate.checkov_scan import scan
 from modules.limits import AUDIT_MIN_RETENTION_ENV, CAPTURE_MIN_PERCENT, audit_min_retention_days
 from stacks.spec import SpecError, load_platform, load_project
 
@@ -29,7 +29,7 @@ def gate_fails(tmp_path: Path, fixture: str, resource: str, path: tuple, value: 
     doc["resource"][resource] = {"subject": conf}
     file = tmp_path / f"{check}-{value}.tf.json"
     file.write_text(json.dumps(doc))
-    passed, failed, errors = gate._scan(file, "synth", checks=[check])
+    passed, failed, errors = scan(file, "synth", checks=[check])
     assert not errors
     results = {r.check_id for r in failed}
     assert results or {r.check_id for r in passed} == {check}

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from mlzone.terraform import Terraform, TerraformError, find_terraform, terraform_errors, write_cli_config
+from mlzone.terraform.config import find_terraform, write_cli_config
+from mlzone.terraform.errors import TerraformError, terraform_errors
+from mlzone.terraform.runner import Terraform
 
 pytestmark = pytest.mark.unit
 
@@ -71,7 +73,7 @@ def test_a_step_over_its_timeout_is_stopped_with_its_children(runner, tmp_path, 
     monkeypatch.setenv(
         "MLZONE_TERRAFORM", fake_terraform(tmp_path, f"trap '' INT\nsleep 60 &\necho $! > {pid_file}\nwait")
     )
-    monkeypatch.setattr("mlzone.terraform.GRACE_SECONDS", 1)
+    monkeypatch.setattr("mlzone.terraform.children.GRACE_SECONDS", 1)
     with pytest.raises(TerraformError, match="timed out after 3s"):
         runner.run("apply")
     assert not running(int(pid_file.read_text()))

@@ -4,6 +4,7 @@ configurations, CreateModel's network isolation, UpdateEndpoint (MLflow tracking
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -210,8 +211,6 @@ def sagemaker_update_endpoint(self: Any) -> Any:
 def sagemaker_create_presigned_notebook_instance_url(self: Any) -> Any:
     """moto gap: SageMaker `CreatePresignedNotebookInstanceUrl` (the portal's "open notebook"): the notebook's
     URL with a one-off `authToken`, as AWS answers (nothing serves it locally)."""
-    import secrets
-
     from moto.core.responses import ActionResult
 
     notebook = self.sagemaker_backend.get_notebook_instance(self._get_param("NotebookInstanceName"))

@@ -19,7 +19,7 @@ from mlzone.orchestrate.failure import interrupted
 from mlzone.orchestrate.run import RunOptions, prepare, verify_step
 from mlzone.scaffold import write_project
 from mlzone.status import workspace_status
-from mlzone.terraform import Interrupted
+from mlzone.terraform.children import Interrupted
 from mlzone.workspace import deployed_locally, open_workspace, resolve_stacks
 from modules.layout import WORK_DIR
 from stacks.spec import SpecError, json_schemas, load_platform
