@@ -44,7 +44,9 @@ def run(
     try:
         region = load_platform(root / "platform.yaml", root).region
         aws = clients(region, url)
-        planned = plan_run(root, project, job, version, input_path, fmt, aws("s3"), aws("sagemaker"))
+        planned = plan_run(
+            root, project, job, version, input_path, fmt, aws("s3"), aws("sagemaker"), aws("secretsmanager")
+        )
         reply = run_script(planned, url, region)
     except (BatchError, SpecError) as exc:
         typer.echo(str(exc), err=True)

@@ -55,8 +55,8 @@ def command(
             subject,
             field_of,
             access.operator(),
+            [project] if project else [p.name for p in access.zone.projects],
             dry_run,
-            prefix=f"{project}/" if project else "",
         )
     except (SpecError, ValueError) as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)

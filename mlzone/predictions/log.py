@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from mlzone import deployments, s3_objects
+from modules.scoring_job import batch_prefix
 
 COLUMNS = (
     ("prediction_id", "VARCHAR"),
@@ -34,12 +35,6 @@ COLUMNS = (
     ("subject_key", "VARCHAR"),
     ("run_or_deploy_id", "VARCHAR"),
 )
-BATCH = "batch"  # the key segment under a project that holds batch predictions (no endpoint has this name)
-
-
-def batch_prefix(project: str, job: str = "") -> str:
-    """Where the scoring job writes one job's predictions (all jobs' with no `job`)."""
-    return f"{project}/{BATCH}/{job}/" if job else f"{project}/{BATCH}/"
 
 
 def _partition_time(key: str) -> str:

@@ -41,6 +41,7 @@ def fake_platform_outputs(platform: PlatformSpec, account: str) -> dict:
         "endpoint_security_group_id": "sg-0a1b2c3d4e5f60123",
         "s3_prefix_list_id": "pl-6da54004",
         "data_key_arn": arn % ("kms", "key/0b5c1f9e-1111-4e3a-9c55-000000000001"),
+        "audit_key_arn": arn % ("kms", "key/0b5c1f9e-1111-4e3a-9c55-000000000002"),
         "access_log_bucket": platform.bucket_name("access-logs"),
         "capture_bucket": platform.bucket_name("predictions"),
         "emr_log_bucket": platform.bucket_name("emr-logs"),
