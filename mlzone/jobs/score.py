@@ -107,15 +107,13 @@ def read(spark, paths: list[str], fmt: str):
 
 
 def keyed_subjects(column, key: bytes):
-    """The subject keys of a column of raw subject ids (a pandas UDF: the key stays out of the query plan)."""
-    import pandas as pd
+    """The subject keys of a column of raw subject ids (an Arrow UDF: the key stays out of the query plan)."""
     from pyspark.sql import functions as F
 
-    @F.pandas_udf("string")
-    def keyed(ids: pd.Series) -> pd.Series:
-        return ids.map(lambda v: None if v is None else subject_keys.subject_key(key, v))
+    def keyed(subject):
+        return None if subject is None else subject_keys.subject_key(key, subject)
 
-    return keyed(column.cast("string"))
+    return F.udf(keyed, "string", useArrow=True)(column.cast("string"))
 
 
 def score(spark, df, model_dir: Path, a: argparse.Namespace, pkg: dict, started: datetime, key: bytes | None):
