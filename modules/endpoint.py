@@ -77,6 +77,8 @@ class EndpointProps(EndpointSettings):
                 f"endpoint {self.name}: min_instances={self.min_instances}, max_instances={self.max_instances}; "
                 "fix: use 1 <= min_instances <= max_instances"
             )
+        if self.subject_field and not self.project.subject_key_secret:
+            raise ValueError(f"endpoint {self.name}: subject_field needs the project's subject_key_secret")
         if self.version is not None and self.version < 1:
             raise ValueError(f"endpoint {self.name}: version={self.version}; fix: use a registered version (1, 2, ...)")
 
