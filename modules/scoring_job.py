@@ -35,8 +35,7 @@ def parser() -> argparse.ArgumentParser:
     """The job's argument parser (attribute names: the options with `_` for `-`)."""
     p = argparse.ArgumentParser(description="Score a batch with an approved model package version.")
     for option, required, text in OPTIONS:
-        extra = {"choices": FORMATS} if option == "--input-format" else {}
-        p.add_argument(option, required=required, help=text, **extra)
+        p.add_argument(option, required=required, help=text, choices=FORMATS if option == "--input-format" else None)
     return p
 
 
