@@ -1,25 +1,13 @@
 """The platform's batch scoring job: an EMR Serverless entry point (and, locally, `mlzone batch run`).
+Its options: `scoring_job.py` (modules/scoring_job.py, which the schedule uses too); docs/batch.md.
 
-    score.py --model-package-arn ARN --input s3://... --input-format parquet|csv|jsonl --output s3://...
-             --staging s3://...|DIR --audit-bucket BUCKET --job NAME --run-id ID
-             [--subject-field FIELD --subject-key-secret NAME]
-
-Its options are defined once, in `scoring_job.py` (modules/scoring_job.py), which the schedule uses too.
-
-Resolves the model package version's artifact (DescribeModelPackage → ModelDataUrl, a model.tar.gz of
-an MLflow model), scores the input with `mlflow.pyfunc.spark_udf`, writes unified prediction records
-(prediction_record.py) as Parquet partitioned by date and hour into a staging prefix, then commits
-them under the output prefix; last it writes a run manifest to `batch-runs/<project>/<job>/` in the
-audit bucket (audit_record.py). A failed run leaves no output and a manifest marked failed.
-
-With `--subject-field`, each record's `subject_key` is the platform's keyed HMAC of that column
-(subject_keys.py, the key read from the `--subject-key-secret` secret), and before the commit one
-subject index entry per (subject, committed object) is written, so erasure finds the objects.
-
-It imports only what is shipped beside it (`prediction_record.py`, `audit_record.py`, `scoring_job.py`,
-`subject_keys.py`, passed with `--py-files`) and its packed environment (pyspark, mlflow, boto3).
-`--staging` a local folder (local runs): the input object versions are downloaded there and Spark
-writes there, the commit uploads; an s3:// prefix: Spark reads and writes S3 itself (EMRFS).
+The version's MLflow model (DescribeModelPackage → ModelDataUrl) scores the input through
+`mlflow.pyfunc.spark_udf`; the unified records (prediction_record.py, with `subject_key` the platform's
+HMAC of `--subject-field`, subject_keys.py) go as date/hour Parquet to `--staging`, their subject index
+entries are written, then they are committed under `--output`; last a run manifest goes to the audit
+bucket (audit_record.py). A failed run commits nothing and its manifest says failed. It imports only
+its `--py-files` and its packed environment; `--staging` a local folder (local runs): the input
+versions are downloaded there, Spark writes there, the commit uploads.
 """
 
 from __future__ import annotations
@@ -208,22 +196,16 @@ def staged_files(s3, staging: str) -> list[tuple[str, str]]:
     if not staging.startswith("s3://"):
         return [(p.relative_to(staging).as_posix(), str(p)) for p in sorted(Path(staging).rglob("*.parquet"))]
     bucket, prefix = split_uri(staging)
-    keys = [
-        o["Key"]
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-        for o in page.get("Contents", [])
-        if o["Key"].endswith(".parquet")
-    ]
-    return [(k[len(prefix) :], f"s3://{bucket}/{k}") for k in keys]
+    keys = audit_record.keys(s3, bucket, prefix)  # a plain listing in key order
+    return [(k[len(prefix) :], f"s3://{bucket}/{k}") for k in keys if k.endswith(".parquet")]
 
 
 def drop_staging(s3, staging: str) -> None:
     if not staging.startswith("s3://"):
         return
     bucket, prefix = split_uri(staging)
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for o in page.get("Contents", []):
-            s3.delete_object(Bucket=bucket, Key=o["Key"])
+    for key in list(audit_record.keys(s3, bucket, prefix)):
+        s3.delete_object(Bucket=bucket, Key=key)
 
 
 def subject_hmac_key(a: argparse.Namespace) -> bytes | None:

@@ -122,7 +122,7 @@ def every_version_text(s3) -> str:
             continue
         body = s3.get_object(Bucket=LOG, Key=v["Key"], VersionId=v["VersionId"])["Body"].read()
         if v["Key"].endswith(".parquet"):
-            body = pq.read_table(io.BytesIO(body)).to_pandas().to_json(orient="records").encode()
+            body = pq.read_table(io.BytesIO(body)).to_pandas().to_json(orient="records", date_format="iso").encode()
         text.append(body.decode("latin-1"))
     return "\n".join(text)
 
