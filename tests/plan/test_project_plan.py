@@ -129,7 +129,7 @@ def subset(expected, actual, where: str) -> None:
             subset(value, actual.get(key), f"{where}.{key}")
     elif isinstance(expected, list):
         assert isinstance(actual, list) and len(actual) == len(expected), f"{where}: planned {actual!r}"
-        for i, (e, a) in enumerate(zip(expected, actual)):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
             subset(e, a, f"{where}[{i}]")
     else:
         assert expected == actual, f"{where}: inventory says {expected!r}, plan has {actual!r}"
