@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from mlzone.predictions import subjects  # noqa: E402
 from mlzone.predictions.erase import erase  # noqa: E402
 from mlzone.trace import Sources, trace, uuid7  # noqa: E402
+from modules import subject_keys  # noqa: E402
 
 REGION, BUCKET, AUDIT = "eu-west-1", "bench-predictions", "bench-audit"
 ENDPOINT, PER_FILE, PER_HOUR = "fraud--scoring", 100, 1000
@@ -60,7 +61,7 @@ def fill(s3, records: int, start: datetime) -> str:
         key = f"fraud/{ENDPOINT}/AllTraffic/{hour:%Y/%m/%d/%H}/{first}.jsonl"
         s3.put_object(Bucket=BUCKET, Key=key, Body="\n".join(lines))
         if first < SUBJECT_FILES * PER_FILE:
-            subjects.index(s3, BUCKET, {subjects.subject_key(KEY, SUBJECT)}, key)
+            subjects.index(s3, BUCKET, {subject_keys.subject_key(KEY, SUBJECT)}, key)
     return last
 
 
@@ -87,7 +88,7 @@ def measure(records: int, repeat: int) -> tuple[float, float]:
             trace(src, last if records else uuid7(), at)
             times.append(time.perf_counter() - t)
         t = time.perf_counter()
-        erase(s3, BUCKET, AUDIT, KEY, SUBJECT, lambda key: "customer_id", "bench")
+        erase(s3, BUCKET, AUDIT, KEY, SUBJECT, lambda key: "customer_id", "bench", ["fraud"])
         return statistics.median(times), time.perf_counter() - t
 
 

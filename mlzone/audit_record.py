@@ -4,6 +4,9 @@ Approvals, deploys, batch runs, self-service requests and erasures each write on
 own prefix (`PREFIXES`). A record is written once (`If-None-Match: *`: an existing key is never
 overwritten) and the bucket's default retention locks it for the retention period. Records hold
 identities, hashes, ARNs and counts, never personal data.
+
+Standard library only (and a boto3 client passed in): the scoring job imports it as a plain module
+shipped beside it (mlzone/jobs/shipped.py), where the `mlzone` package does not exist.
 """
 
 from __future__ import annotations
@@ -12,8 +15,6 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-
-from mlzone import s3_objects
 
 PREFIXES = ("approvals/", "deployments/", "batch-runs/", "requests/", "erasures/")
 
@@ -54,5 +55,6 @@ def get(s3: Any, bucket: str, key: str) -> dict[str, Any]:
 
 
 def keys(s3: Any, bucket: str, prefix: str) -> Iterator[str]:
-    """Keys of the records under `prefix`, in key (and so time) order."""
-    return s3_objects.keys(s3, bucket, prefix)
+    """Keys of the records under `prefix`, in key (and so time) order (S3 lists them in key order)."""
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        yield from (o["Key"] for o in page.get("Contents", []))

@@ -31,7 +31,8 @@ from cdktf_cdktf_provider_aws.s3_object import S3Object
 from cdktf_cdktf_provider_aws.scheduler_schedule import SchedulerSchedule
 from constructs import Construct
 
-from modules.grants import OBJECT_READ, OBJECT_WRITE, allow, grant_key
+from modules import scoring_job, subject_keys
+from modules.grants import OBJECT_READ, OBJECT_WRITE, allow, grant_key, grant_objects
 from modules.model_registry import model_package_arn
 from modules.naming import SAGEMAKER_NAME_MAX, check_relative_key
 from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
@@ -40,6 +41,8 @@ from modules.settings import BatchJobSettings, check_emr_release
 from modules.text import terraform_literal
 
 START_JOB_RUN = "arn:aws:scheduler:::aws-sdk:emrserverless:startJobRun"
+ENVIRONMENT = "code/env/batch-env.tar.gz"  # the packed job environment, under the project prefix (CI builds it)
+STAGING = "_staging"  # under the project's data prefix: what Spark writes before the commit
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,8 +66,19 @@ class BatchInferenceProps(BatchJobSettings):
     shipped_files: tuple[str, ...] = ()
     """The platform's scoring job (local paths: its entry point, then the modules it imports), uploaded
     under code/<name>/ as the default entry point when the job names no `entry_point`."""
+    subject_field: str | None = None
+    """The model's `subject_field`: the scoring job indexes its predictions by the keyed hash of that column."""
 
     def __post_init__(self) -> None:
+        if self.shipped and self.arguments:
+            raise ValueError(
+                f"batch job {self.name}: arguments {list(self.arguments)} go to a team's own script only; the "
+                "platform's scoring job takes no extra arguments; fix: remove them or set entry_point"
+            )
+        if self.shipped and self.version is not None and not self.project.audit_bucket:
+            raise ValueError(f"batch job {self.name}: the platform's scoring job needs the project's audit bucket")
+        if self.shipped and self.subject_field and not self.project.subject_key_secret:
+            raise ValueError(f"batch job {self.name}: subject_field needs the project's subject_key_secret")
         try:
             check_schedule(self.schedule)
             for field in ("entry_point", "input_prefix", "output_prefix"):
@@ -76,6 +90,11 @@ class BatchInferenceProps(BatchJobSettings):
             check_emr_release(self.release_label)
         except ValueError as exc:
             raise ValueError(f"batch job {self.name}: release_label {exc}") from None
+
+    @property
+    def shipped(self) -> bool:
+        """Whether the job runs the platform's scoring job (not a team's own entry point)."""
+        return bool(self.shipped_files) and not self.entry_point
 
     @property
     def script(self) -> str:
@@ -95,7 +114,12 @@ class BatchInference(Construct):
         super().__init__(scope, id)
         p = props.project
         name = p.resource_name(props.name, max_len=SAGEMAKER_NAME_MAX)
-        self.output_uri = p.s3_uri(p.data_bucket, props.output)
+        if props.shipped:  # the prediction log; Spark stages in the project's data bucket first
+            self.output_uri = f"s3://{p.capture_bucket}/{scoring_job.batch_prefix(p.name, props.name)}"
+            writes = shipped_job_statements(props)
+        else:
+            self.output_uri = p.s3_uri(p.data_bucket, props.output)
+            writes = p.prefix_statements("Output", p.data_bucket, (*OBJECT_READ, *OBJECT_WRITE), props.output)
         self.job_role = ProjectRole(
             self,
             "job-role",
@@ -105,7 +129,7 @@ class BatchInference(Construct):
                 service="emr-serverless.amazonaws.com",
                 statements=(
                     *p.data_statements(write=False),
-                    *p.prefix_statements("Output", p.data_bucket, (*OBJECT_READ, *OBJECT_WRITE), props.output),
+                    *writes,
                     *p.prefix_statements("EmrLogs", p.emr_log_bucket, ("s3:PutObject", "s3:GetObject"), props.name),
                     *p.registry_statements(),
                     p.platform_key_statement(("kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey")),
@@ -123,11 +147,11 @@ class BatchInference(Construct):
             auto_stop_configuration={"enabled": True, "idle_timeout_minutes": 15},
             maximum_capacity={"cpu": f"{props.max_vcpu} vCPU", "memory": f"{props.max_memory_gb} GB"},
         )
-        emrfs_kms = (
+        submit = (
             "--conf spark.hadoop.fs.s3.enableServerSideEncryption=true "
             "--conf spark.hadoop.fs.s3.serverSideEncryption.kms.keyId=" + p.key_arn
         )
-        if props.shipped_files and not props.entry_point:
+        if props.shipped:
             code = f"{p.name}/code/{props.name}"
             for i, file in enumerate(props.shipped_files):
                 S3Object(
@@ -140,7 +164,8 @@ class BatchInference(Construct):
                     kms_key_id=p.key_arn,
                 )
             py_files = ",".join(f"s3://{p.data_bucket}/{code}/{Path(f).name}" for f in props.shipped_files[1:])
-            emrfs_kms += f" --py-files {py_files}" if py_files else ""
+            submit += f" --py-files {py_files}" if py_files else ""
+            submit += " " + environment_parameters(f"s3://{p.data_bucket}/{p.name}/{ENVIRONMENT}")
         self.application_id = self.application.id
         self.arn = self.application.arn
         self.job_role_arn = self.job_role.arn
@@ -156,18 +181,8 @@ class BatchInference(Construct):
             "JobDriver": {
                 "SparkSubmit": {
                     "EntryPoint": f"s3://{p.data_bucket}/{p.name}/{props.script}",
-                    "EntryPointArguments": [
-                        "--input",
-                        p.s3_uri(p.data_bucket, props.input_prefix.rstrip("/")),
-                        "--output",
-                        self.output_uri,
-                        "--model",
-                        group,
-                        "--model-package",
-                        self.model_package_arn,
-                        *props.arguments,
-                    ],
-                    "SparkSubmitParameters": emrfs_kms,
+                    "EntryPointArguments": self._arguments(props, group),
+                    "SparkSubmitParameters": submit,
                 }
             },
             "ConfigurationOverrides": {
@@ -209,3 +224,60 @@ class BatchInference(Construct):
             },
         )
         self.schedule_arn = self.schedule.arn
+
+    def _arguments(self, props: BatchInferenceProps, group: str) -> list[str]:
+        """The platform's scoring job gets exactly its options (modules/scoring_job.py); a team's own script
+        the generic --input/--output/--model/--model-package and its extra arguments."""
+        p = props.project
+        source = p.s3_uri(p.data_bucket, props.input_prefix.rstrip("/"))
+        if not props.shipped:
+            return [
+                *("--input", source, "--output", self.output_uri),
+                *("--model", group, "--model-package", self.model_package_arn),
+                *props.arguments,
+            ]
+        return scoring_job.arguments(
+            {
+                "--model-package-arn": self.model_package_arn,
+                "--input": source,
+                "--input-format": props.input_format,
+                "--output": self.output_uri,
+                "--staging": p.s3_uri(p.data_bucket, STAGING, props.name),
+                "--audit-bucket": p.audit_bucket,
+                "--job": props.name,
+                "--run-id": "<aws.scheduler.execution-id>",
+                "--subject-field": props.subject_field,
+                "--subject-key-secret": p.subject_key_secret if props.subject_field else None,
+            }
+        )
+
+
+def shipped_job_statements(props: BatchInferenceProps) -> list[dict]:
+    """What the platform's scoring job writes: its staging prefix (data bucket), its prediction-log prefix and
+    the project's subject index (capture bucket, platform key), its run manifests (audit bucket, audit key),
+    and reading the subject-key secret when the model names a subject field."""
+    p = props.project
+    statements = [
+        *p.prefix_statements("Staging", p.data_bucket, (*OBJECT_READ, *OBJECT_WRITE), STAGING, props.name),
+        grant_objects(
+            "PredictionLog", p.capture_bucket, scoring_job.batch_prefix(p.name, props.name).rstrip("/"), "s3:PutObject"
+        ),
+    ]
+    statements += p.run_manifest_statements(props.name)
+    if props.subject_field:
+        statements += [
+            grant_objects("SubjectIndex", p.capture_bucket, f"{p.name}/{subject_keys.INDEX}", "s3:PutObject"),
+            p.subject_key_statement(),
+        ]
+    return statements
+
+
+def environment_parameters(archive: str) -> str:
+    """Spark settings that run the job's Python in the packed virtualenv `archive` (docs/batch.md)."""
+    python = "./environment/bin/python"
+    return (
+        f"--conf spark.archives={archive}#environment "
+        f"--conf spark.emr-serverless.driverEnv.PYSPARK_DRIVER_PYTHON={python} "
+        f"--conf spark.emr-serverless.driverEnv.PYSPARK_PYTHON={python} "
+        f"--conf spark.executorEnv.PYSPARK_PYTHON={python}"
+    )

@@ -42,6 +42,7 @@ from cdktf_cdktf_provider_aws.sagemaker_endpoint_configuration import (
 from cdktf_cdktf_provider_aws.sagemaker_model import SagemakerModel
 from constructs import Construct
 
+from modules import subject_keys
 from modules.grants import grant_objects
 from modules.model_registry import model_package_arn
 from modules.naming import SAGEMAKER_NAME_MAX, content_name
@@ -65,6 +66,9 @@ class EndpointProps(EndpointSettings):
     """The model's package group, `<project>--<model>` (`ModelRegistry.name`)."""
     invocations_per_instance: int = 100
     """Target-tracking target (invocations per instance per minute)."""
+    subject_field: str | None = None
+    """The model's `subject_field`: tagged on the endpoint (with the subject-key secret's name) so whoever
+    writes its captures can index them by the subject's keyed hash (modules/subject_keys.py)."""
 
     def __post_init__(self) -> None:
         check_limits(f"endpoint {self.name}", self)
@@ -73,6 +77,8 @@ class EndpointProps(EndpointSettings):
                 f"endpoint {self.name}: min_instances={self.min_instances}, max_instances={self.max_instances}; "
                 "fix: use 1 <= min_instances <= max_instances"
             )
+        if self.subject_field and not self.project.subject_key_secret:
+            raise ValueError(f"endpoint {self.name}: subject_field needs the project's subject_key_secret")
         if self.version is not None and self.version < 1:
             raise ValueError(f"endpoint {self.name}: version={self.version}; fix: use a registered version (1, 2, ...)")
 
@@ -154,7 +160,13 @@ class Endpoint(Construct):
                 "capture_content_type_header": {"json_content_types": ["application/json"]},
             },
         )
-        self.endpoint = SagemakerEndpoint(self, "endpoint", name=name, endpoint_config_name=self.config.name)
+        self.endpoint = SagemakerEndpoint(
+            self,
+            "endpoint",
+            name=name,
+            endpoint_config_name=self.config.name,
+            tags=subject_keys.endpoint_tags(props.subject_field, p.subject_key_secret) or None,
+        )
         target = AppautoscalingTarget(
             self,
             "scaling-target",

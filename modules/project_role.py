@@ -35,6 +35,7 @@ from modules.grants import (
     grant_log_groups,
     grant_log_streams,
     grant_metrics,
+    grant_objects,
     grant_pass_role,
     grant_prefix,
 )
@@ -132,6 +133,9 @@ class ProjectScope:
     boundary_arn: str = ""  # permissions boundary of the project roles (set by ProjectBoundary)
     tracking: TrackingAccess | None = None  # MLflow server and artifact store; None: experiment tracking off
     shared_models: tuple[tuple[str, str], ...] = ()  # (project, model) pairs other projects shared with this one
+    audit_bucket: str = ""  # platform audit bucket; the project's batch jobs write batch-runs/<name>/ only
+    audit_key_arn: str = ""  # its key
+    subject_key_secret: str = ""  # the platform's subject-key secret (name), read by the project's scoring jobs
 
     def resource_name(self, *parts: str, max_len: int = IAM_NAME_MAX) -> str:
         """`<project>--<parts...>`, checked against the AWS name limit (IAM: 64, SageMaker/EMR: 63)."""
@@ -198,6 +202,27 @@ class ProjectScope:
             key_arn=key_arn,
             key_sid=key_sid,
             key_actions=key_actions,
+        )
+
+    def run_manifest_statements(self, *parts: str) -> list[dict]:
+        """Write (never read or delete) run manifests under `batch-runs/<project>/<parts>/` of the audit bucket."""
+        if not self.audit_bucket:
+            return []
+        found = [
+            grant_objects(
+                "RunManifests", self.audit_bucket, "/".join(("batch-runs", self.name, *parts)), "s3:PutObject"
+            )
+        ]
+        if self.audit_key_arn:
+            found.append(grant_key("AuditKey", self.audit_key_arn, ("kms:GenerateDataKey", "kms:DescribeKey")))
+        return found
+
+    def subject_key_statement(self) -> dict:
+        """Read the platform's subject-key secret (AWS appends six characters to a secret's ARN)."""
+        return allow(
+            "SubjectKey",
+            "secretsmanager:GetSecretValue",
+            self.arn("secretsmanager", f"secret:{self.subject_key_secret}-??????"),
         )
 
     def data_statements(self, write: bool = True) -> list[dict]:
@@ -399,6 +424,8 @@ class ProjectBoundary(Construct):
             ),
             p.metrics_statement("/aws/sagemaker/*", "EMR*", p.name),
             p.pass_role_statement("emr-serverless.amazonaws.com"),
+            *p.run_manifest_statements(),
+            *([p.subject_key_statement()] if p.subject_key_secret else []),
         ]
         self.policy = IamPolicy(
             self,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from modules.limits import AUDIT_RETENTION_DAYS
+from modules.scoring_job import InputFormat
 from modules.text import excerpt
 
 RANGE = "mlzone:range"  # field metadata: (lowest, highest, how the fix reads)
@@ -135,9 +136,12 @@ class BatchJobSettings:
     """Scoring script, a key under the project prefix; None: code/<name>/score.py."""
     input_prefix: str = "input/"
     """Input data, a prefix under the project prefix."""
+    input_format: InputFormat = "parquet"
+    """Format of the input objects (the platform's scoring job reads parquet, csv or jsonl)."""
     output_prefix: str | None = None
-    """Where predictions go, a prefix under the project prefix; None: predictions/<name>/."""
+    """Where a team's own script writes, a prefix under the project prefix; None: predictions/<name>/. The
+    platform's scoring job writes to the prediction log (`<project>/batch/<name>/` in the capture bucket)."""
     arguments: tuple[str, ...] = ()
-    """Extra arguments passed to the script after --input, --output and --model."""
+    """Extra arguments passed to a team's own script after --input, --output and --model."""
     release_label: str = EMR_RELEASE
     """EMR Serverless release; 7.x only."""

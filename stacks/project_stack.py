@@ -48,6 +48,7 @@ from modules.project_role import (
     role_pattern,
 )
 from modules.spark_cluster import SparkCluster, SparkClusterProps
+from modules.subject_keys import secret_name
 from modules.tagging import RequiredTags, tag_everything
 from stacks.platform_stack import PLATFORM_STACK, shared_tracking
 from stacks.provider import configure
@@ -64,6 +65,7 @@ PLATFORM_OUTPUTS = {
     "access_log_bucket": False,
     "capture_bucket": False,
     "emr_log_bucket": False,
+    "audit_key_arn": False,
 }
 # Read as well by the projects that use the platform's shared MLflow server (`uses_shared_tracking`).
 TRACKING_OUTPUTS = {"mlflow_bucket": False, "tracking_server_arn": False}
@@ -169,6 +171,9 @@ class ProjectStack(TerraformStack):
             subnet_ids=out["subnet_ids"],
             security_groups=network.group_ids,
             shared_models=shared_models,
+            audit_bucket=platform.bucket_name("audit"),
+            audit_key_arn=out["audit_key_arn"],
+            subject_key_secret=secret_name(platform.name),
         )
         if shared:
             unbounded = replace(
@@ -232,6 +237,7 @@ class ProjectStack(TerraformStack):
             Notebook(self, f"notebook-{nb.owner}", NotebookProps(project=p, subnet_index=i, **spec_fields(nb)))
         for sc in project.spark_clusters:
             SparkCluster(self, f"spark-{sc.name}", SparkClusterProps(project=p, **spec_fields(sc)))
+        subject_fields = {m.name: m.subject_field for m in project.models}
         for ep in project.endpoints:
             endpoint = Endpoint(
                 self,
@@ -239,6 +245,7 @@ class ProjectStack(TerraformStack):
                 EndpointProps(
                     project=p,
                     package_group=registries[ep.model].name,
+                    subject_field=subject_fields.get(ep.model),
                     **spec_fields(ep, "model"),
                 ),
             )
@@ -248,7 +255,12 @@ class ProjectStack(TerraformStack):
             BatchInference(
                 self,
                 f"batch-{job.name}",
-                BatchInferenceProps(project=p, shipped_files=shipped.files(), **spec_fields(job)),
+                BatchInferenceProps(
+                    project=p,
+                    shipped_files=shipped.files(),
+                    subject_field=subject_fields.get(job.model),
+                    **spec_fields(job),
+                ),
             )
         if project.self_service:  # the budget, and what the project's self-service stack builds on
             budget = Budget(

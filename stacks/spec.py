@@ -38,6 +38,7 @@ from modules.naming import (
     project_name,
 )
 from modules.schedule import check_schedule
+from modules.scoring_job import InputFormat
 from modules.settings import (
     AuditSettings,
     BatchJobSettings,
@@ -393,16 +394,19 @@ class BatchJobSpec(SpecModel):
         BatchJobSettings, "entry_point", "Scoring script, a key under the project prefix; default code/<name>/score.py."
     )
     input_prefix: str = setting(BatchJobSettings, "input_prefix", "Input data, a prefix under the project prefix.")
+    input_format: InputFormat = setting(BatchJobSettings, "input_format", "Format of the input objects.")
     output_prefix: str | None = setting(
         BatchJobSettings,
         "output_prefix",
-        "Where predictions go, a prefix under the project prefix; default predictions/<name>/.",
+        "Where a team's own entry_point writes, a prefix under the project prefix; default predictions/<name>/ "
+        "(the platform's scoring job writes to the prediction log).",
     )
     arguments: tuple[FreeText, ...] = Field(
         (),
         strict=False,
         max_length=20,
-        description="Extra arguments passed to the script after --input, --output and --model (text, at most 20).",
+        description="Extra arguments passed to a team's own entry_point after --input, --output and --model "
+        "(text, at most 20).",
     )
 
     @field_validator("entry_point", "input_prefix", "output_prefix")

@@ -15,6 +15,9 @@ from typing import Any
 
 from mlzone.errors import INVALID, Failure
 from mlzone.jobs import shipped
+from mlzone.predictions.subjects import hmac_key
+from modules.scoring_job import arguments, batch_prefix
+from modules.subject_keys import secret_name
 from stacks.spec import data_bucket_name, load_zone
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl"}
@@ -37,9 +40,13 @@ class Run:
     audit_bucket: str
     job: str
     run_id: str
+    subject_field: str | None = None
+    subject_key_secret: str | None = None
 
-    def arguments(self) -> list[str]:
-        return [f"--{k.replace('_', '-')}={v}" for k, v in self.__dict__.items()]
+    def arguments(self, staging: str) -> list[str]:
+        """The script's command line (modules/scoring_job.py), staging through the local folder `staging`."""
+        values = {f"--{k.replace('_', '-')}": v for k, v in self.__dict__.items()}
+        return arguments(values | {"--staging": staging})
 
 
 def version_arn(sagemaker: Any, group: str, version: int) -> str:
@@ -81,12 +88,13 @@ def run_script(run: Run, endpoint_url: str, region: str) -> dict[str, Any]:
             "AWS_DEFAULT_REGION": region,
             "AWS_ACCESS_KEY_ID": os.environ.get("AWS_ACCESS_KEY_ID", "test"),
             "AWS_SECRET_ACCESS_KEY": os.environ.get("AWS_SECRET_ACCESS_KEY", "test"),
+            "PYTHONPATH": os.pathsep.join((str(script.parent), os.environ.get("PYTHONPATH", ""))),  # as --py-files
             "PYSPARK_PYTHON": sys.executable,
             "PYSPARK_DRIVER_PYTHON": sys.executable,
             "PYSPARK_SUBMIT_ARGS": "--master local[2] --conf spark.ui.enabled=false pyspark-shell",
         }
         done = subprocess.run(
-            [sys.executable, str(script), *run.arguments(), f"--stage-dir={tmp}/stage"],
+            [sys.executable, str(script), *run.arguments(f"{tmp}/stage")],
             check=False,
             env=env,
             capture_output=True,
@@ -107,6 +115,7 @@ def plan_run(
     fmt: str | None,
     s3: Any,
     sagemaker: Any,
+    secretsmanager: Any,
 ) -> Run:
     """The run of batch job `job` of `project` as the spec defines it (exit 2 on any bad input, before scoring)."""
     zone = load_zone(root)
@@ -125,12 +134,17 @@ def plan_run(
     location = location if location.startswith("s3://") else prefix + location.lstrip("/")
     if not location.startswith(prefix) or ".." in location.split("/"):
         raise BatchError(f"--input {location} is outside the project's prefix {prefix}; fix: a location under it")
+    subject_field = next(m.subject_field for m in spec.models if m.name == entry.model)
+    if subject_field:  # the platform's key exists before a job needs it (created on first use)
+        hmac_key(secretsmanager, zone.platform.name)
     return Run(
         model_package_arn=version_arn(sagemaker, f"{project}--{entry.model}", version),
         input=location,
         input_format=fmt or input_format(s3, location),
-        output=prefix + (entry.output_prefix or f"predictions/{job}/").rstrip("/"),
+        output=f"s3://{zone.platform.bucket_name('predictions')}/{batch_prefix(project, job)}".rstrip("/"),
         audit_bucket=zone.platform.bucket_name("audit"),
         job=job,
         run_id=f"local-{uuid.uuid4().hex[:12]}",
+        subject_field=subject_field,
+        subject_key_secret=secret_name(zone.platform.name) if subject_field else None,
     )

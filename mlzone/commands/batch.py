@@ -44,7 +44,7 @@ def run(
         raise Failure("no local zone is running; fix: `mlzone deploy` first", FAILED)
     region = load_platform(root / "platform.yaml", root).region
     aws = clients(region, url)
-    planned = plan_run(root, project, job, version, input_path, fmt, aws("s3"), aws("sagemaker"))
+    planned = plan_run(root, project, job, version, input_path, fmt, aws("s3"), aws("sagemaker"), aws("secretsmanager"))
     reply = run_script(planned, url, region)
     typer.echo(f"{reply['status']}: run {planned.run_id}, manifest {reply['manifest']}")
     raise typer.Exit(0 if reply["status"] == "succeeded" else 1)

@@ -54,8 +54,8 @@ def command(
         subject,
         field_of,
         access.operator(),
+        [project] if project else [p.name for p in access.zone.projects],
         dry_run,
-        prefix=f"{project}/" if project else "",
     )
     verb = "would remove" if dry_run else "removed"
     out.print(

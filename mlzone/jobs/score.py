@@ -1,18 +1,13 @@
 """The platform's batch scoring job: an EMR Serverless entry point (and, locally, `mlzone batch run`).
+Its options: `scoring_job.py` (modules/scoring_job.py, which the schedule uses too); docs/batch.md.
 
-    score.py --model-package-arn ARN --input s3://... --input-format parquet|csv|jsonl --output s3://...
-             --audit-bucket BUCKET --job NAME --run-id ID [--stage-dir DIR]
-
-Resolves the model package version's artifact (DescribeModelPackage → ModelDataUrl, a model.tar.gz of
-an MLflow model), scores the input with `mlflow.pyfunc.spark_udf`, writes unified prediction records
-(prediction_record.py) as Parquet partitioned by date and hour into a staging prefix, then commits
-them under the output prefix; last it writes a run manifest to `batch-runs/<project>/<job>/` in the
-audit bucket (audit_record.py). A failed run leaves no output and a manifest marked failed.
-
-It imports only what is shipped beside it (`prediction_record.py`, `audit_record.py`, passed with
-`--py-files`) and its packed environment (pyspark, mlflow, boto3). `--stage-dir` (local runs): the
-input object versions are downloaded there and Spark writes there, the commit uploads; without it
-Spark reads and writes S3 itself (EMRFS).
+The version's MLflow model (DescribeModelPackage → ModelDataUrl) scores the input through
+`mlflow.pyfunc.spark_udf`; the unified records (prediction_record.py, with `subject_key` the platform's
+HMAC of `--subject-field`, subject_keys.py) go as date/hour Parquet to `--staging`, their subject index
+entries are written, then they are committed under `--output`; last a run manifest goes to the audit
+bucket (audit_record.py). A failed run commits nothing and its manifest says failed. It imports only
+its `--py-files` and its packed environment; `--staging` a local folder (local runs): the input
+versions are downloaded there, Spark writes there, the commit uploads.
 """
 
 from __future__ import annotations
@@ -31,8 +26,8 @@ from pathlib import Path
 import audit_record
 import boto3
 import prediction_record
-
-FORMATS = ("parquet", "csv", "jsonl")
+import scoring_job
+import subject_keys
 
 
 class JobError(Exception):
@@ -99,7 +94,17 @@ def read(spark, paths: list[str], fmt: str):
     return spark.read.json(paths)
 
 
-def score(spark, df, model_dir: Path, a: argparse.Namespace, pkg: dict, started: datetime):
+def keyed_subjects(column, key: bytes):
+    """The subject keys of a column of raw subject ids (an Arrow UDF: the key stays out of the query plan)."""
+    from pyspark.sql import functions as F
+
+    def keyed(subject):
+        return None if subject is None else subject_keys.subject_key(key, subject)
+
+    return F.udf(keyed, "string", useArrow=True)(column.cast("string"))
+
+
+def score(spark, df, model_dir: Path, a: argparse.Namespace, pkg: dict, started: datetime, key: bytes | None):
     """`df` scored by the model, as unified prediction records plus the date/hour partition columns."""
     import mlflow
     from pyspark.sql import functions as F
@@ -112,6 +117,8 @@ def score(spark, df, model_dir: Path, a: argparse.Namespace, pkg: dict, started:
             f"the input does not match the model's signature: missing columns {missing}"
             + (f", extra columns {extra}" if extra else "")
         )
+    if a.subject_field and a.subject_field not in df.columns:
+        raise JobError(f"the input has no column {a.subject_field!r} (the model's subject_field)")
     udf = mlflow.pyfunc.spark_udf(spark, str(model_dir), env_manager="local")
     group = a.model_package_arn.split("/")[-2]
     project, model = group.split("--", 1)
@@ -128,7 +135,7 @@ def score(spark, df, model_dir: Path, a: argparse.Namespace, pkg: dict, started:
         "time": F.lit(at).cast("timestamp"),
         "input": F.to_json(F.struct(*[F.col(c) for c in features])),
         "output": F.to_json(F.struct(F.col("_prediction").alias("prediction"))),
-        "subject_key": F.lit(None).cast("string"),
+        "subject_key": keyed_subjects(F.col(a.subject_field), key) if key else F.lit(None).cast("string"),
         "run_or_deploy_id": F.lit(a.run_id),
     }
     parts = prediction_record.partition(started)
@@ -137,12 +144,43 @@ def score(spark, df, model_dir: Path, a: argparse.Namespace, pkg: dict, started:
     )
 
 
+def committed_key(output: str, run_id: str, relative: str) -> str:
+    """The key a staged file (its partition path relative to the staging root) is committed to."""
+    _, prefix = split_uri(output.rstrip("/") + "/")
+    return f"{prefix}{Path(relative).parent.as_posix()}/{run_id}-{Path(relative).name}"
+
+
+def index_subjects(spark, staging: str, written: list[tuple[str, str]], a: argparse.Namespace) -> None:
+    """One subject index entry per (subject, committed object), written by the executors before the commit
+    (an entry for an object not yet committed is harmless; an object never escapes the index)."""
+    from pyspark.sql import functions as F
+
+    bucket, _ = split_uri(a.output)
+    keys = {relative: committed_key(a.output, a.run_id, relative) for relative, _ in written}
+    tail = F.regexp_extract(F.input_file_name(), r"(date=[^/]+/hour=[^/]+/[^/]+)$", 1)
+    pairs = (
+        spark.read.parquet(staging)
+        .where(F.col("subject_key").isNotNull())
+        .select(tail.alias("relative"), "subject_key")
+        .distinct()
+    )
+
+    def put(rows) -> None:
+        client = boto3.client("s3")
+        for row in rows:
+            key = keys[row.relative]
+            body = json.dumps({"key": key}).encode()
+            client.put_object(Bucket=bucket, Key=subject_keys.index_key(row.subject_key, key), Body=body)
+
+    pairs.foreachPartition(put)
+
+
 def commit(s3, written: list[tuple[str, str]], output: str, run_id: str) -> list[dict]:
     """Move the staged files (relative partition path, source) under the output prefix; returns the objects."""
-    bucket, prefix = split_uri(output.rstrip("/") + "/")
+    bucket, _ = split_uri(output)
     objects = []
     for relative, source in written:
-        key = f"{prefix}{Path(relative).parent.as_posix()}/{run_id}-{Path(relative).name}"
+        key = committed_key(output, run_id, relative)
         if source.startswith("s3://"):
             src_bucket, src_key = split_uri(source)
             reply = s3.copy_object(Bucket=bucket, Key=key, CopySource={"Bucket": src_bucket, "Key": src_key})
@@ -158,22 +196,29 @@ def staged_files(s3, staging: str) -> list[tuple[str, str]]:
     if not staging.startswith("s3://"):
         return [(p.relative_to(staging).as_posix(), str(p)) for p in sorted(Path(staging).rglob("*.parquet"))]
     bucket, prefix = split_uri(staging)
-    keys = [
-        o["Key"]
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-        for o in page.get("Contents", [])
-        if o["Key"].endswith(".parquet")
-    ]
-    return [(k[len(prefix) :], f"s3://{bucket}/{k}") for k in keys]
+    keys = audit_record.keys(s3, bucket, prefix)  # a plain listing in key order
+    return [(k[len(prefix) :], f"s3://{bucket}/{k}") for k in keys if k.endswith(".parquet")]
 
 
 def drop_staging(s3, staging: str) -> None:
     if not staging.startswith("s3://"):
         return
     bucket, prefix = split_uri(staging)
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        for o in page.get("Contents", []):
-            s3.delete_object(Bucket=bucket, Key=o["Key"])
+    for key in list(audit_record.keys(s3, bucket, prefix)):
+        s3.delete_object(Bucket=bucket, Key=key)
+
+
+def subject_hmac_key(a: argparse.Namespace) -> bytes | None:
+    """The platform's subject-key HMAC key, when the model names a subject field (the secret must exist)."""
+    if not a.subject_field:
+        return None
+    if not a.subject_key_secret:
+        raise JobError("--subject-field needs --subject-key-secret (the platform's subject-key secret)")
+    secrets = boto3.client("secretsmanager")
+    try:
+        return secrets.get_secret_value(SecretId=a.subject_key_secret)["SecretBinary"]
+    except secrets.exceptions.ResourceNotFoundException:
+        raise JobError(f"the subject-key secret {a.subject_key_secret} does not exist") from None
 
 
 def run(a: argparse.Namespace, s3, sagemaker, manifest: dict, work: Path) -> None:
@@ -190,35 +235,28 @@ def run(a: argparse.Namespace, s3, sagemaker, manifest: dict, work: Path) -> Non
 
     spark = SparkSession.builder.appName(f"mlzone-{a.job}-{a.run_id}").getOrCreate()
     model_dir = fetch_model(s3, url, work)
-    if a.stage_dir:
-        (inputs := Path(a.stage_dir) / "input").mkdir(parents=True)
-        paths, staging = stage_inputs(s3, objects, inputs), str(Path(a.stage_dir) / "output")
+    if a.staging.startswith("s3://"):
+        paths, staging = [o["uri"] for o in objects], f"{a.staging.rstrip('/')}/{a.run_id}/"
     else:
-        paths, staging = [o["uri"] for o in objects], f"{a.output.rstrip('/')}/_staging/{a.run_id}/"
+        (inputs := Path(a.staging) / "input").mkdir(parents=True)
+        paths, staging = stage_inputs(s3, objects, inputs), str(Path(a.staging) / "output")
     df = read(spark, paths, a.input_format).cache()
     manifest["rows_in"] = df.count()
     started = datetime.fromisoformat(manifest["started"])
-    records = score(spark, df, model_dir, a, pkg, started)
+    records = score(spark, df, model_dir, a, pkg, started, subject_hmac_key(a))
     try:
         records.write.partitionBy(*prediction_record.PARTITIONS).parquet(staging)
         written = staged_files(s3, staging)
         manifest["rows_out"] = spark.read.parquet(staging).count()
+        if a.subject_field:
+            index_subjects(spark, staging, written, a)
         manifest["output"]["objects"] = commit(s3, written, a.output, a.run_id)
     finally:
         drop_staging(s3, staging)
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description="Score a batch with an approved model package version.")
-    p.add_argument("--model-package-arn", required=True)
-    p.add_argument("--input", required=True, help="s3:// prefix of the input objects")
-    p.add_argument("--input-format", required=True, choices=FORMATS)
-    p.add_argument("--output", required=True, help="s3:// prefix the predictions go under")
-    p.add_argument("--audit-bucket", required=True)
-    p.add_argument("--job", required=True, help="the batch job's name (source_name)")
-    p.add_argument("--run-id", required=True)
-    p.add_argument("--stage-dir", help="local folder to stage input and output through (local runs)")
-    a = p.parse_args(argv)
+    a = scoring_job.parser().parse_args(argv)
     s3, sagemaker = boto3.client("s3"), boto3.client("sagemaker")
     project = a.model_package_arn.split("/")[-2].split("--", 1)[0]
     script = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()

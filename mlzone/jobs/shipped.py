@@ -7,9 +7,16 @@ import hashlib
 import shutil
 from pathlib import Path
 
+from modules import scoring_job, subject_keys
+
 HERE = Path(__file__).resolve().parent
 ENTRY_POINT = HERE / "score.py"
-PY_FILES = (HERE / "prediction_record.py", HERE.parent / "audit_record.py")
+PY_FILES = (
+    HERE / "prediction_record.py",
+    HERE.parent / "audit_record.py",
+    Path(scoring_job.__file__).resolve(),
+    Path(subject_keys.__file__).resolve(),
+)
 
 
 def stage(into: Path) -> Path:

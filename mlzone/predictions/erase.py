@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ import duckdb
 
 from mlzone import audit_record
 from mlzone.predictions import subjects
+from modules import subject_keys
 
 
 @dataclass
@@ -45,7 +46,7 @@ def _without_in_captures(body: bytes, subject_id: str, field_name: str) -> tuple
     for line in body.decode().splitlines():
         record = json.loads(line)
         payload = json.loads(record["captureData"]["endpointInput"]["data"])
-        if subject_id in subjects.subjects_in(payload, field_name):
+        if subject_id in subject_keys.subjects_in(payload, field_name):
             removed.append(record["eventMetadata"]["eventId"])
         else:
             kept.append(line)
@@ -99,21 +100,19 @@ def erase(
     subject_id: str,
     field_of: Callable[[str], str | None],
     operator: str,
+    projects: Sequence[str],
     dry_run: bool = False,
-    prefix: str = "",
 ) -> Receipt:
-    """Remove `subject_id`'s records from every indexed object under `prefix`; `field_of(object key)`
+    """Remove `subject_id`'s records from every indexed object of `projects`; `field_of(object key)`
     names the request field that identifies the subject in that object's model (None: it declares none)."""
-    subject = subjects.subject_key(hmac_key, subject_id)
+    subject = subject_keys.subject_key(hmac_key, subject_id)
     receipt = Receipt(
         subject_key=subject,
         operator=operator,
         dry_run=dry_run,
         time=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    for entry, key in list(subjects.objects_of(s3, bucket, subject)):
-        if not key.startswith(prefix):
-            continue
+    for entry, key in list(subjects.objects_of(s3, bucket, subject, projects)):
         body = _current(s3, bucket, key)
         if key.endswith(".parquet"):
             rest, removed = _without_in_batch(body, subject) if body else (b"", [])

@@ -20,6 +20,7 @@ from typing import Any
 
 from mlzone import deployments, s3_objects
 from mlzone.jobs import prediction_record
+from modules.scoring_job import batch_prefix
 
 DUCKDB_TYPES = {"string": "VARCHAR", "int": "INTEGER", "timestamp": "TIMESTAMPTZ"}
 # The record's schema (mlzone.jobs.prediction_record, shared with the scoring job) as DuckDB columns.
@@ -27,12 +28,6 @@ COLUMNS = tuple(
     (name, "JSON" if name in prediction_record.JSON_FIELDS else DUCKDB_TYPES[kind])
     for name, kind, _ in prediction_record.FIELDS
 )
-BATCH = "batch"  # the key segment under a project that holds batch predictions (no endpoint has this name)
-
-
-def batch_prefix(project: str, job: str = "") -> str:
-    """Where the scoring job writes one job's predictions (all jobs' with no `job`)."""
-    return f"{project}/{BATCH}/{job}/" if job else f"{project}/{BATCH}/"
 
 
 def _partition_time(key: str) -> str:

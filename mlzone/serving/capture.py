@@ -103,11 +103,11 @@ def location(config: CaptureConfig, exchange: Exchange, event_id: str) -> tuple[
     return bucket, "/".join(p for p in parts if p)
 
 
-def write(config: CaptureConfig | None, exchange: Exchange, put: Put) -> str | None:
-    """Capture the exchange if sampled; the key written, or None."""
+def write(config: CaptureConfig | None, exchange: Exchange, put: Put) -> tuple[str, str] | None:
+    """Capture the exchange if sampled; the (bucket, key) written, or None."""
     if config is None or not config.modes or not config.sampled():
         return None
     event_id = str(uuid.uuid4())
     bucket, key = location(config, exchange, event_id)
     put(bucket, key, (json.dumps(record(config, exchange, event_id)) + "\n").encode(), config.kms_key)
-    return key
+    return bucket, key

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from mlzone.serving import capture, codec
+from mlzone.serving import capture, codec, subject_index
 from mlzone.serving.errors import ModelError
 from mlzone.serving.model_cache import ModelCache
 from mlzone.serving.resolve import Target, split_s3, target
@@ -15,9 +15,16 @@ CACHE = ModelCache()
 
 
 def answer(
-    sagemaker: Any, s3: Any, endpoint_name: str, body: bytes, content_type: str | None, inference_id: str | None
+    sagemaker: Any,
+    s3: Any,
+    secrets: Any,
+    endpoint_name: str,
+    body: bytes,
+    content_type: str | None,
+    inference_id: str | None,
 ) -> tuple[Target, bytes, str]:
-    """(target, answer body, its content type) for one request; InvokeError when SageMaker would refuse."""
+    """(target, answer body, its content type) for one request; InvokeError when SageMaker would refuse.
+    The backends are moto's (SageMaker, S3, Secrets Manager: the subject-key secret)."""
     served = target(sagemaker, endpoint_name)
 
     def fetch() -> bytes:
@@ -44,7 +51,10 @@ def answer(
         inference_id=inference_id,
         time=datetime.now(UTC),
     )
-    capture.write(served.capture, exchange, _putter(s3))
+    written = capture.write(served.capture, exchange, _putter(s3))
+    if written and served.subject_field and served.subject_key_secret:
+        key = subject_index.hmac_key(secrets, served.subject_key_secret)
+        subject_index.index_capture(s3, *written, key, body, served.subject_field)
     return served, out, out_type
 
 

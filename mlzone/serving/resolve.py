@@ -11,6 +11,7 @@ from typing import Any
 
 from mlzone.serving.capture import CaptureConfig
 from mlzone.serving.errors import ValidationError
+from modules.subject_keys import FIELD_TAG, SECRET_TAG
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class Target:
     version: str  # the model package version ARN (or the model's ARN for a plain artifact)
     artifact: str  # s3://bucket/key of model.tar.gz
     capture: CaptureConfig | None
+    subject_field: str | None = None  # the request field naming the data subject (the endpoint's tag)
+    subject_key_secret: str | None = None  # the secret holding the subject-key HMAC key
 
 
 def target(sagemaker: Any, endpoint_name: str) -> Target:
@@ -40,12 +43,15 @@ def target(sagemaker: Any, endpoint_name: str) -> Target:
         raise ValidationError(f"Endpoint {endpoint_name}: model {variant.get('ModelName')} not found.")
     container = model.primary_container or (model.containers[0] if model.containers else {})
     version, artifact = _artifact(sagemaker, model.arn, container, endpoint_name)
+    tags = {t["Key"]: t["Value"] for t in getattr(endpoint, "tags", None) or []}
     return Target(
         endpoint=endpoint_name,
         variant=variant.get("VariantName", "AllTraffic"),
         version=version,
         artifact=artifact,
         capture=CaptureConfig.of(config.data_capture_config),
+        subject_field=tags.get(FIELD_TAG),
+        subject_key_secret=tags.get(SECRET_TAG),
     )
 
 

@@ -25,6 +25,7 @@ from tests.e2e.conftest import EXAMPLE_PROJECT, REGION, copy_example, mlzone
 
 pytestmark = pytest.mark.e2e
 DATA, AUDIT = "acme-ml-fraud-detection--data-eu-west-1", "acme-ml-audit-eu-west-1"
+LOG = "acme-ml-predictions-eu-west-1"  # the prediction log: `mlzone batch run` commits under <project>/batch/<job>/
 GROUP, FEATURES = "fraud-detection--fraud-scorer", ["amount", "risk"]
 
 
@@ -42,7 +43,7 @@ def zone(tmp_path_factory: pytest.TempPathFactory):
             "aws_secret_access_key": "test",
         }
         s3, sagemaker = boto3.client("s3", **aws), boto3.client("sagemaker", **aws)
-        for bucket in (DATA, AUDIT):
+        for bucket in (DATA, AUDIT, LOG):
             s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
         rng = np.random.default_rng(7)
@@ -172,4 +173,5 @@ def test_the_command_runs_the_spec_job_and_refuses_input_outside_the_project(zon
         "batch", "run", EXAMPLE_PROJECT, "nightly-scoring", "--version", "1", "--root", root, "--input", "input/cli/"
     )
     assert done.exit_code == 0, done.output
-    assert objects(s3, "fraud-detection/predictions/nightly-scoring/date=")
+    committed = s3.list_objects_v2(Bucket=LOG, Prefix="fraud-detection/batch/nightly-scoring/date=")
+    assert committed.get("Contents"), "the run is committed to the prediction log"

@@ -42,6 +42,7 @@ def fake_platform_outputs(platform: PlatformSpec, account: str) -> dict:
         "endpoint_security_group_id": "sg-0a1b2c3d4e5f60123",
         "s3_prefix_list_id": "pl-6da54004",
         "data_key_arn": arn % ("kms", "key/0b5c1f9e-1111-4e3a-9c55-000000000001"),
+        "audit_key_arn": arn % ("kms", "key/0b5c1f9e-1111-4e3a-9c55-000000000002"),
         "access_log_bucket": platform.bucket_name("access-logs"),
         "capture_bucket": platform.bucket_name("predictions"),
         "emr_log_bucket": platform.bucket_name("emr-logs"),
@@ -129,7 +130,7 @@ def subset(expected, actual, where: str) -> None:
             subset(value, actual.get(key), f"{where}.{key}")
     elif isinstance(expected, list):
         assert isinstance(actual, list) and len(actual) == len(expected), f"{where}: planned {actual!r}"
-        for i, (e, a) in enumerate(zip(expected, actual, strict=False)):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
             subset(e, a, f"{where}[{i}]")
     else:
         assert expected == actual, f"{where}: inventory says {expected!r}, plan has {actual!r}"

@@ -56,6 +56,7 @@ def saved_plans(tf_cli_config: Path, tmp_path_factory: pytest.TempPathFactory) -
     spec_file = root / "projects" / "fraud-detection.yaml"
     spec = yaml.safe_load(spec_file.read_text())
     spec["batch_jobs"][0]["arguments"] = ["--note", *PAYLOADS]
+    spec["batch_jobs"][0]["entry_point"] = "code/own.py"  # extra arguments go to a team's own script only
     spec["batch_jobs"][0]["version"] = 1  # a job schedules runs only once it names a version
     spec_file.write_text(yaml.safe_dump(spec))
     zone = load_zone(root)

@@ -14,6 +14,7 @@ from moto import mock_aws
 from mlzone import audit_record
 from mlzone.predictions import subjects
 from mlzone.predictions.erase import erase
+from modules import subject_keys
 
 REGION = "eu-west-1"
 BUCKET, AUDIT = "acme-ml-predictions-eu-west-1", "acme-ml-audit-eu-west-1"
@@ -56,7 +57,7 @@ def s3(tmp_path: Path):
             Body="\n".join([line("e0", "alice-0001"), line("e1", "bob-0002"), line("e2", "alice-0001")]),
         )
         parquet = tmp_path / "p.parquet"
-        a, b = (subjects.subject_key(KEY, s) for s in ("alice-0001", "bob-0002"))
+        a, b = (subject_keys.subject_key(KEY, s) for s in ("alice-0001", "bob-0002"))
         duckdb.sql(
             f"COPY (SELECT * FROM (VALUES ('b1', '{a}', 'alice-0001 payload'), ('b2', '{b}', 'x')) "
             f"t(prediction_id, subject_key, input)) TO '{parquet}' (FORMAT parquet)"
@@ -72,7 +73,7 @@ def every_version_text(s3) -> str:
     """The bytes of every version of every object outside the index, as text."""
     text = []
     for v in s3.list_object_versions(Bucket=BUCKET).get("Versions", []):
-        if not v["Key"].startswith(subjects.INDEX):
+        if not subject_keys.is_index(v["Key"]):
             text.append(
                 s3.get_object(Bucket=BUCKET, Key=v["Key"], VersionId=v["VersionId"])["Body"].read().decode("latin-1")
             )
@@ -81,41 +82,43 @@ def every_version_text(s3) -> str:
 
 def test_the_subject_is_gone_from_every_version_and_others_are_intact(s3) -> None:
     assert "alice-0001" in every_version_text(s3)
-    receipt = erase(s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "arn:aws:iam::1:role/dpo")
+    receipt = erase(
+        s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "arn:aws:iam::1:role/dpo", ["fraud"]
+    )
     text = every_version_text(s3)
     assert "alice-0001" not in text, "no version of any object holds the raw id or its payload"
     assert "bob-0002" in text and "b2" in text
     assert receipt.records_removed == 3 and sorted(receipt.prediction_ids) == ["b1", "e0", "e2"]
     key = receipt.record_uri.split("/", 3)[3]
     stored = audit_record.get(s3, AUDIT, key)
-    assert stored["subject_key"] == subjects.subject_key(KEY, "alice-0001")
+    assert stored["subject_key"] == subject_keys.subject_key(KEY, "alice-0001")
     assert "alice-0001" not in json.dumps(stored), "the receipt never holds the raw id"
     assert s3.head_object(Bucket=AUDIT, Key=key)["ObjectLockMode"] == "COMPLIANCE"
-    assert list(subjects.objects_of(s3, BUCKET, stored["subject_key"])) == []
+    assert list(subjects.objects_of(s3, BUCKET, stored["subject_key"], ["fraud"])) == []
 
 
 def test_a_dry_run_changes_nothing_and_an_unknown_subject_reports_zero(s3) -> None:
     before = every_version_text(s3)
-    dry = erase(s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "op", dry_run=True)
+    dry = erase(s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "op", ["fraud"], dry_run=True)
     assert dry.records_removed == 3 and every_version_text(s3) == before and not dry.record_uri
-    none = erase(s3, BUCKET, AUDIT, KEY, "nobody", lambda key: "customer_id", "op")
+    none = erase(s3, BUCKET, AUDIT, KEY, "nobody", lambda key: "customer_id", "op", ["fraud"])
     assert none.records_removed == 0 and not none.record_uri
 
 
 def test_a_rerun_after_erasure_finds_nothing_left(s3) -> None:
-    erase(s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "op")
-    again = erase(s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "op")
+    erase(s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "op", ["fraud"])
+    again = erase(s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "op", ["fraud"])
     assert again.records_removed == 0
 
 
 def test_subject_keys_are_keyed_not_plain_hashes() -> None:
-    assert subjects.subject_key(KEY, "alice") != subjects.subject_key(b"other" * 8, "alice")
+    assert subject_keys.subject_key(KEY, "alice") != subject_keys.subject_key(b"other" * 8, "alice")
 
 
 def test_trace_of_an_erased_prediction_names_the_receipt(s3) -> None:
     from mlzone.trace import Sources, trace
 
-    receipt = erase(s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "op")
+    receipt = erase(s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "op", ["fraud"])
     src = Sources(
         s3=s3,
         sagemaker=None,
@@ -129,5 +132,5 @@ def test_trace_of_an_erased_prediction_names_the_receipt(s3) -> None:
 
 
 def test_project_scope_leaves_other_projects_alone(s3) -> None:
-    receipt = erase(s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "op", prefix="churn/")
+    receipt = erase(s3, BUCKET, AUDIT, KEY, "alice-0001", lambda key: "customer_id", "op", ["churn"])
     assert receipt.records_removed == 0 and "alice-0001" in every_version_text(s3)

@@ -91,6 +91,7 @@ FULL_PROJECT = {
             "version": 1,
             "entry_point": "code/score.py",
             "input_prefix": "input/",
+            "input_format": "csv",
             "output_prefix": "out/",
             "arguments": ["--threshold", "0.5"],
         }

@@ -25,6 +25,7 @@ PLATFORM_VALUES = {  # what the remote-state tokens resolve to (any distinct lit
     "capture_bucket": "acme-ml-predictions-eu-west-1",
     "emr_log_bucket": "acme-ml-emr-logs-eu-west-1",
     "data_key_arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/platform",
+    "audit_key_arn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/audit",
 }
 TOKEN = re.compile(r"\$\{data\.terraform_remote_state\.platform\.outputs\.(\w+)\}")
 # Statements without a resource ARN (the actions have no resource-level permission), by Sid.

@@ -12,8 +12,9 @@ import pytest
 from moto import mock_aws
 
 from mlzone import audit_record
-from mlzone.predictions import log, query
+from mlzone.predictions import query
 from mlzone.predictions.sql import QueryError
+from modules.scoring_job import batch_prefix
 from tests.unit.test_trace import ENDPOINT, capture
 
 REGION = "eu-west-1"
@@ -49,7 +50,7 @@ def s3(tmp_path: Path):
                        '{ARN}' AS model_package_arn, TIMESTAMPTZ '{NOW.isoformat()}' AS time,
                        '{json.dumps({"amount": 5})}' AS input, '0.1' AS output, NULL AS subject_key,
                        'run-1' AS run_or_deploy_id) TO '{parquet}' (FORMAT parquet)""")
-        client.upload_file(str(parquet), BUCKET, log.batch_prefix("fraud", "nightly") + "date=x/hour=y/part-0.parquet")
+        client.upload_file(str(parquet), BUCKET, batch_prefix("fraud", "nightly") + "date=x/hour=y/part-0.parquet")
         yield client
 
 

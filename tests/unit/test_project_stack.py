@@ -17,6 +17,7 @@ from tests.conftest import only, resources, synth
 pytestmark = pytest.mark.unit
 PROJECTS = ("fraud-detection", "churn")
 PLATFORM_KEY = "${data.terraform_remote_state.platform.outputs.data_key_arn}"
+AUDIT_KEY = "${data.terraform_remote_state.platform.outputs.audit_key_arn}"  # run manifests (batch-runs/)
 BUCKET_PARTS = (
     "aws_s3_bucket",
     "aws_s3_bucket_lifecycle_configuration",
@@ -56,14 +57,14 @@ def test_roles_reach_only_their_own_prefix_and_key(example_synth, project):
         for resource in as_list(st["Resource"]):
             if resource.startswith("arn:aws:s3:::") and resource not in EMR_PACKAGES:
                 bucket, _, path = resource.removeprefix("arn:aws:s3:::").partition("/")
-                if path:  # objects: below <bucket>/<project>/ only
-                    assert path.startswith(f"{project}/"), f"{policy}: {resource}"
+                if path:  # objects: below <bucket>/<project>/ only (audit records: <kind>/<project>/)
+                    assert path.startswith((f"{project}/", f"batch-runs/{project}/")), f"{policy}: {resource}"
                 else:  # the bucket: listing limited to the project prefix
                     prefixes = st["Condition"]["StringLike"]["s3:prefix"]
                     assert all(p.startswith(f"{project}/") for p in prefixes), f"{policy}: {st}"
                 checked += 1
             if any(a.startswith("kms:") for a in as_list(st["Action"])):
-                assert resource in (key, PLATFORM_KEY), (
+                assert resource in (key, PLATFORM_KEY, AUDIT_KEY), (
                     f"{policy}: a key that is neither the project's nor the platform's"
                 )
     assert checked >= 10

@@ -39,7 +39,13 @@ def actionlint() -> str:
 
 def test_the_project_ci_and_the_three_templates_exist() -> None:
     assert (REPO / ".github" / "workflows" / "ci.yml") in WORKFLOWS
-    assert set(TEMPLATES) == {"mlzone-plan", "mlzone-apply", "mlzone-drift", "mlzone-serving-image"}
+    assert set(TEMPLATES) == {
+        "mlzone-plan",
+        "mlzone-apply",
+        "mlzone-drift",
+        "mlzone-serving-image",
+        "mlzone-batch-env",
+    }
 
 
 def test_every_workflow_lints_clean_with_actionlint() -> None:
@@ -80,7 +86,20 @@ def test_aws_credentials_come_only_from_oidc_with_a_role_variable() -> None:
         ("mlzone-apply", "apply"): "${{ vars.MLZONE_APPLY_ROLE_ARN }}",
         ("mlzone-drift", "drift"): "${{ vars.MLZONE_PLAN_ROLE_ARN }}",
         ("mlzone-serving-image", "image"): "${{ vars.MLZONE_IMAGE_ROLE_ARN }}",
+        ("mlzone-batch-env", "environment"): "${{ vars.MLZONE_BATCH_ENV_ROLE_ARN }}",
     }
+
+
+def test_the_batch_environment_goes_where_the_schedule_passes_it_encrypted_with_the_project_key() -> None:
+    from modules.batch_inference import ENVIRONMENT
+
+    job = jobs("mlzone-batch-env")["environment"]
+    runs = "\n".join(s.get("run", "") for s in job["steps"])
+    assert "bash scripts/build_batch_env.sh batch-env.tar.gz" in runs
+    assert f'"s3://${{prefix}}/{ENVIRONMENT}"' in runs and "--sse aws:kms --sse-kms-key-id" in runs
+    script = REPO / "scripts" / "build_batch_env.sh"
+    assert subprocess.run(["bash", "-n", str(script)], capture_output=True, check=False).returncode == 0
+    assert "mlzone/jobs/requirements.txt" in script.read_text() and "venv-pack" in script.read_text()
 
 
 def test_the_project_ci_runs_every_tier_with_the_pinned_toolchain() -> None:

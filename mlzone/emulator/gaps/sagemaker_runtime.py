@@ -15,6 +15,7 @@ def invoke_endpoint(self: Any) -> Any:
     """moto gap: sagemaker-runtime `InvokeEndpoint` answers canned data; run the endpoint's model instead."""
     from moto.s3.models import s3_backends
     from moto.sagemaker.models import sagemaker_backends
+    from moto.secretsmanager.models import secretsmanager_backends
     from moto.utilities.utils import get_partition
 
     name = self.path.split("/")[2]
@@ -23,6 +24,7 @@ def invoke_endpoint(self: Any) -> Any:
         served, out, out_type = endpoint.answer(
             sagemaker_backends[self.current_account][self.region],
             s3,
+            secretsmanager_backends[self.current_account][self.region],
             name,
             self.body if isinstance(self.body, bytes) else (self.body or "").encode(),
             self.headers.get("Content-Type"),
