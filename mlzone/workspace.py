@@ -18,7 +18,7 @@ from typing import Any
 from mlzone import emulator
 from mlzone.terraform import Terraform, TerraformError, find_mirror, write_cli_config
 from modules.layout import LOCAL_STATE_DIR, STACKS_DIR, WORK_DIR
-from modules.naming import PLATFORM_STACK
+from modules.naming import PLATFORM_STACK, stack_reads
 from stacks.spec import load_platform
 
 
@@ -86,7 +86,7 @@ class Workspace:
         digest = hashlib.sha256()
         digest.update((self.stack_dir(stack) / "cdk.tf.json").read_bytes())
         digest.update(json.dumps([self.target, self.emulator_url, destroy]).encode())
-        for depends in sorted({stack, PLATFORM_STACK}):  # project stacks read the platform's outputs
+        for depends in sorted({stack, *stack_reads(stack)}):  # the states whose outputs the plan read
             state = self.local_state(depends)
             if state.is_file():
                 doc = read_state(state)

@@ -17,6 +17,7 @@ import re
 from modules.text import excerpt
 
 PLATFORM_STACK = "platform"  # the shared stack; no project may take its name
+SELF_SERVICE_SUFFIX = "-self-service"  # `<project>-self-service`: a project's requests; no project name ends so
 DELIMITER = "--"
 NAME_RE = re.compile(r"[a-z][a-z0-9-]*[a-z0-9]")
 NAME_FIX = "use lowercase letters, digits and single hyphens, starting with a letter (e.g. fraud-detection)"
@@ -30,6 +31,21 @@ CONTENT_SUFFIX_LEN = CONTENT_HASH_LEN + 1  # "-<hash>"
 def project_name(project: str, *parts: str) -> str:
     """`<project>--<part>-<part>...`: the physical name of one resource of a project."""
     return f"{project}{DELIMITER}{'-'.join(parts)}" if parts else project
+
+
+def self_service_stack_name(project: str) -> str:
+    """`<project>-self-service`, the stack of the project's self-service requests."""
+    return f"{project}{SELF_SERVICE_SUFFIX}"
+
+
+def stack_reads(stack: str) -> tuple[str, ...]:
+    """The stacks whose outputs `stack` reads (so they deploy before it): none for the platform, the platform for
+    a project, the platform and its project for `<project>-self-service`."""
+    if stack == PLATFORM_STACK:
+        return ()
+    if stack.endswith(SELF_SERVICE_SUFFIX):
+        return (PLATFORM_STACK, stack.removesuffix(SELF_SERVICE_SUFFIX))
+    return (PLATFORM_STACK,)
 
 
 def content_name(base: str, content: dict) -> str:

@@ -17,7 +17,7 @@ from cdktf import TerraformOutput, TerraformStack
 from constructs import Construct
 
 from modules.experiment_tracking import own_server_access
-from modules.naming import project_name
+from modules.naming import project_name, self_service_stack_name
 from modules.notebook import Notebook, NotebookProps
 from modules.project_network import ProjectNetwork, ProjectNetworkProps
 from modules.project_role import ProjectScope, TrackingAccess
@@ -36,14 +36,8 @@ from stacks.self_service_spec import Requests
 from stacks.spec import PlatformSpec, ProjectSpec
 from stacks.target import Target
 
-SUFFIX = "-self-service"
 # The project outputs a self-service stack reads (ProjectStack declares them when self_service is set).
 PROJECT_OUTPUTS = ("data_key_arn", "boundary_arn")
-
-
-def self_service_stack_name(project: str) -> str:
-    """`<project>-self-service` (never a project name: project names cannot hold this suffix's role)."""
-    return f"{project}{SUFFIX}"
 
 
 class SelfServiceStack(TerraformStack):

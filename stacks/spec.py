@@ -32,6 +32,7 @@ from modules.naming import (
     IAM_ROLE_NAME_MAX,
     PLATFORM_STACK,
     SAGEMAKER_NAME_MAX,
+    SELF_SERVICE_SUFFIX,
     check_bucket_name,
     check_relative_key,
     project_name,
@@ -471,6 +472,11 @@ class ProjectSpec(SpecModel):
     def _project_name(cls, value: str) -> str:
         if value == PLATFORM_STACK:
             raise ValueError(f"{PLATFORM_STACK!r} is the name of the shared stack; fix: choose another project name")
+        if value.endswith(SELF_SERVICE_SUFFIX):
+            raise ValueError(
+                f"{value!r} ends with {SELF_SERVICE_SUFFIX!r}, the suffix of self-service stacks; "
+                "fix: choose another project name"
+            )
         return _name(value, "project name", max_len=32)
 
     def workload_kinds(self) -> tuple[str, ...]:

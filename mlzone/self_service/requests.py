@@ -18,6 +18,7 @@ import yaml
 from mlzone import audit_record
 from mlzone.self_service.guardrails import Refusal, check_budget, check_cluster, check_member, check_notebook
 from modules.budget import budget_name
+from modules.naming import self_service_stack_name
 from modules.self_service import SPARK_SIZES, notebook_hourly_usd
 from stacks.self_service_spec import ClusterRequest, NotebookRequest, Requests, load_requests, requests_file
 from stacks.spec import ProjectSpec, SpecError, Zone
@@ -131,7 +132,6 @@ def run(
     from mlzone.orchestrate.waves import run_stacks
     from mlzone.synth import synthesize, validate
     from mlzone.workspace import open_workspace
-    from stacks.self_service_stack import self_service_stack_name
     from stacks.target import Target
 
     zone, tgt = validate(root, Target(kind=target))  # type: ignore[arg-type]

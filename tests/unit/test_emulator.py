@@ -218,6 +218,81 @@ def test_logs_associate_and_disassociate_kms_key(aws) -> None:
         logs.associate_kms_key(logGroupName="/missing", kmsKeyId=key)
 
 
+ACCOUNT = "123456789012"
+TOPIC = f"arn:aws:sns:eu-west-1:{ACCOUNT}:lab--budget-alerts"
+
+
+def _budget(budgets, **extra) -> dict:
+    budget = {
+        "BudgetName": "lab--budget",
+        "BudgetType": "COST",
+        "TimeUnit": "MONTHLY",
+        "BudgetLimit": {"Amount": "500", "Unit": "USD"},
+    }
+    notification = {"NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN", "Threshold": 80.0}
+    subscribers = [{"SubscriptionType": "SNS", "Address": TOPIC}]
+    budgets.create_budget(
+        AccountId=ACCOUNT,
+        Budget=budget,
+        NotificationsWithSubscribers=[{"Notification": notification, "Subscribers": subscribers}],
+        **extra,
+    )
+    return notification
+
+
+def test_budgets_subscribers_of_a_notification(aws) -> None:
+    budgets = aws("budgets")
+    notification = _budget(budgets)
+    # The provider reads back the notification as DescribeNotificationsForBudget returns it (with ThresholdType).
+    read = {**notification, "ThresholdType": "PERCENTAGE", "Threshold": 80}
+    found = budgets.describe_subscribers_for_notification(
+        AccountId=ACCOUNT, BudgetName="lab--budget", Notification=read
+    )["Subscribers"]
+    assert found == [{"SubscriptionType": "SNS", "Address": TOPIC}]
+    with pytest.raises(ClientError, match="notification doesn't exist"):
+        budgets.describe_subscribers_for_notification(
+            AccountId=ACCOUNT, BudgetName="lab--budget", Notification={**notification, "Threshold": 100.0}
+        )
+    with pytest.raises(ClientError, match="budget doesn't exist"):
+        budgets.describe_subscribers_for_notification(
+            AccountId=ACCOUNT, BudgetName="missing", Notification=notification
+        )
+
+
+def test_budgets_update_budget_changes_the_limit_and_keeps_notifications(aws) -> None:
+    budgets = aws("budgets")
+    _budget(budgets)
+    budgets.update_budget(
+        AccountId=ACCOUNT,
+        NewBudget={
+            "BudgetName": "lab--budget",
+            "BudgetType": "COST",
+            "TimeUnit": "MONTHLY",
+            "BudgetLimit": {"Amount": "900", "Unit": "USD"},
+        },
+    )
+    found = budgets.describe_budget(AccountId=ACCOUNT, BudgetName="lab--budget")["Budget"]
+    assert found["BudgetLimit"] == {"Amount": "900", "Unit": "USD"}
+    assert (
+        len(budgets.describe_notifications_for_budget(AccountId=ACCOUNT, BudgetName="lab--budget")["Notifications"])
+        == 1
+    )
+
+
+def test_budgets_tags_from_create_and_the_tag_calls(aws) -> None:
+    budgets = aws("budgets")
+    _budget(budgets, ResourceTags=[{"Key": "project", "Value": "lab"}, {"Key": "team", "Value": "ds"}])
+    arn = f"arn:aws:budgets::{ACCOUNT}:budget/lab--budget"
+
+    def tags() -> dict[str, str]:
+        return {t["Key"]: t["Value"] for t in budgets.list_tags_for_resource(ResourceARN=arn)["ResourceTags"]}
+
+    assert tags() == {"project": "lab", "team": "ds"}
+    budgets.tag_resource(ResourceARN=arn, ResourceTags=[{"Key": "team", "Value": "data-science"}])
+    budgets.untag_resource(ResourceARN=arn, ResourceTagKeys=["project"])
+    assert tags() == {"team": "data-science"}
+
+
 def test_sagemaker_delete_model_package_group(aws) -> None:
     sm = aws("sagemaker")
     sm.create_model_package_group(ModelPackageGroupName="fraud-scorer")

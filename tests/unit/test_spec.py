@@ -121,6 +121,7 @@ def test_bucket_names_must_fit(tmp_path):
     [
         ({"name": "Fraud"}, r"name: project name 'Fraud' is not a valid name"),
         ({"name": "platform"}, r"'platform' is the name of the shared stack"),
+        ({"name": "lab-self-service"}, r"ends with '-self-service', the suffix of self-service stacks"),
         ({"name": "p" * 33}, r"is 33 characters; fix: use at most 32"),
         ({"team": "risk team"}, r"team: team 'risk team' is not a valid name"),
         ({"data_classification": "secret"}, r"data_classification: Input should be 'public', 'internal'"),
