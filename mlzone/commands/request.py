@@ -1,7 +1,7 @@
 """`mlzone request` and `mlzone release` (top-level commands, registered in mlzone/cli.py): self-service clusters and notebooks inside the project's guardrails.
 
-Exit codes: 0 applied; 1 the apply failed (the stack converges on retry); 2 bad input; 3 refused by a
-guardrail (only the refusal's audit record is written)."""
+Exit codes: 0 applied (or, with --for-review, the change for review written); 1 the apply failed (the
+stack converges on retry); 2 bad input; 3 refused by a guardrail (only the refusal's audit record is written)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,9 @@ class Kind(str, Enum):
     notebook = "notebook"
 
 
-def _dispatch(root: Path, target: str, project: str, action: str, kind: Kind, name: str, request) -> None:
+def _dispatch(
+    root: Path, target: str, project: str, action: str, kind: Kind, name: str, request, for_review: bool = False
+) -> None:
     from mlzone.self_service.requests import Outcome, run  # loaded on use: it loads the bindings (slow)
     from mlzone.zonelock import ZoneBusy, zone_lock
     from modules.layout import WORK_DIR
@@ -35,7 +37,7 @@ def _dispatch(root: Path, target: str, project: str, action: str, kind: Kind, na
         _exit(f"--target {target!r} is not a target; fix: use local or aws", 2)
     try:
         with zone_lock(root.resolve() / WORK_DIR, f"mlzone {action}", target):
-            outcome: Outcome = run(root, target, project, action, kind.value, name, request)
+            outcome: Outcome = run(root, target, project, action, kind.value, name, request, for_review)
     except SpecError as exc:
         _exit(str(exc), 2)
     except ZoneBusy as exc:
@@ -44,8 +46,13 @@ def _dispatch(root: Path, target: str, project: str, action: str, kind: Kind, na
         err.print(f"[red]refused[/] {refusal}", highlight=False, soft_wrap=True)
     if outcome.error:
         err.print(f"[red]failed[/] {outcome.error}", highlight=False, soft_wrap=True, markup=False)
+    if outcome.review:
+        typer.echo(
+            f"the spec change and the request are written (git diff projects/ requests/); "
+            f"pull request description with the plan summary: {outcome.review}"
+        )
     typer.echo(f"{action} {kind.value} {name}: {outcome.result}; audit record {outcome.record}")
-    raise typer.Exit({"applied": 0, "failed": 1, "refused": 3}[outcome.result])
+    raise typer.Exit({"applied": 0, "for-review": 0, "failed": 1, "refused": 3}[outcome.result])
 
 
 def _exit(message: str, code: int) -> None:
@@ -73,6 +80,11 @@ def request(
     size: str = typer.Option(None, "--size", help="cluster: a size preset (small, medium, large)."),
     idle_minutes: int = typer.Option(60, "--idle-minutes", help="cluster: auto-terminate after idle."),
     instance_type: str = typer.Option(None, "--instance-type", help="notebook: SageMaker instance type."),
+    for_review: bool = typer.Option(
+        False,
+        "--for-review",
+        help="Outside the guardrails: write the spec change, the request and the plan summary for a pull request.",
+    ),
     root: Path = ROOT,
     target: str = TARGET,
 ) -> None:
@@ -86,7 +98,7 @@ def request(
         if instance_type is None or size is not None:
             _exit("a notebook takes --instance-type (e.g. ml.t3.medium) and no --size", 2)
         req = _model(NotebookRequest, name=name, instance_type=instance_type)
-    _dispatch(root, target, project, "request", kind, name, req)
+    _dispatch(root, target, project, "request", kind, name, req, for_review)
 
 
 def release(
