@@ -114,3 +114,29 @@ def test_a_request_inside_is_applied_recorded_and_released(zone) -> None:
     assert released.exit_code == 0, released.output
     assert clusters(aws).get(f"{PROJECT}--eda", "TERMINATED").startswith("TERMINATED")
     assert audit_record(aws, released.output)["outcome"] == "applied"
+
+
+def test_for_review_writes_the_spec_change_and_the_plan_and_applies_nothing(zone) -> None:
+    root, aws, _ = zone
+    spec_file, requests_file = root / "projects" / f"{PROJECT}.yaml", root / "requests" / f"{PROJECT}.yaml"
+    original = spec_file.read_text()
+    requests_before = requests_file.read_text() if requests_file.is_file() else None
+    try:
+        result = mlzone(
+            "request", PROJECT, "cluster", "--size", "medium", "--name", "wide", "--for-review", "--root", str(root)
+        )
+        assert result.exit_code == 0, result.output
+        assert yaml.safe_load(spec_file.read_text())["self_service"]["spark"]["sizes"] == ["small", "medium"]
+        assert "wide" in requests_file.read_text()
+        text = (root / ".mlzone" / "reviews" / f"{PROJECT}-wide.md").read_text()
+        assert "self_service.spark.sizes" in text and "+    - medium" in text
+        assert re.search(rf"\| {PROJECT}-self-service \| [1-9]\d* \| 0 \| 0 \| passed", text), text
+        assert f"{PROJECT}--wide" not in clusters(aws), "a change for review applies nothing"
+        assert audit_record(aws, result.output)["outcome"] == "for-review"
+    finally:  # the zone goes on without the reviewed change
+        spec_file.write_text(original)
+        if requests_before is None:
+            requests_file.unlink()
+        else:
+            requests_file.write_text(requests_before)
+        assert mlzone("synth", "--root", str(root)).exit_code == 0
