@@ -47,13 +47,14 @@ from modules.project_role import (
     TrackingAccess,
     role_pattern,
 )
+from modules.self_service_role import SelfServiceRole, SelfServiceRoleProps
 from modules.spark_cluster import SparkCluster, SparkClusterProps
 from modules.subject_keys import secret_name
 from modules.tagging import RequiredTags, tag_everything
 from stacks.platform_stack import PLATFORM_STACK, shared_tracking
 from stacks.provider import configure
 from stacks.spec import PlatformSpec, ProjectSpec, Zone, data_bucket_name, spec_fields
-from stacks.target import LOCAL_STATE_DIR, Target
+from stacks.target import LOCAL_STATE_DIR, Target, state_key_alias
 
 # The platform outputs every project stack reads (name -> list?); PlatformStack must declare them all.
 PLATFORM_OUTPUTS = {
@@ -274,6 +275,21 @@ class ProjectStack(TerraformStack):
                 ),
             )
             TerraformOutput(self, "budget_topic_arn", value=budget.topic_arn)
+            # What `mlzone request` runs as on AWS: only this project's self-service stack, inside its guardrails.
+            role = SelfServiceRole(
+                self,
+                "self-service-role",
+                SelfServiceRoleProps(
+                    project=p,
+                    members=project.self_service.members,
+                    notebook_types=project.self_service.notebooks.instance_types,
+                    audit_bucket=platform.bucket_name("audit"),
+                    state_bucket=target.state_bucket(platform) if target.kind == "aws" else None,
+                    state_key_alias=state_key_alias(platform),
+                    subnet_count=platform.network.availability_zones,
+                ),
+            )
+            TerraformOutput(self, "self_service_role_arn", value=role.arn)
         outputs = {
             "data_key_arn": self.key.arn,
             "data_prefix": p.s3_uri(p.data_bucket),

@@ -19,6 +19,8 @@ from mlzone import audit_record
 from mlzone.clients import clients
 from mlzone.orchestrate.stack import Progress, quiet
 from mlzone.orchestrate.waves import run_stacks
+from mlzone.render import markdown_summary
+from mlzone.self_service import review
 from mlzone.self_service.guardrails import Refusal, check_budget, check_cluster, check_member, check_notebook
 from mlzone.synth import synthesize, validate
 from mlzone.workspace import open_workspace
@@ -40,6 +42,7 @@ class Outcome:
     result: str = ""  # applied | failed | refused
     error: str = ""
     record: str = ""  # URI of the audit record
+    review: str = ""  # --for-review: the pull request's description (mlzone/self_service/review.py)
 
 
 def project_of(zone: Zone, name: str) -> ProjectSpec:
@@ -128,11 +131,13 @@ def run(
     name: str,
     request: ClusterRequest | NotebookRequest | None = None,
     progress: Progress = quiet,
+    for_review: bool = False,
 ) -> Outcome:
     """Evaluate, record the request data, apply the self-service stack, write the audit record.
 
     `progress(stack, step)` hears each step (the portal shows it). SpecError: bad input (exit 2, nothing
-    written). A refusal writes only its audit record."""
+    written). A refusal writes only its audit record; with `for_review` it also writes the change for a
+    pull request (`for_review_change`), applying nothing."""
     zone, tgt = validate(root, Target.named(target))
     project = project_of(zone, project_name)
     stack = self_service_stack_name(project.name)
@@ -142,6 +147,7 @@ def run(
     with open_workspace(root, target, keep=True) as ws:
         client = clients(zone.platform.region, ws.emulator_url or None)
         caller = client("sts").get_caller_identity()["Arn"]
+        spent = 0.0
         if action == "release":  # releasing is always inside the guardrails, for a member
             refusals = check_member(project.self_service, caller)  # type: ignore[arg-type]
         else:
@@ -159,6 +165,15 @@ def run(
             "stack": stack,
         }
         audit = zone.platform.bucket_name("audit")
+        if refusals and for_review and request is not None:
+            review = for_review_change(root, ws, tgt, project, current, updated, request, refusals, caller, spent)
+            uri = record(
+                client,
+                audit,
+                project.name,
+                {**body, "verdict": "refused", "outcome": "for-review", "refusals": [str(r) for r in refusals]},
+            )
+            return Outcome("refused", refusals, "for-review", record=uri, review=str(review))
         if refusals:
             uri = record(
                 client,
@@ -183,3 +198,34 @@ def run(
             {**body, "verdict": "accepted", "outcome": "failed" if error else "applied", "error": error[:500]},
         )
         return Outcome("accepted", [], "failed" if error else "applied", error, uri)
+
+
+def for_review_change(
+    root: Path,
+    ws: Any,
+    target: Any,
+    project: ProjectSpec,
+    current: Requests,
+    updated: Requests,
+    request: ClusterRequest | NotebookRequest,
+    refusals: list[Refusal],
+    caller: str,
+    spent: float,
+) -> Path:
+    """Widen the guardrails in the spec, record the request, synth (gate 1) and plan both stacks (no apply),
+    and write the pull request's description; on a synth or gate refusal both files are restored."""
+    file = review.spec_file(root, project.name)
+    original = file.read_text()
+    raw = yaml.safe_load(original)["self_service"]
+    widened = review.widen(raw, refusals, request, current, caller, spent + estimate_usd(request))
+    diff = review.write_spec_change(file, widened)
+    write_requests(root, updated)
+    try:
+        synthesize(root, target=target)
+    except Exception:
+        file.write_text(original)
+        write_requests(root, current)
+        raise
+    outcomes = run_stacks(ws, [project.name, self_service_stack_name(project.name)], apply=False)
+    plan = markdown_summary(outcomes, ws.target)
+    return review.write_review(ws.work / review.REVIEWS_DIR, project.name, request, refusals, diff, plan)
