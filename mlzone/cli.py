@@ -221,10 +221,15 @@ def status(root: Path = ROOT, target: TargetChoice = TARGET, json_out: bool = JS
 @app.command("env")
 @_dispatch()
 def env_(
-    project: str = typer.Argument(..., help="Project name."), root: Path = ROOT, target: TargetChoice = TARGET
+    project: str = typer.Argument(..., help="Project name."),
+    root: Path = ROOT,
+    target: TargetChoice = TARGET,
+    as_user: str = typer.Option(
+        None, "--as", help="Local target: act as this IAM user of the emulator (a second identity, four eyes)."
+    ),
 ) -> None:
     """Print the environment a notebook or script of PROJECT needs, as `export` lines: eval "$(mlzone env PROJECT)"."""
-    typer.echo(inspect.env(root, target.value, project), nl=False)
+    typer.echo(inspect.env(root, target.value, project, as_user), nl=False)
 
 
 @app.command()
