@@ -139,6 +139,7 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
         assert approval["record_uri"].startswith(
             "s3://acme-ml-audit-eu-west-1/approvals/fraud-detection/fraud-scorer/1-"
         )
+        assert flat(f"record {approval['record_uri']}") in flat(out[approve].stdout), "the record approve wrote"
         assert (run["run_id"], run["git_commit"]) == (shell.env["RUN_ID"], commit)
         [pointer] = json.loads(run["data"])
         assert (
@@ -150,7 +151,8 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
 
         refused_versions(shell)
     finally:
-        ok(shell.run(STOP), STOP)
+        stopped = shell.run(STOP)
+    ok(stopped, STOP)
 
 
 def refused_versions(shell: Shell) -> None:
