@@ -71,7 +71,7 @@ def empty_log(s3) -> None:
     s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
 
 
-def trace_seconds(s3, records: int, repeat: int) -> float:
+def trace_seconds(s3, sagemaker, records: int, repeat: int) -> float:
     """Fill the log with `records` captures (a larger fill rewrites a smaller one's objects, so the log then
     holds exactly `records`); the median time of `trace` of the newest one."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
@@ -79,7 +79,7 @@ def trace_seconds(s3, records: int, repeat: int) -> float:
     at = start + timedelta(hours=(records - 1) // PER_HOUR)
     src = Sources(
         s3=s3,
-        sagemaker=None,
+        sagemaker=sagemaker,
         capture_bucket=BUCKET,
         audit_bucket=AUDIT,
         endpoints=[("fraud", ENDPOINT)],
@@ -98,7 +98,7 @@ def measure(records: int, repeat: int) -> tuple[float, float]:
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
         empty_log(s3)
-        traced = trace_seconds(s3, records, repeat)
+        traced = trace_seconds(s3, boto3.client("sagemaker", region_name=REGION), records, repeat)
         t = time.perf_counter()
         erase(s3, BUCKET, AUDIT, KEY, SUBJECT, lambda key: "customer_id", "bench")
         return traced, time.perf_counter() - t

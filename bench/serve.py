@@ -76,8 +76,9 @@ def tracing(aws: dict, small: int, big: int) -> None:
     """Print the trace time with `big` capture records in the log against `small`."""
     s3 = boto3.client("s3", **aws)
     empty_log(s3)
-    few = trace_seconds(s3, small, TRACE_REPEAT)
-    many = trace_seconds(s3, big, TRACE_REPEAT)
+    sagemaker = boto3.client("sagemaker", **aws)
+    few = trace_seconds(s3, sagemaker, small, TRACE_REPEAT)
+    many = trace_seconds(s3, sagemaker, big, TRACE_REPEAT)
     print(f"trace, {small:>7,} capture records: {few * 1000:7.1f} ms (median of {TRACE_REPEAT})")
     print(
         f"trace, {big:>7,} capture records: {many * 1000:7.1f} ms, ratio {many / few:.2f}x (log {big // small}x larger)"
