@@ -65,31 +65,44 @@ def fill(s3, records: int, start: datetime) -> str:
     return last
 
 
+def empty_log(s3) -> None:
+    """The capture bucket (versioned, as the platform's) and the audit bucket, with nothing in them."""
+    for bucket in (BUCKET, AUDIT):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+
+
+def trace_seconds(s3, sagemaker, records: int, repeat: int) -> float:
+    """Fill the log with `records` captures (a larger fill rewrites a smaller one's objects, so the log then
+    holds exactly `records`); the median time of `trace` of the newest one."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    last = fill(s3, records, start)
+    at = start + timedelta(hours=(records - 1) // PER_HOUR)
+    src = Sources(
+        s3=s3,
+        sagemaker=sagemaker,
+        capture_bucket=BUCKET,
+        audit_bucket=AUDIT,
+        endpoints=[("fraud", ENDPOINT)],
+        mlflow_run=lambda p, r: {},
+    )
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        trace(src, last if records else uuid7(), at)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
 def measure(records: int, repeat: int) -> tuple[float, float]:
+    """(median trace time, erase time) on a log of `records` captures in moto in-process."""
     with mock_aws():
         s3 = boto3.client("s3", region_name=REGION)
-        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-        s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
-        s3.create_bucket(Bucket=AUDIT, CreateBucketConfiguration={"LocationConstraint": REGION})
-        start = datetime(2026, 1, 1, tzinfo=UTC)
-        last = fill(s3, records, start)
-        at = start + timedelta(hours=(records - 1) // PER_HOUR)
-        src = Sources(
-            s3=s3,
-            sagemaker=None,
-            capture_bucket=BUCKET,
-            audit_bucket=AUDIT,
-            endpoints=[("fraud", ENDPOINT)],
-            mlflow_run=lambda p, r: {},
-        )
-        times = []
-        for _ in range(repeat):
-            t = time.perf_counter()
-            trace(src, last if records else uuid7(), at)
-            times.append(time.perf_counter() - t)
+        empty_log(s3)
+        traced = trace_seconds(s3, boto3.client("sagemaker", region_name=REGION), records, repeat)
         t = time.perf_counter()
         erase(s3, BUCKET, AUDIT, KEY, SUBJECT, lambda key: "customer_id", "bench", ["fraud"])
-        return statistics.median(times), time.perf_counter() - t
+        return traced, time.perf_counter() - t
 
 
 def main() -> None:

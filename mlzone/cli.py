@@ -195,10 +195,15 @@ def status(root: Path = ROOT, target: TargetChoice = TARGET, json_out: bool = JS
 @app.command("env")
 @dispatch()
 def env_(
-    project: str = typer.Argument(..., help="Project name."), root: Path = ROOT, target: TargetChoice = TARGET
+    project: str = typer.Argument(..., help="Project name."),
+    root: Path = ROOT,
+    target: TargetChoice = TARGET,
+    as_user: str = typer.Option(
+        None, "--as", help="Local target: act as this IAM user of the emulator (a second identity, four eyes)."
+    ),
 ) -> None:
     """Print the environment a notebook or script of PROJECT needs, as `export` lines: eval "$(mlzone env PROJECT)"."""
-    typer.echo(zone_commands.env(root, target.value, project), nl=False)
+    typer.echo(zone_commands.env(root, target.value, project, as_user), nl=False)
 
 
 @app.command()
@@ -273,7 +278,6 @@ def bootstrap(
         render.line(f"[green]✓[/] {step}")
 
 
-# Command groups (mlzone/commands/<group>.py), one `app.add_typer(<group>.app, name="<group>")` line each:
 from mlzone.commands import batch as batch_commands  # noqa: E402
 from mlzone.commands import erase as erase_command  # noqa: E402
 from mlzone.commands import gate as gate_command  # noqa: E402

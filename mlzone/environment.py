@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mlzone.clients import clients
@@ -39,6 +39,7 @@ class ProjectEnvironment:
     data_uri: str
     artifact_uri: str
     emulator_url: str = ""  # local target only
+    credentials: dict[str, str] = field(default_factory=dict)  # local target: another identity (`--as`)
 
     def variables(self) -> dict[str, str]:
         """The variables, in the order they are printed."""
@@ -49,7 +50,7 @@ class ProjectEnvironment:
             "MLZONE_ARTIFACT_URI": self.artifact_uri,
             "AWS_DEFAULT_REGION": self.region,
         }
-        return found | (emulator_env(self.emulator_url, self.region) if self.emulator_url else {})
+        return found | (emulator_env(self.emulator_url, self.region) if self.emulator_url else {}) | self.credentials
 
     def exports(self) -> str:
         """`export NAME=value` lines, quoted for a POSIX shell (`eval "$(mlzone env PROJECT)"`)."""

@@ -112,6 +112,16 @@ def lineage(package: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+NO_DEPLOY_RECORD = "the endpoint's configuration now (no deploy record dates the version served then)"
+
+
+def served_now(sagemaker: Any, endpoint: str) -> str | None:
+    """The model package version ARN the endpoint serves now (endpoint → configuration → model → package)."""
+    config = sagemaker.describe_endpoint(EndpointName=endpoint)["EndpointConfigName"]
+    variant = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"][0]
+    return sagemaker.describe_model(ModelName=variant["ModelName"]).get("PrimaryContainer", {}).get("ModelPackageName")
+
+
 @dataclass
 class Sources:
     """Where a trace reads: clients and the names of the buckets, endpoints and tracking servers."""
@@ -167,13 +177,13 @@ def trace(src: Sources, record_id: str, at: datetime | None = None) -> list[Link
             f"{endpoint} before {meta['inferenceTime']}",
         )
     )
-    if not deploy:
-        return links
-    arn = deploy["endpoints"][endpoint]
     try:
+        arn = deploy["endpoints"][endpoint] if deploy else served_now(src.sagemaker, endpoint)
+        if not arn:
+            return [*links, Link("model version", missing=f"{endpoint} serves no model package version")]
         package = src.sagemaker.describe_model_package(ModelPackageName=arn)
     except src.sagemaker.exceptions.ClientError as e:
-        return [*links, Link("model version", missing=f"{arn}: {e.response['Error']['Message']}")]
+        return [*links, Link("model version", missing=f"{endpoint}: {e.response['Error']['Message']}")]
     facts = lineage(package)
     group, version = arn.rsplit("/", 2)[-2:]
     model = group.split("--", 1)[-1]
@@ -189,12 +199,17 @@ def trace(src: Sources, record_id: str, at: datetime | None = None) -> list[Link
                 "artifact": container.get("ModelDataUrl"),
                 "image": container.get("Image"),
                 "image_digest": facts.get("image_digest"),
-            },
+            }
+            | ({} if deploy else {"read from": NO_DEPLOY_RECORD}),
         )
     )
     approval = approval_of(src.s3, src.audit_bucket, project, model, version)
     links.append(
-        Link("approval", _pick(approval, "record_uri", "decision", "approver", "time", "reason"))
+        Link(
+            "approval",
+            {"approver": approval.get("caller_arn")}
+            | _pick(approval, "record_uri", "decision", "time", "reason", "registered_by"),
+        )
         if approval
         else Link("approval", missing=f"no approval record for {model} version {version}")
     )

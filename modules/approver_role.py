@@ -23,9 +23,14 @@ from constructs import Construct
 from modules.grants import allow
 from modules.iam import policy_document
 from modules.project_role import REGISTRY_READ, ProjectScope
+from modules.waivers import waive
 
 APPROVER_PATH = "/mlzone-approval/"
 APPROVE = ("sagemaker:UpdateModelPackage",)
+PEOPLE_TRUST_REASON = (
+    "the approver role exists to be assumed by the people the project spec names in approvers: (four eyes on "
+    "model versions); its trust names exactly those validated role or user ARNs, never * or a whole account"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,6 +71,7 @@ class ApproverRole(Construct):
             assume_role_policy=json.dumps(trust),
             description=f"approves or rejects model versions of project {p.name} (mlzone)",
         )
+        waive(self.role, PEOPLE_TRUST_REASON, "CKV_MLZ_22")
         IamRolePolicy(
             self,
             "policy",

@@ -4,7 +4,7 @@ new-project, schema. Each returns what the CLI prints or its exit code; Failure 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -15,6 +15,7 @@ from mlzone.bootstrap import bootstrap_state_bucket
 from mlzone.clients import clients
 from mlzone.environment import read
 from mlzone.errors import DRIFT, FAILED, INVALID, Failure
+from mlzone.local_identity import user_credentials
 from mlzone.orchestrate.failure import interrupted
 from mlzone.orchestrate.run import RunOptions, prepare, verify_step
 from mlzone.scaffold import write_project
@@ -53,11 +54,21 @@ def status(root: Path, target: str, json_out: bool) -> None:
         render.status_table(rows, target)
 
 
-def env(root: Path, target: str, project: str) -> str:
-    """The `export` lines of PROJECT's environment."""
+def env(root: Path, target: str, project: str, as_user: str | None = None) -> str:
+    """The `export` lines of PROJECT's environment; with `as_user` (local only) as that emulator IAM user."""
+    if as_user is not None and target != "local":
+        raise Failure(
+            f"--as {as_user} is for the local target only; fix: on AWS act as another identity through "
+            "your SSO profile or `aws sts assume-role` (docs/lifecycle.md)",
+            INVALID,
+        )
     require_deployment(root, target)
     with open_workspace(root, target) as ws:
-        return read(ws, project).exports()
+        found = read(ws, project)
+        if as_user is not None:
+            iam = clients(ws.region, ws.emulator_url)("iam")
+            found = replace(found, credentials=user_credentials(iam, as_user))
+        return found.exports()
 
 
 def drift(opts: RunOptions, report: Path) -> int:

@@ -7,9 +7,10 @@ import json
 
 from cdktf import Testing
 
+from mlzone.synth import synthesize
 from stacks.project_stack import ProjectStack
 from stacks.target import Target
-from tests.conftest import resources, synth
+from tests.conftest import ROOT, resources, synth
 
 APPROVERS = (
     "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_ModelApprover_0123",
@@ -38,6 +39,18 @@ def test_the_approver_role_is_the_only_one_that_updates_versions(zone) -> None:
         next(iter(updaters.values())) == "arn:aws:sagemaker:eu-west-1:123456789012:model-package/fraud-detection--*/*"
     )
     assert doc["output"]["approver_role_arn"]
+
+
+def test_a_project_with_approvers_passes_gate_1(tmp_path) -> None:
+    """Its trust names people, which CKV_MLZ_22 refuses for every other role: the construct waives it, with why."""
+    (tmp_path / "projects").mkdir()
+    (tmp_path / "platform.yaml").write_text((ROOT / "platform.yaml").read_text())
+    spec = (ROOT / "projects" / "fraud-detection.yaml").read_text()
+    (tmp_path / "projects" / "fraud-detection.yaml").write_text(spec + f"approvers: {json.dumps(list(APPROVERS))}\n")
+    synthesize(tmp_path, outdir=tmp_path / "out")  # raises GateError when gate 1 blocks
+    project = tmp_path / "out" / "stacks" / "fraud-detection"
+    waived = json.loads((project / "cdk.tf.json").read_text())["//"]["mlzone"]["waivers"]
+    assert [w["path"] for w in waived if w["checks"] == ["CKV_MLZ_22"]] == ["fraud-detection/approver-role/role"]
 
 
 def test_no_approvers_no_approver_role(example_synth) -> None:

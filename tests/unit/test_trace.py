@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from mlzone import audit_record
-from mlzone.trace import Sources, TraceError, time_of, trace, uuid7
+from mlzone.trace import NO_DEPLOY_RECORD, Sources, TraceError, time_of, trace, uuid7
 
 REGION = "eu-west-1"
 CAPTURES, AUDIT = "acme-ml-predictions-eu-west-1", "acme-ml-audit-eu-west-1"
@@ -109,7 +109,7 @@ def test_the_chain_links_capture_deploy_version_approval_and_run(zone) -> None:
         s3,
         AUDIT,
         f"approvals/fraud/detector/{version}-{audit_record.stamp(earlier)}.json",
-        {"decision": "Approved", "approver": "arn:aws:iam::1:role/risk-lead", "reason": "x" * 20},
+        {"decision": "Approved", "caller_arn": "arn:aws:iam::1:role/risk-lead", "reason": "x" * 20},
     )
     links = {link.name: link for link in trace(sources(s3, sm, {"r1": {"params": {"C": "1"}, "metrics": {}}}), event)}
     assert [n for n, link in links.items() if link.missing] == []
@@ -129,8 +129,34 @@ def test_a_missing_link_is_named_not_skipped(zone) -> None:
     s3.put_object(
         Bucket=CAPTURES, Key=f"fraud/{ENDPOINT}/AllTraffic/{when:%Y/%m/%d/%H}/a.jsonl", Body=capture(event, when)
     )
-    [prediction, deploy] = trace(sources(s3, sm, {}), event)
+    [prediction, deploy, version] = trace(sources(s3, sm, {}), event)
     assert not prediction.missing and "no successful deploy record" in deploy.missing
+    assert version.missing.startswith(f"{ENDPOINT}: ") and "not" in version.missing, "no endpoint, named"
+
+
+def test_without_a_deploy_record_the_chain_goes_on_from_the_endpoint_as_configured_now(zone) -> None:
+    s3, sm, arn = zone
+    sm.create_model(
+        ModelName="fraud--detector-1",
+        PrimaryContainer={"ModelPackageName": arn},
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/fraud",
+    )
+    variant = {"VariantName": "AllTraffic", "ModelName": "fraud--detector-1", "InitialInstanceCount": 1}
+    sm.create_endpoint_config(
+        EndpointConfigName="fraud--scoring-a1", ProductionVariants=[variant | {"InstanceType": "ml.m5.large"}]
+    )
+    sm.create_endpoint(EndpointName=ENDPOINT, EndpointConfigName="fraud--scoring-a1")
+    event = uuid7()
+    when = time_of(event)
+    assert when is not None
+    s3.put_object(
+        Bucket=CAPTURES, Key=f"fraud/{ENDPOINT}/AllTraffic/{when:%Y/%m/%d/%H}/a.jsonl", Body=capture(event, when)
+    )
+    links = {link.name: link for link in trace(sources(s3, sm, {"r1": {"params": {}, "metrics": {}}}), event)}
+    assert [n for n, link in links.items() if link.missing] == ["deploy", "approval"]
+    assert links["model version"].facts["arn"] == arn
+    assert links["model version"].facts["read from"] == NO_DEPLOY_RECORD
+    assert links["training run"].facts["git_commit"] == "c0ffee"
 
 
 def test_an_unknown_id_and_an_id_without_time_are_refused(zone) -> None:
