@@ -14,8 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mlzone import s3_objects
-
-PREFIXES = ("approvals/", "deployments/", "batch-runs/", "requests/", "erasures/")
+from modules.record_prefixes import RECORD_PREFIXES as PREFIXES
 
 
 class RecordError(Exception):

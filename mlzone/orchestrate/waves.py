@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mlzone.orchestrate.stack import Progress, StackOutcome, quiet, run_one
+from mlzone.orchestrate.stack import Progress, Recorder, StackOutcome, quiet, run_one
 from mlzone.terraform import Interrupted, clear_interrupt, run_parallel
 from mlzone.workspace import Workspace
 from modules.naming import PLATFORM_STACK
@@ -18,10 +18,12 @@ def run_stacks(
     parallel: int = 2,
     progress: Progress = quiet,
     reviewed_only: bool = False,
+    record: Recorder | None = None,
 ) -> list[StackOutcome]:
     """Plan (and apply) stacks: the platform alone first, then projects `parallel` at a time.
 
     Destroy runs in the opposite order (projects first). A failed platform stops the projects.
+    Each apply is passed to `record` (deploy records).
     Ctrl-C interrupts every running Terraform child at once and raises Interrupted (terraform.run_parallel)
     with the outcomes of the stacks that finished.
     """
@@ -33,7 +35,9 @@ def run_stacks(
     clear_interrupt()
     try:
         for wave in filter(None, waves):
-            done = run_parallel(lambda s: run_one(ws, s, apply, destroy, progress, reviewed_only), wave, parallel)
+            done = run_parallel(
+                lambda s: run_one(ws, s, apply, destroy, progress, reviewed_only, record), wave, parallel
+            )
             outcomes += done
             if apply and any(o.stops_the_run for o in done):
                 break
