@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mlzone import s3_objects
-from modules.record_prefixes import RECORD_PREFIXES as PREFIXES
+from modules.audit_writers import RECORD_PREFIXES as PREFIXES
 
 
 class RecordError(Exception):

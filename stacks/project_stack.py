@@ -223,7 +223,12 @@ class ProjectStack(TerraformStack):
             approver = ApproverRole(
                 self,
                 "approver-role",
-                ApproverRoleProps(project=p, approvers=project.approvers, audit_bucket=platform.bucket_name("audit")),
+                ApproverRoleProps(
+                    project=p,
+                    approvers=project.approvers,
+                    audit_bucket=platform.bucket_name("audit"),
+                    audit_key_arn=state.get_string("audit_key_arn"),
+                ),
             )
             TerraformOutput(self, "approver_role_arn", value=approver.arn)
         # Props are built from the spec entries as they are (same field names; defaults and limits are the
