@@ -31,6 +31,7 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from typing import Any
 import yaml
 
 from mlzone import checkov_yaml
+from modules.layout import SHARED_MODELS_JSON_PATH
 from modules.limits import REASON_MIN_CHARS as MIN_REASON
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -415,18 +417,36 @@ def home_accounts(synth: dict | None) -> list[str]:
     return pinned or sorted(set(SOURCE_ACCOUNT.findall(json.dumps(synth.get("resource") or {}) if synth else "")))
 
 
-def _scan(file: Path, kind: str, checks: list[str] | None = None, home_accounts: list[str] = ()):
+def shared_model_groups(synth: dict | None) -> list[str]:
+    """The model package groups other projects share with a stack (`"//".mlzone.shared_models`)."""
+    found: Any = synth or {}
+    for key in SHARED_MODELS_JSON_PATH.split("."):
+        found = (found or {}).get(key) if isinstance(found, dict) else None
+    return list(found or [])
+
+
+def _scan(
+    file: Path,
+    kind: str,
+    checks: list[str] | None = None,
+    home_accounts: Sequence[str] = (),
+    shared_groups: Sequence[str] = (),
+):
     """checkov records of one file (all checks, or only `checks`): (passed, failed, parsing errors).
 
-    `home_accounts` tells the cross-account check (CKV_MLZ_38) which accounts are the zone's own."""
+    `home_accounts` tells the cross-account check (CKV_MLZ_38) which accounts are the zone's own,
+    `shared_groups` the registry check (CKV_MLZ_53) which other projects' package groups the stack may use."""
     _checkov()
+    from policies.checks._common import SHARED_MODELS_ENV
     from policies.checks._policy import HOME_ENV
 
-    os.environ[HOME_ENV] = ",".join(home_accounts)
+    context = {HOME_ENV: ",".join(home_accounts), SHARED_MODELS_ENV: ",".join(shared_groups)}
+    os.environ.update(context)
     try:
         return _run_checkov(file, kind, checks)
     finally:
-        os.environ.pop(HOME_ENV, None)
+        for name in context:
+            os.environ.pop(name, None)
 
 
 def _run_checkov(file: Path, kind: str, checks: list[str] | None):
@@ -486,7 +506,9 @@ def gate_file(file: Path) -> FileResult:
         result.errors.append("checkov scans Terraform JSON only in files named *.tf.json; fix: rename the file")
         return result
     result.waivers = construct_waivers(synth)
-    passed, failed, parse_errors = _scan(file, kind, home_accounts=home_accounts(synth))
+    passed, failed, parse_errors = _scan(
+        file, kind, home_accounts=home_accounts(synth), shared_groups=shared_model_groups(synth)
+    )
     result.passed = len(passed)
     result.errors += [f"checkov could not parse {e}" for e in parse_errors]
     for rec in failed:

@@ -35,7 +35,9 @@ from modules.experiment_tracking import (
     own_server_access,
 )
 from modules.keys import Key, KeyProps
+from modules.layout import SHARED_MODELS_JSON_PATH
 from modules.model_registry import ModelRegistry, ModelRegistryProps
+from modules.naming import project_name
 from modules.notebook import Notebook, NotebookProps
 from modules.project_network import ProjectNetwork, ProjectNetworkProps
 from modules.project_role import (
@@ -170,6 +172,8 @@ class ProjectStack(TerraformStack):
             security_groups=network.group_ids,
             shared_models=shared_models,
         )
+        if shared_models:
+            self.add_override(SHARED_MODELS_JSON_PATH, [project_name(owner, model) for owner, model in shared_models])
         if shared:
             unbounded = replace(
                 unbounded,

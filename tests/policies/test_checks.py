@@ -72,7 +72,8 @@ def subjects(doc: dict) -> set[str]:
 
 def scan(file: Path, ident: str) -> tuple[set[str], set[str]]:
     doc = json.loads(file.read_text())
-    passed, failed, errors = gate._scan(file, gate.kind_of(doc), checks=[ident])
+    shared = gate.shared_model_groups(doc)  # what the stack's JSON says other projects share with it
+    passed, failed, errors = gate._scan(file, gate.kind_of(doc), checks=[ident], shared_groups=shared)
     assert not errors, f"{file}: checkov could not parse it: {errors}"
     ids = lambda records: {gate._logical_id(gate._address(r.resource)) for r in records if r.check_id == ident}  # noqa: E731
     return ids(passed), ids(failed)
