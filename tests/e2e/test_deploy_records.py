@@ -121,9 +121,10 @@ def test_deploy_records_name_commit_operator_and_served_version_and_trace_shows_
     second = mlzone("deploy", "--root", str(zone))
     assert second.exit_code == 0, second.output
     record = records(s3, EXAMPLE_PROJECT)[-1]
-    arn = boto3.client("sagemaker", **aws).describe_model_package(ModelPackageName=f"{EXAMPLE_PROJECT}--{MODEL}/1")[
-        "ModelPackageArn"
-    ]
+    [version] = boto3.client("sagemaker", **aws).list_model_packages(
+        ModelPackageGroupName=f"{EXAMPLE_PROJECT}--{MODEL}"
+    )["ModelPackageSummaryList"]
+    arn = version["ModelPackageArn"]
     operator = boto3.client("sts", **aws).get_caller_identity()["Arn"]  # the deploy's identity, as STS answers
     assert (record["status"], record["git_commit"], record["dirty"], record["operator"]) == (
         "succeeded",
