@@ -153,8 +153,24 @@ def key(record: dict[str, Any]) -> str:
     return f"{PREFIX}{record['stack']}/{audit_record.stamp(when)}-{digest}.json"
 
 
+def require_lock(s3: Any, bucket: str) -> None:
+    """Refuse (RecordError) to write into an audit bucket that has no default retention yet: a platform apply
+    cut short before its Object Lock rule leaves one, and a record there would not be locked (and would keep
+    S3 from taking the rule on the next apply)."""
+    try:
+        rule = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"].get("Rule")
+    except s3.exceptions.ClientError:
+        rule = None
+    if not rule:
+        raise audit_record.RecordError(
+            f"s3://{bucket} has no Object Lock retention rule yet (the platform's apply did not finish), "
+            "so no record is written into it"
+        )
+
+
 def write(s3: Any, bucket: str, facts: RunFacts, ws: Workspace, outcome: StackOutcome) -> str:
-    """Write the record of one stack's apply; returns its URI."""
+    """Write the record of one stack's apply into the locked audit bucket; returns its URI."""
+    require_lock(s3, bucket)
     record = build(facts, ws, outcome)
     return audit_record.put(s3, bucket, key(record), record)
 

@@ -69,7 +69,13 @@ def aws_api():
     server.start()
     url = f"http://127.0.0.1:{port}"
     s3 = boto3.client("s3", endpoint_url=url, region_name="eu-west-1", aws_access_key_id="t", aws_secret_access_key="t")
-    s3.create_bucket(Bucket=AUDIT, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.create_bucket(
+        Bucket=AUDIT, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}, ObjectLockEnabledForBucket=True
+    )
+    retention = {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}}
+    s3.put_object_lock_configuration(
+        Bucket=AUDIT, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": retention}
+    )
     yield url, s3
     server.stop()
 

@@ -145,11 +145,26 @@ def test_gate_1_of_other_json_than_the_planned_one_is_unknown(ws, facts) -> None
     assert "no gate 1 verdict" in deploy_record.gate1_verdict(ws, STACK)["summary"]
 
 
-def test_written_records_are_read_back_as_the_deploy_in_force(ws, facts) -> None:
+def test_records_go_only_into_a_locked_bucket_and_are_read_back_as_the_deploy_in_force(ws, facts) -> None:
     with mock_aws():
         s3 = boto3.client("s3", region_name="eu-west-1")
-        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        s3.create_bucket(
+            Bucket=BUCKET,
+            CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},
+            ObjectLockEnabledForBucket=True,
+        )
         record = deploy_record.recorder(s3, BUCKET, facts, ws)
+        unlocked = StackOutcome(STACK, planned(), error="interrupted")
+        record(unlocked)  # the platform's apply has not set the default retention yet
+        assert "no Object Lock retention rule yet" in unlocked.record_error and not unlocked.record_uri
+        assert "Contents" not in s3.list_objects_v2(Bucket=BUCKET), "nothing was written unlocked"
+        s3.put_object_lock_configuration(
+            Bucket=BUCKET,
+            ObjectLockConfiguration={
+                "ObjectLockEnabled": "Enabled",
+                "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}},
+            },
+        )
         ok, failed = StackOutcome(STACK, planned(), applied=True), StackOutcome(STACK, planned(), error="x")
         record(ok)
         (ws.plan_dir(STACK) / "tfplan").write_bytes(b"another plan")  # a second apply, another key
