@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+# modules/audit_writers.RECORD_PREFIXES, which the bucket policy grants; repeated here because this file ships
+# beside the scoring job with the standard library only (tests/unit/test_audit_record.py ties the two)
 PREFIXES = ("approvals/", "deployments/", "batch-runs/", "requests/", "erasures/")
 
 

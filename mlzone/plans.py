@@ -24,6 +24,7 @@ class StackPlan:
     gate_passed: bool = False
     gate_summary: str = ""
     gate_details: list[str] = field(default_factory=list)
+    gate_exceptions: list[str] = field(default_factory=list)  # `<check id>:<resource>` that excepted a finding
     unsupported: list[str] = field(default_factory=list)  # resources the emulator cannot run, with why
     retained: list[str] = field(default_factory=list)  # destroy: resources released from state, not deleted
     untainted: list[str] = field(default_factory=list)  # left tainted by an interrupted apply, untainted

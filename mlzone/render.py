@@ -89,6 +89,11 @@ def outcomes(found: Sequence[StackOutcome], target: str, verbose: bool) -> None:
         if o.error:
             err.print("[bold red]error:[/] ", end="")
             err.print(o.error if verbose else first_lines(o.error), highlight=False, soft_wrap=True, markup=False)
+        if o.record_uri:
+            line(f"[cyan]deploy record[/] {o.stack}: {o.record_uri}", err)
+        if o.record_error:
+            err.print("[bold red]error:[/] ", end="")
+            err.print(o.record_error, highlight=False, soft_wrap=True, markup=False)
         if o.plan:
             for detail in o.plan.gate_details:
                 line(f"[red]gate 2[/] {o.stack}: {detail}", err)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
@@ -14,6 +17,11 @@ from mlzone.gate.runner import MODE_ENV
 from mlzone.gate.runner import run as run_gate
 from stacks.spec import Zone, load_zone
 from stacks.target import Target
+
+if TYPE_CHECKING:
+    from mlzone.gate.findings import GateResult
+
+GATE1_FILE = "gate1.json"  # gate 1's verdict, beside each stack's cdk.tf.json (read by mlzone.deploy_record)
 
 
 def validate(root: Path, target: Target | None = None) -> tuple[Zone, Target]:
@@ -56,11 +64,26 @@ def gate_synthesized(stacks: list[Path]) -> None:
     plan it. `MLZONE_GATE=report-only` only prints them (local experiments; CI never sets it).
     """
     result = run_gate([stack / "cdk.tf.json" for stack in stacks])
+    blocked = {Path(f.file) for f in result.failed} | {Path(r.file) for r in result.files if r.errors}
+    for stack in stacks:
+        write_verdict(stack, stack / "cdk.tf.json" not in blocked or result.report_only, result)
     if result.ok:
         return
     report.print_lines(result, Console(stderr=True))
     if not result.report_only:
-        for blocked in {Path(f.file) for f in result.failed} | {Path(r.file) for r in result.files if r.errors}:
-            blocked.rename(blocked.with_name(blocked.name + ".blocked"))
+        for file in blocked:
+            file.rename(file.with_name(file.name + ".blocked"))
         raise GateError(result)
     Console(stderr=True).print(f"[yellow]{MODE_ENV}=report-only: synthesized anyway; CI would fail[/]")
+
+
+def write_verdict(stack: Path, passed: bool, result: GateResult) -> None:
+    """Record gate 1's verdict on one stack, tied to its JSON by hash (`GATE1_FILE`)."""
+    verdict = {
+        "passed": passed,
+        "report_only": result.report_only,
+        "summary": result.summary(),
+        "exceptions": result.exceptions_used(stack.name),
+        "cdk_sha256": hashlib.sha256((stack / "cdk.tf.json").read_bytes()).hexdigest(),
+    }
+    (stack / GATE1_FILE).write_text(json.dumps(verdict, indent=2))

@@ -20,12 +20,12 @@ from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
-from modules.grants import allow
+from modules.audit_writers import APPROVER_PATH, RECORD_KEY_ACTIONS
+from modules.grants import allow, grant_key
 from modules.iam import policy_document
 from modules.project_role import REGISTRY_READ, ProjectScope
 from modules.waivers import waive
 
-APPROVER_PATH = "/mlzone-approval/"
 APPROVE = ("sagemaker:UpdateModelPackage",)
 PEOPLE_TRUST_REASON = (
     "the approver role exists to be assumed by the people the project spec names in approvers: (four eyes on "
@@ -43,6 +43,8 @@ class ApproverRoleProps:
     """IAM role or user ARNs that may assume the role (ProjectSpec.approvers); at least one."""
     audit_bucket: str
     """The platform's audit bucket (records under approvals/<project>/)."""
+    audit_key_arn: str
+    """The platform's audit key, which encrypts those records."""
 
     def __post_init__(self) -> None:
         if not self.approvers:
@@ -82,6 +84,7 @@ class ApproverRole(Construct):
                 allow("DecideVersions", APPROVE, p.arn("sagemaker", f"model-package/{p.pattern}/*")),
                 allow("WhoAmI", "sts:GetCallerIdentity", "*"),
                 allow("ApprovalRecords", "s3:PutObject", f"arn:aws:s3:::{props.audit_bucket}/approvals/{p.name}/*"),
+                grant_key("ApprovalRecordsKey", props.audit_key_arn, RECORD_KEY_ACTIONS),
                 allow(
                     "ReadApprovalRecords", ["s3:GetObject"], f"arn:aws:s3:::{props.audit_bucket}/approvals/{p.name}/*"
                 ),

@@ -9,6 +9,7 @@ from cdktf_cdktf_provider_aws.cloudtrail import Cloudtrail
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from constructs import Construct
 
+from modules.audit_writers import TRAIL_PREFIX, bucket_statements
 from modules.bucket import Bucket, BucketProps, ObjectLock
 from modules.grants import grant_log_streams
 from modules.service_role import ServiceRole, ServiceRoleProps
@@ -107,9 +108,10 @@ class AuditStorage(Construct):
                         "Effect": "Allow",
                         "Principal": {"Service": "cloudtrail.amazonaws.com"},
                         "Action": "s3:PutObject",
-                        "Resource": f"{audit_arn}/cloudtrail/AWSLogs/{props.account_id}/*",
+                        "Resource": f"{audit_arn}/{TRAIL_PREFIX}AWSLogs/{props.account_id}/*",
                         "Condition": {"StringEquals": {"aws:SourceArn": trail}},
                     },
+                    *bucket_statements(props.audit_bucket_name, props.account_id),
                 ),
             ),
         )
@@ -139,7 +141,7 @@ class AuditStorage(Construct):
             "trail",
             name=trail.rsplit("/", 1)[1],
             s3_bucket_name=self.audit.name,
-            s3_key_prefix="cloudtrail",
+            s3_key_prefix=TRAIL_PREFIX.rstrip("/"),
             kms_key_id=props.audit_key_arn,
             is_multi_region_trail=True,
             include_global_service_events=True,

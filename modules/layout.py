@@ -11,3 +11,6 @@ WORK_DIR = ".mlzone"  # mlzone's own files: plans, logs, local state, the kept e
 LOCAL_STATE_DIR = f"{WORK_DIR}/state"  # the local target's Terraform state, <stack>.tfstate
 STACKS_DIR = "cdktf.out/stacks"  # synthesized stacks, <stack>/cdk.tf.json
 LOCAL_STATE_FROM_STACK = "../../../" + LOCAL_STATE_DIR  # LOCAL_STATE_DIR seen from STACKS_DIR/<stack>/
+# In a project stack's cdk.tf.json: the model package groups other projects share with it (the gate's
+# registry check, CKV_MLZ_59, lets its SageMaker models use them).
+SHARED_MODELS_JSON_PATH = "//.mlzone.shared_models"

@@ -11,6 +11,7 @@ from cdktf import TerraformOutput, TerraformStack
 from cdktf_cdktf_provider_aws.emr_block_public_access_configuration import EmrBlockPublicAccessConfiguration
 from constructs import Construct
 
+from modules import audit_writers
 from modules.audit_storage import AuditStorage, AuditStorageProps, trail_arn
 from modules.bucket import Bucket, BucketProps
 from modules.capture_storage import CaptureStorage, CaptureStorageProps
@@ -68,7 +69,7 @@ class PlatformStack(TerraformStack):
                 region=region,
                 description="mlzone audit trail and audit bucket",
                 services=(ServiceGrant.cloudtrail(account, trail_arn(name, region, account)),),
-                statements=(cloudtrail_log_readers(account),),
+                statements=(cloudtrail_log_readers(account), audit_writers.key_statement(account, region)),
                 break_glass_arn=platform.break_glass_arn(account),
             ),
         )

@@ -35,7 +35,9 @@ from modules.experiment_tracking import (
     own_server_access,
 )
 from modules.keys import Key, KeyProps
+from modules.layout import SHARED_MODELS_JSON_PATH
 from modules.model_registry import ModelRegistry, ModelRegistryProps
+from modules.naming import project_name
 from modules.notebook import Notebook, NotebookProps
 from modules.project_network import ProjectNetwork, ProjectNetworkProps
 from modules.project_role import (
@@ -176,6 +178,8 @@ class ProjectStack(TerraformStack):
             audit_key_arn=out["audit_key_arn"],
             subject_key_secret=secret_name(platform.name),
         )
+        if shared_models:
+            self.add_override(SHARED_MODELS_JSON_PATH, [project_name(owner, model) for owner, model in shared_models])
         if shared:
             unbounded = replace(
                 unbounded,
@@ -229,7 +233,12 @@ class ProjectStack(TerraformStack):
             approver = ApproverRole(
                 self,
                 "approver-role",
-                ApproverRoleProps(project=p, approvers=project.approvers, audit_bucket=platform.bucket_name("audit")),
+                ApproverRoleProps(
+                    project=p,
+                    approvers=project.approvers,
+                    audit_bucket=platform.bucket_name("audit"),
+                    audit_key_arn=state.get_string("audit_key_arn"),
+                ),
             )
             TerraformOutput(self, "approver_role_arn", value=approver.arn)
         # Props are built from the spec entries as they are (same field names; defaults and limits are the

@@ -80,18 +80,28 @@ def change_rule_ids() -> frozenset[str]:
     )
 
 
-def scan(file: Path, kind: str, checks: list[str] | None = None, home_accounts: Sequence[str] = ()):
+def scan(
+    file: Path,
+    kind: str,
+    checks: list[str] | None = None,
+    home_accounts: Sequence[str] = (),
+    shared_groups: Sequence[str] = (),
+):
     """checkov records of one file (all checks, or only `checks`): (passed, failed, parsing errors).
 
-    `home_accounts` tells the cross-account check (CKV_MLZ_38) which accounts are the zone's own."""
+    `home_accounts` tells the cross-account check (CKV_MLZ_38) which accounts are the zone's own,
+    `shared_groups` the registry check (CKV_MLZ_59) which other projects' package groups the stack may use."""
     load_checkov()
+    from policies.checks._common import SHARED_MODELS_ENV
     from policies.checks._policy import HOME_ENV
 
-    os.environ[HOME_ENV] = ",".join(home_accounts)
+    context = {HOME_ENV: ",".join(home_accounts), SHARED_MODELS_ENV: ",".join(shared_groups)}
+    os.environ.update(context)
     try:
         return _run_checkov(file, kind, checks)
     finally:
-        os.environ.pop(HOME_ENV, None)
+        for name in context:
+            os.environ.pop(name, None)
 
 
 def _run_checkov(file: Path, kind: str, checks: list[str] | None):

@@ -75,6 +75,13 @@ class GateResult:
     def ok(self) -> bool:
         return not self.failed and not self.all_errors
 
+    def exceptions_used(self, stack: str | None = None) -> list[str]:
+        """The exceptions and construct waivers that excepted a finding (of `stack`, default all), as
+        `<check id>:<resource>`: what a deploy record names as used."""
+        return sorted(
+            {f"{f.check_id}:{f.waiver.resource}" for f in self.excepted if f.waiver and stack in (None, f.stack)}
+        )
+
     def summary(self) -> str:
         checks = sum(r.passed + len(r.findings) for r in self.files)
         verdict = "passed" if self.ok else "BLOCKED"

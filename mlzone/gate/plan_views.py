@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
+
+from modules.layout import SHARED_MODELS_JSON_PATH
 
 SOURCE_ACCOUNT = re.compile(r'aws:SourceAccount\\?"\s*:\s*\\?"(\d{12})\\?"')
 
@@ -37,6 +40,14 @@ def deletions_view(plan: dict) -> dict | None:
         "planned_values": {"root_module": {"resources": resources}},
         "resource_changes": changes,
     }
+
+
+def shared_model_groups(synth: dict | None) -> list[str]:
+    """The model package groups other projects share with a stack (`"//".mlzone.shared_models`)."""
+    found: Any = synth or {}
+    for key in SHARED_MODELS_JSON_PATH.split("."):
+        found = (found or {}).get(key) if isinstance(found, dict) else None
+    return list(found or [])
 
 
 def home_accounts(synth: dict | None) -> list[str]:

@@ -12,7 +12,7 @@ from mlzone.gate.checkov_scan import covered_builtins, loaded_check_ids, logical
 from mlzone.gate.findings import FileResult, Finding, GateResult
 from mlzone.gate.inputs import collect, construct_paths, kind_of, stack_name, synth_for
 from mlzone.gate.paths import EXCEPTIONS_FILE
-from mlzone.gate.plan_views import home_accounts
+from mlzone.gate.plan_views import home_accounts, shared_model_groups
 from mlzone.gate.waivers import CONSTRUCT, Waiver, construct_waivers, load_waivers
 
 MODE_ENV = "MLZONE_GATE"  # "report-only": print findings, never fail (local experiments; CI never sets it)
@@ -35,7 +35,9 @@ def gate_file(file: Path) -> FileResult:
         result.errors.append("checkov scans Terraform JSON only in files named *.tf.json; fix: rename the file")
         return result
     result.waivers = construct_waivers(synth)
-    passed, failed, parse_errors = scan(file, kind, home_accounts=home_accounts(synth))
+    passed, failed, parse_errors = scan(
+        file, kind, home_accounts=home_accounts(synth), shared_groups=shared_model_groups(synth)
+    )
     result.passed = len(passed)
     result.errors += [f"checkov could not parse {e}" for e in parse_errors]
     for rec in failed:

@@ -16,10 +16,11 @@ from modules.layout import WORK_DIR
 
 
 def exit_code(outcomes: Sequence[StackOutcome], checks: Sequence[Check] = ()) -> int:
-    """3 when a plan failed gate 2, else 1 when a step or a verify check failed, else 0."""
+    """3 when a plan failed gate 2, else 1 when a step, a deploy record or a verify check failed, else 0."""
     if any(o.plan and not o.plan.gate_passed for o in outcomes):
         return REFUSED
-    return FAILED if any(o.error for o in outcomes) or any(not c.ok for c in checks) else 0
+    failed = any(o.error or o.record_error for o in outcomes) or any(not c.ok for c in checks)
+    return FAILED if failed else 0
 
 
 def interrupted(stop: Interrupted, names: list[str]) -> Failure:

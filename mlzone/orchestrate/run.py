@@ -6,16 +6,16 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlzone import render, tracking
+from mlzone import deploy_record, render, tracking
 from mlzone.changes import Changes, ChangesError, changed_since
 from mlzone.clients import clients
-from mlzone.errors import INTERRUPTED, INVALID, REFUSED, Failure
+from mlzone.errors import FAILED, INTERRUPTED, INVALID, REFUSED, Failure
 from mlzone.gate.findings import GateError
 from mlzone.orchestrate.failure import exit_code, interrupted
-from mlzone.orchestrate.stack import StackOutcome
+from mlzone.orchestrate.stack import Recorder, StackOutcome
 from mlzone.orchestrate.waves import run_stacks
 from mlzone.plans import saved_plans, unreviewed
-from mlzone.resolve import Refused, references, resolve
+from mlzone.resolve import Reference, Refused, references, resolve
 from mlzone.synth import synthesize
 from mlzone.terraform.children import Interrupted
 from mlzone.verify import Check, verify_workspace
@@ -134,24 +134,47 @@ def verify_step(ws: Workspace, json_out: bool) -> list[Check]:
     return checks
 
 
-def check_versions(ws: Workspace, opts: RunOptions) -> None:
-    """Before any plan: every model version an endpoint or batch job names exists and is Approved (exit 3)."""
+def check_versions(ws: Workspace, opts: RunOptions) -> dict[Reference, str]:
+    """Before any plan: every model version an endpoint or batch job names exists and is Approved (exit 3).
+    Returns the ARN of each."""
     zone = load_zone(opts.root)
     if opts.mode is Mode.DESTROY or not references(zone):
-        return
+        return {}
     sagemaker = clients(zone.platform.region, ws.emulator_url or None)("sagemaker")
     try:
-        resolve(zone, sagemaker, Target.named(opts.target).account_id(zone.platform))
+        return resolve(zone, sagemaker, Target.named(opts.target).account_id(zone.platform))
     except Refused as exc:
         raise Failure(f"refused, nothing was planned: {exc}", REFUSED) from None
+
+
+def deploy_recorder(ws: Workspace, opts: RunOptions, resolved: dict[Reference, str]) -> Recorder | None:
+    """Deploy and destroy write a deploy record per applied stack (mlzone.deploy_record); the platform's
+    destroy writes none (it holds the audit bucket)."""
+    if opts.mode is Mode.PLAN:
+        return None
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    zone = load_zone(opts.root)
+    aws = clients(zone.platform.region, ws.emulator_url or None)
+    try:
+        facts = deploy_record.gather(ws, zone, opts.mode.value, aws("sts"), resolved)
+    except (BotoCoreError, ClientError) as exc:
+        raise Failure(
+            f"cannot identify the operator for the deploy records (STS): {exc}; fix: credentials", FAILED
+        ) from None
+    write = deploy_record.recorder(aws("s3"), zone.platform.bucket_name("audit"), facts, ws)
+    if opts.mode is Mode.DESTROY:
+        return lambda outcome: None if outcome.stack == PLATFORM_STACK else write(outcome)
+    return write
 
 
 def run(opts: RunOptions) -> tuple[list[StackOutcome], list[Check]]:
     """Run plan/apply over the stacks with spinners (and verify after a deploy); print the table and
     checklist, or with --json one document {"stacks": [...], "verify": [...]}; return both lists."""
     with open_workspace(opts.root, opts.target, keep=not opts.ephemeral) as ws:
-        check_versions(ws, opts)
+        resolved = check_versions(ws, opts)
         names = _select(ws, opts)
+        record = deploy_recorder(ws, opts, resolved)
         try:
             with render.spinners(names, opts.json_out) as progress:
                 outcomes = run_stacks(
@@ -162,6 +185,7 @@ def run(opts: RunOptions) -> tuple[list[StackOutcome], list[Check]]:
                     parallel=opts.parallel,
                     progress=progress,
                     reviewed_only=opts.reviewed_only,
+                    record=record,
                 )
         except Interrupted as stop:
             raise interrupted(stop, names) from None

@@ -19,6 +19,7 @@ from mlzone.terraform.runner import Terraform
 from mlzone.workspace import Workspace, state_resources
 
 Progress = Callable[[str, str], None]  # (stack, step) -> None: the CLI shows a spinner per stack
+Recorder = Callable[["StackOutcome"], None]  # called after each apply, succeeded or not (mlzone.deploy_record)
 
 
 def quiet(stack: str, step: str) -> None:
@@ -32,6 +33,7 @@ class GateVerdict:
     passed: bool
     summary: str  # one line for the table
     details: tuple[str, ...] = ()  # failed checks / change-rule violations, one per line
+    exceptions: tuple[str, ...] = ()  # `<check id>:<resource>` of the exceptions that excepted a finding
 
 
 _GATE_LOCK = threading.Lock()  # checkov runs in-process and is not thread-safe
@@ -43,7 +45,9 @@ def gate_plan(plan_json: Path) -> GateVerdict:
     with _GATE_LOCK:
         result = run_gate([plan_json])
     details = [f"{f.check_id} {f.path}: {f.message}" for f in result.failed] + result.all_errors
-    return GateVerdict(result.ok or result.report_only, result.summary(), tuple(details))
+    return GateVerdict(
+        result.ok or result.report_only, result.summary(), tuple(details), tuple(result.exceptions_used())
+    )
 
 
 def count_changes(plan: dict[str, Any]) -> tuple[int, int, int]:
@@ -126,6 +130,7 @@ def plan_stack(
         gate_passed=verdict.passed,
         gate_summary=verdict.summary,
         gate_details=list(verdict.details),
+        gate_exceptions=list(verdict.exceptions),
         unsupported=unsupported,
         retained=retained,
         untainted=untainted,
@@ -180,6 +185,8 @@ class StackOutcome:
     error: str = ""  # names the stack, the step and Terraform's error
     seconds: float = 0.0
     interrupted: bool = False  # Ctrl-C stopped it (error says where)
+    record_uri: str = ""  # the deploy record of this apply (audit bucket)
+    record_error: str = ""  # why that record could not be written (the command then exits 1)
 
     @property
     def result(self) -> str:
@@ -192,9 +199,16 @@ class StackOutcome:
 
 
 def run_one(
-    ws: Workspace, stack: str, apply: bool, destroy: bool, progress: Progress, reviewed_only: bool = False
+    ws: Workspace,
+    stack: str,
+    apply: bool,
+    destroy: bool,
+    progress: Progress,
+    reviewed_only: bool = False,
+    record: Recorder | None = None,
 ) -> StackOutcome:
-    """Plan (and apply) one stack; Terraform's errors end up in the outcome, not raised."""
+    """Plan (and apply) one stack; Terraform's errors end up in the outcome, not raised. An apply that ran
+    (or was cut short) is passed to `record`."""
     started = time.monotonic()
     outcome = StackOutcome(stack)
     try:
@@ -204,6 +218,9 @@ def run_one(
             outcome.applied = True
     except TerraformError as exc:
         outcome.error, outcome.interrupted = str(exc), isinstance(exc, TerraformInterrupted)
+    if apply and record and outcome.plan is not None and outcome.plan.gate_passed:
+        progress(stack, "record")
+        record(outcome)
     outcome.seconds = time.monotonic() - started
     progress(stack, "failed" if outcome.error else "done")
     return outcome

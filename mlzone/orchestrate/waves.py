@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mlzone.orchestrate.stack import Progress, StackOutcome, quiet, run_one
+from mlzone.orchestrate.stack import Progress, Recorder, StackOutcome, quiet, run_one
 from mlzone.terraform.children import Interrupted, clear_interrupt, run_parallel
 from mlzone.workspace import Workspace
 from modules.naming import stack_reads
@@ -19,11 +19,13 @@ def run_stacks(
     parallel: int = 2,
     progress: Progress = quiet,
     reviewed_only: bool = False,
+    record: Recorder | None = None,
 ) -> list[StackOutcome]:
     """Plan (and apply) stacks in waves (`waves`): the platform, the projects `parallel` at a time, their
     self-service stacks.
 
-    Destroy runs in the opposite order. A failed wave stops the later ones.
+    Destroy runs in the opposite order. A failed wave stops the later ones. Each apply is passed to
+    `record` (deploy records).
     Ctrl-C interrupts every running Terraform child at once and raises Interrupted (terraform.run_parallel)
     with the outcomes of the stacks that finished.
     """
@@ -34,7 +36,9 @@ def run_stacks(
     clear_interrupt()
     try:
         for wave in order:
-            done = run_parallel(lambda s: run_one(ws, s, apply, destroy, progress, reviewed_only), wave, parallel)
+            done = run_parallel(
+                lambda s: run_one(ws, s, apply, destroy, progress, reviewed_only, record), wave, parallel
+            )
             outcomes += done
             if apply and any(o.stops_the_run for o in done):
                 break

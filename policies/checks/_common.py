@@ -185,3 +185,4 @@ class PlanChangeCheck(MlzCheck):
 
 
 CHANGE_ACTIONS = "__change_actions__"  # set by checkov's plan parser on every planned resource
+SHARED_MODELS_ENV = "MLZONE_SHARED_MODEL_GROUPS"  # comma-separated package groups shared with the gated stack

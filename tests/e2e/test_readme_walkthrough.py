@@ -120,14 +120,18 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
         [trace] = [line for line in lines if " trace " in line]
         links = trace_links(out[trace].stdout)
         assert list(links) == ["prediction", "deploy", "model version", "approval", "training run"], out[trace]
-        assert {n for n, link in links.items() if link["missing"]} <= {"deploy"}, out[trace].stdout
-        assert out[trace].returncode == (1 if links["deploy"]["missing"] else 0), out[trace].stderr
+        assert not [n for n, link in links.items() if link["missing"]], out[trace].stdout
+        assert out[trace].returncode == 0, out[trace].stderr
         prediction, version, approval, run = (
             links[n] for n in ("prediction", "model version", "approval", "training run")
         )
         assert (prediction["inference_id"], prediction["endpoint"]) == ("txn-0001", "fraud-detection--scorer")
         assert "420.0" in prediction["input"] and str(fraud)[:6] in prediction["output"]
-        # deploy link (deploy records, another branch): assert links["deploy"]["git_commit"] == commit
+        assert links["deploy"]["git_commit"] == commit, "the deploy record names the zone's commit"
+        assert (
+            links["deploy"]["record_uri"].startswith("s3://")
+            and "/deployments/fraud-detection/" in links["deploy"]["record_uri"]
+        )
         assert (version["arn"], version["status"]) == (f"{GROUP_ARN}/1", "Approved")
         assert version["image_digest"].startswith("sha256:") and version["artifact"].endswith("/model.tar.gz")
         assert (approval["decision"], approval["approver"], approval["reason"]) == (

@@ -3,22 +3,28 @@ into a fresh checkout, as the apply workflow does), never plans, and refuses, ap
 the stacks, when a stack has no plan or its synthesized JSON changed since the review.
 
 The stacks hold only `terraform_data` (no provider, no AWS) with their state beside them; gate 2 has no
-check for such resources, so it runs report-only here: this tests which plan is applied, not the policy."""
+check for such resources, so it runs report-only here: this tests which plan is applied, not the policy.
+The deploy records every apply writes go to the audit bucket on a moto server (`AWS_ENDPOINT_URL`)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
 
+import boto3
 import pytest
 import yaml
+from moto.server import ThreadedMotoServer
 from typer.testing import CliRunner
 
 from mlzone.cli import app
+from mlzone.emulator import free_port
 
 pytestmark = pytest.mark.plan
 STACKS = ("platform", "alpha")
+AUDIT = "acme-ml-audit-eu-west-1"
 
 
 def write_stack(root: Path, stack: str, value: str) -> None:
@@ -55,10 +61,31 @@ def mlzone(root: Path, *args: str):
     )
 
 
+@pytest.fixture(scope="module")
+def aws_api():
+    """An AWS API (moto) holding the platform's audit bucket, where the apply job's deploy records go."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    s3 = boto3.client("s3", endpoint_url=url, region_name="eu-west-1", aws_access_key_id="t", aws_secret_access_key="t")
+    s3.create_bucket(
+        Bucket=AUDIT, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}, ObjectLockEnabledForBucket=True
+    )
+    retention = {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}}
+    s3.put_object_lock_configuration(
+        Bucket=AUDIT, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": retention}
+    )
+    yield url, s3
+    server.stop()
+
+
 @pytest.fixture
-def reviewed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def reviewed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, aws_api) -> Path:
     """Two stacks, planned and gated (the pull request's plan job), not applied."""
     monkeypatch.setenv("MLZONE_GATE", "report-only")
+    for name, value in {"AWS_ENDPOINT_URL": aws_api[0], "AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t"}.items():
+        monkeypatch.setenv(name, value)
     (tmp_path / "platform.yaml").write_text(yaml.safe_dump({"name": "acme-ml", "region": "eu-west-1"}))
     for stack in STACKS:
         write_stack(tmp_path, stack, "v1")
@@ -68,7 +95,7 @@ def reviewed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_the_reviewed_plans_are_applied_as_they_are_and_nothing_is_planned(reviewed: Path) -> None:
+def test_the_reviewed_plans_are_applied_as_they_are_and_nothing_is_planned(reviewed: Path, aws_api) -> None:
     result = mlzone(reviewed, "deploy", "--reviewed-only", "--json")
     assert result.exit_code == 0, result.output
     outcomes = json.loads(result.stdout)["stacks"]
@@ -77,6 +104,12 @@ def test_the_reviewed_plans_are_applied_as_they_are_and_nothing_is_planned(revie
         ("alpha", True, True),
     ]
     assert {s: applied(reviewed, s) for s in STACKS} == {"platform": "v1", "alpha": "v1"}
+    for o in outcomes:  # the record names the reviewed plan file that was applied
+        record = json.loads(aws_api[1].get_object(Bucket=AUDIT, Key=o["record_uri"].split("/", 3)[3])["Body"].read())
+        tfplan = reviewed / ".mlzone" / "plans" / o["stack"] / "tfplan"
+        assert (
+            record["status"] == "succeeded" and record["plan_hash"] == hashlib.sha256(tfplan.read_bytes()).hexdigest()
+        )
     again = mlzone(reviewed, "deploy", "--reviewed-only")
     assert again.exit_code == 3, "a plan is used once"
     assert "no reviewed plans" in again.output

@@ -19,6 +19,7 @@ from mlzone.gate import checkov_scan
 from mlzone.gate.checkov_scan import load_checkov, logical_id, record_address
 from mlzone.gate.inputs import kind_of
 from mlzone.gate.paths import CHECKS_DIR
+from mlzone.gate.plan_views import shared_model_groups
 
 CHECKS = CHECKS_DIR
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -75,7 +76,8 @@ def subjects(doc: dict) -> set[str]:
 
 def scan(file: Path, ident: str) -> tuple[set[str], set[str]]:
     doc = json.loads(file.read_text())
-    passed, failed, errors = checkov_scan.scan(file, kind_of(doc), checks=[ident])
+    shared = shared_model_groups(doc)  # what the stack's JSON says other projects share with it
+    passed, failed, errors = checkov_scan.scan(file, kind_of(doc), checks=[ident], shared_groups=shared)
     assert not errors, f"{file}: checkov could not parse it: {errors}"
     ids = lambda records: {logical_id(record_address(r.resource)) for r in records if r.check_id == ident}  # noqa: E731
     return ids(passed), ids(failed)

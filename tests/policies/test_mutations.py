@@ -374,6 +374,28 @@ MUTATIONS = [
         "CKV_MLZ_51",
     ),
     Mutation(
+        "model from a raw image and artifact",
+        F,
+        "aws_sagemaker_model",
+        "fraud-detection/endpoint-scorer/model",
+        setting(
+            "primary_container",
+            {"image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/x:1", "model_data_url": "s3://x/model.tar.gz"},
+        ),
+        "CKV_MLZ_59",
+    ),
+    Mutation(
+        "model from another project's package",
+        F,
+        "aws_sagemaker_model",
+        "fraud-detection/endpoint-scorer/model",
+        setting(
+            "primary_container",
+            {"model_package_name": "arn:aws:sagemaker:eu-west-1:123456789012:model-package/churn--other/1"},
+        ),
+        "CKV_MLZ_59",
+    ),
+    Mutation(
         "EMR without in-transit encryption",
         F,
         "aws_emr_security_configuration",
@@ -551,6 +573,25 @@ MUTATIONS = [
         "fraud-detection/boundary/policy",
         policy("policy", add_statement(ADMIN)),
         "CKV_MLZ_42",
+    ),
+    Mutation(
+        "audit bucket writable outside the record prefixes",
+        P,
+        "aws_s3_bucket_policy",
+        "platform/audit/audit/policy",
+        policy(
+            "policy",
+            add_statement(
+                {
+                    "Sid": "Mutation",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::123456789012:role/mlzone-apply"},
+                    "Action": "s3:PutObject",
+                    "Resource": "arn:aws:s3:::acme-ml-audit-eu-west-1/scratch/*",
+                }
+            ),
+        ),
+        "CKV_MLZ_58",
     ),
     Mutation(
         "policy the gate cannot read",

@@ -8,6 +8,7 @@ import json
 from cdktf import Testing
 
 from mlzone.synth import synthesize
+from modules.waivers import waivers_of
 from stacks.project_stack import ProjectStack
 from stacks.target import Target
 from tests.conftest import ROOT, resources, synth
@@ -20,9 +21,8 @@ APPROVERS = (
 
 def test_the_approver_role_is_the_only_one_that_updates_versions(zone) -> None:
     project = zone.projects[[p.name for p in zone.projects].index("fraud-detection")]
-    doc = synth(
-        ProjectStack(Testing.app(), zone.platform, project.model_copy(update={"approvers": APPROVERS}), Target())
-    )
+    stack = ProjectStack(Testing.app(), zone.platform, project.model_copy(update={"approvers": APPROVERS}), Target())
+    doc = synth(stack)
     roles = resources(doc, "aws_iam_role")
     [approver] = [r for r in roles.values() if r["name"] == "fraud-detection--approver"]
     assert approver["path"] == "/mlzone-approval/" and "permissions_boundary" not in approver
@@ -39,6 +39,16 @@ def test_the_approver_role_is_the_only_one_that_updates_versions(zone) -> None:
         next(iter(updaters.values())) == "arn:aws:sagemaker:eu-west-1:123456789012:model-package/fraud-detection--*/*"
     )
     assert doc["output"]["approver_role_arn"]
+    [policy] = [p for i, p in resources(doc, "aws_iam_role_policy").items() if i.startswith("approver-role")]
+    statements = {st["Sid"]: st for st in json.loads(policy["policy"])["Statement"]}
+    assert statements["ApprovalRecordsKey"] == {
+        "Sid": "ApprovalRecordsKey",
+        "Effect": "Allow",
+        "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+        "Resource": "${data.terraform_remote_state.platform.outputs.audit_key_arn}",
+    }, "the audit key encrypts the approval records it writes"
+    trusted = [w["checks"] for w in waivers_of(stack) if w["path"].endswith("approver-role/role")]
+    assert trusted == [["CKV_MLZ_22"]], "its trust names people, by design, with the reason recorded"
 
 
 def test_a_project_with_approvers_passes_gate_1(tmp_path) -> None:

@@ -54,3 +54,10 @@ def test_a_key_outside_the_record_prefixes_is_refused(s3) -> None:
 
 def test_stamps_sort_as_time() -> None:
     assert audit_record.stamp(datetime(2026, 12, 2, 10, 51, tzinfo=UTC)) == "20261202T105100Z"
+
+
+def test_the_record_prefixes_are_the_ones_the_audit_bucket_grants() -> None:
+    from mlzone.audit_record import PREFIXES
+    from modules.audit_writers import RECORD_PREFIXES
+
+    assert PREFIXES == RECORD_PREFIXES

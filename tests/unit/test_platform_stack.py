@@ -7,6 +7,7 @@ import json
 import pytest
 from cdktf import TerraformResource, Testing
 
+from modules.audit_writers import RECORD_PREFIXES
 from modules.bucket import BucketProps
 from modules.keys import KeyProps
 from modules.network import NetworkProps
@@ -385,3 +386,35 @@ def test_target_from_env(monkeypatch):
         Target.from_env()
     monkeypatch.setenv("MLZONE_TARGET", "aws")
     assert Target.from_env().kind == "aws"
+
+
+def test_the_deploy_identity_writes_only_the_record_prefixes_of_the_audit_bucket_and_nobody_deletes(platform):
+    audit = bucket_ids(platform)["acme-ml-audit-eu-west-1"]
+    policy = json.loads(for_bucket(platform, "aws_s3_bucket_policy", audit)["policy"])
+    by_sid = {s.get("Sid"): s for s in policy["Statement"]}
+    records = [f"arn:aws:s3:::acme-ml-audit-eu-west-1/{p}*" for p in RECORD_PREFIXES]
+    deployer = {"AWS": "arn:aws:iam::123456789012:role/mlzone-apply"}
+    assert by_sid["DeployWritesRecords"] == {
+        "Sid": "DeployWritesRecords",
+        "Effect": "Allow",
+        "Principal": deployer,
+        "Action": "s3:PutObject",
+        "Resource": records,
+    }
+    assert by_sid["DeployWritesOnlyRecords"]["Effect"] == "Deny"
+    assert by_sid["DeployWritesOnlyRecords"]["NotResource"] == records
+    deletes = by_sid["NoRecordDeletes"]
+    assert deletes["Effect"] == "Deny" and deletes["Principal"] == {"AWS": "*"}
+    assert set(deletes["Action"]) == {"s3:DeleteObject", "s3:DeleteObjectVersion"}
+    allowed = [a for s in policy["Statement"] if s["Effect"] == "Allow" for a in [s["Action"]]]
+    assert not [a for a in allowed if "Delete" in str(a)], "no statement allows a delete"
+
+
+def test_the_audit_key_lets_record_writers_encrypt_through_s3_only(platform):
+    st = key_statements(platform, "alias/acme-ml-audit")["RecordWritersThroughS3"]
+    assert st["Action"] == ["kms:GenerateDataKey", "kms:Decrypt"]
+    assert st["Condition"]["StringEquals"]["kms:ViaService"] == "s3.eu-west-1.amazonaws.com"
+    assert st["Condition"]["ArnLike"]["aws:PrincipalArn"] == [
+        "arn:aws:iam::123456789012:role/mlzone-apply",
+        "arn:aws:iam::123456789012:role/mlzone-approval/*",
+    ]

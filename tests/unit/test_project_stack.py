@@ -229,3 +229,17 @@ def test_a_project_without_workloads_gets_key_boundary_and_deploy_role(zone):
         "aws_kms_key",
         *sorted(BUCKET_PARTS),
     ]  # issue 9: the project data bucket
+
+
+def test_a_project_stack_records_the_package_groups_shared_with_it_for_the_registry_check(example_stacks):
+    from pathlib import Path
+
+    from mlzone.gate import shared_model_groups
+
+    def written(name: str) -> dict:  # the file Terraform and the gate read ("//" is not in Testing.synth)
+        return json.loads(
+            (Path(Testing.full_synth(example_stacks[name])) / "stacks" / name / "cdk.tf.json").read_text()
+        )
+
+    assert shared_model_groups(written("fraud-detection")) == ["churn--churn-model"]  # churn.yaml shares it
+    assert shared_model_groups(written("churn")) == [], "nothing is shared with churn"

@@ -78,3 +78,38 @@ def test_artifact_outside_the_project_prefix_is_refused(zone, sm):
     register(sm, f"{ref.project}--{ref.model}", "s3://someone-else/other/model.tar.gz", "Approved")
     with pytest.raises(Refused, match=r"artifact s3://someone-else/other/model.tar.gz is outside the project's prefix"):
         resolve(zone, sm, ACCOUNT)
+
+
+def test_mlzone_plan_resolves_before_terraform_runs_and_refuses_an_unregistered_version(tmp_path) -> None:
+    """What the CI plan job relies on (docs/ci.md): `mlzone plan` itself resolves first, exit 3, no plan."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    (tmp_path / "projects").mkdir()
+    shutil.copy(ROOT / "platform.yaml", tmp_path)
+    spec = (ROOT / "projects" / "fraud-detection.yaml").read_text()
+    spec = spec.replace("capture_percent: 100}", "capture_percent: 100, version: 1}")
+    (tmp_path / "projects" / "fraud-detection.yaml").write_text(spec)
+    for stack in ("platform", "fraud-detection"):
+        (tmp_path / "cdktf.out" / "stacks" / stack).mkdir(parents=True)
+        (tmp_path / "cdktf.out" / "stacks" / stack / "cdk.tf.json").write_text('{"resource": {}}')
+    terraform = tmp_path / "terraform"
+    terraform.write_text(f"#!/bin/sh\ntouch {tmp_path}/terraform-ran\n")
+    terraform.chmod(0o755)
+    done = subprocess.run(
+        [sys.executable, "-m", "mlzone", "plan", "--no-synth", "--ephemeral", "--root", str(tmp_path)],
+        env={**os.environ, "MLZONE_TERRAFORM": str(terraform)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    text = " ".join(done.stderr.split())
+    assert done.returncode == REFUSED_EXIT, done.stderr
+    assert "projects/fraud-detection.yaml endpoints[0].version: project fraud-detection, model fraud-scorer" in text
+    assert "no such version" in text and "mlzone model register fraud-detection fraud-scorer" in text
+    assert not (tmp_path / "terraform-ran").exists(), "nothing was planned"
