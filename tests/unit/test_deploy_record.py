@@ -15,8 +15,10 @@ import pytest
 from moto import mock_aws
 
 from mlzone import deploy_record, deployments
-from mlzone.gate import FileResult, Finding, GateResult, Waiver
-from mlzone.orchestrate.failure import FAILED, exit_code
+from mlzone.errors import FAILED
+from mlzone.gate.findings import FileResult, Finding, GateResult
+from mlzone.gate.waivers import Waiver
+from mlzone.orchestrate.failure import exit_code
 from mlzone.orchestrate.stack import StackOutcome
 from mlzone.plans import StackPlan
 from mlzone.resolve import references

@@ -234,7 +234,7 @@ def test_a_project_without_workloads_gets_key_boundary_and_deploy_role(zone):
 def test_a_project_stack_records_the_package_groups_shared_with_it_for_the_registry_check(example_stacks):
     from pathlib import Path
 
-    from mlzone.gate import shared_model_groups
+    from mlzone.gate.plan_views import shared_model_groups
 
     def written(name: str) -> dict:  # the file Terraform and the gate read ("//" is not in Testing.synth)
         return json.loads(

@@ -34,7 +34,7 @@ def _outcome(stack: str, error: str = "") -> StackOutcome:
 def test_run_stacks_runs_the_waves_in_order_and_reversed_to_destroy(monkeypatch, tmp_path: Path) -> None:
     ran: list[str] = []
 
-    def run_one(ws, stack, apply, destroy, progress, reviewed_only):
+    def run_one(ws, stack, apply, destroy, progress, reviewed_only, record):
         ran.append(stack)
         return _outcome(stack)
 
@@ -50,7 +50,7 @@ def test_run_stacks_runs_the_waves_in_order_and_reversed_to_destroy(monkeypatch,
 def test_a_failed_project_stops_its_self_service_stack(monkeypatch, tmp_path: Path) -> None:
     ran: list[str] = []
 
-    def run_one(ws, stack, apply, destroy, progress, reviewed_only):
+    def run_one(ws, stack, apply, destroy, progress, reviewed_only, record):
         ran.append(stack)
         return _outcome(stack, "apply failed" if stack == "fraud-detection" else "")
 
