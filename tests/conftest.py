@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
+import urllib.request
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,6 +29,25 @@ from stacks.target import Target  # noqa: E402
 
 Testing.__test__ = False  # not a test class
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextlib.contextmanager
+def moto_server() -> Iterator[str]:
+    """An in-process moto server holding nothing, and its URL. In-process servers share moto's state, so
+    what an earlier test module created is reset first."""
+    from moto.server import ThreadedMotoServer
+
+    from mlzone.emulator import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=30).close()
+    try:
+        yield url
+    finally:
+        server.stop()
 
 
 def synth(stack: TerraformStack) -> dict:

@@ -16,9 +16,9 @@ from typing import Any
 import boto3
 import numpy as np
 import pytest
-from moto.server import ThreadedMotoServer
 
-from mlzone.emulator import free_port, patch_moto
+from mlzone.emulator import patch_moto
+from tests.conftest import moto_server
 
 pytestmark = pytest.mark.e2e
 REGION = "eu-west-1"
@@ -30,18 +30,10 @@ ROWS = [[0.1, 1.0], [2.0, -1.0], [-3.0, 0.5]]
 @pytest.fixture(scope="module")
 def aws() -> Iterator[dict[str, Any]]:
     patch_moto()
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    aws = {
-        "endpoint_url": f"http://127.0.0.1:{port}",
-        "region_name": REGION,
-        "aws_access_key_id": "test",
-        "aws_secret_access_key": "test",
-    }
-    buckets(aws)
-    yield aws
-    server.stop()
+    with moto_server() as url:
+        aws = {"endpoint_url": url, "region_name": REGION, "aws_access_key_id": "test", "aws_secret_access_key": "test"}
+        buckets(aws)
+        yield aws
 
 
 def buckets(aws: dict[str, Any]) -> None:

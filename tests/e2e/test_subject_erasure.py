@@ -20,15 +20,15 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from mlflow.models import infer_signature
-from moto.server import ThreadedMotoServer
 from sklearn.linear_model import LogisticRegression
 
 from mlzone import audit_record
 from mlzone.batch.local import Run, run_script
-from mlzone.emulator import free_port, patch_moto
+from mlzone.emulator import patch_moto
 from mlzone.predictions import subjects
 from mlzone.predictions.erase import erase
 from modules import subject_keys
+from tests.conftest import moto_server
 
 pytestmark = pytest.mark.e2e
 REGION, PLATFORM, PROJECT = "eu-west-1", "acme-ml", "fraud-detection"
@@ -40,16 +40,8 @@ ALICE, OTHERS = "alice-0001", [f"cust-{i:04d}" for i in range(2, 12)]
 @pytest.fixture(scope="module")
 def aws() -> Iterator[dict[str, Any]]:
     patch_moto()
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    yield {
-        "endpoint_url": f"http://127.0.0.1:{port}",
-        "region_name": REGION,
-        "aws_access_key_id": "test",
-        "aws_secret_access_key": "test",
-    }
-    server.stop()
+    with moto_server() as url:
+        yield {"endpoint_url": url, "region_name": REGION, "aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
 
 def zone(aws: dict[str, Any], tmp: Path) -> str:

@@ -16,11 +16,10 @@ from pathlib import Path
 import boto3
 import pytest
 import yaml
-from moto.server import ThreadedMotoServer
 from typer.testing import CliRunner
 
 from mlzone.cli import app
-from mlzone.emulator import free_port
+from tests.conftest import moto_server
 
 pytestmark = pytest.mark.plan
 STACKS = ("platform", "alpha")
@@ -64,10 +63,12 @@ def mlzone(root: Path, *args: str):
 @pytest.fixture(scope="module")
 def aws_api():
     """An AWS API (moto) holding the platform's audit bucket, where the apply job's deploy records go."""
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    url = f"http://127.0.0.1:{port}"
+    with moto_server() as url:
+        yield url, _audit_bucket(url)
+
+
+def _audit_bucket(url: str):
+    """The platform's locked audit bucket on the moto server at `url`; an S3 client of it."""
     s3 = boto3.client("s3", endpoint_url=url, region_name="eu-west-1", aws_access_key_id="t", aws_secret_access_key="t")
     s3.create_bucket(
         Bucket=AUDIT, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}, ObjectLockEnabledForBucket=True
@@ -76,8 +77,7 @@ def aws_api():
     s3.put_object_lock_configuration(
         Bucket=AUDIT, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled", "Rule": retention}
     )
-    yield url, s3
-    server.stop()
+    return s3
 
 
 @pytest.fixture
