@@ -26,8 +26,11 @@ class RecordError(Exception):
 
 
 def stamp(when: datetime | None = None) -> str:
-    """A UTC time for keys and records, sortable as text: `20261202T105100Z`."""
-    return (when or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    """A UTC time to the millisecond for keys and records, sortable as text: `20261202T105100.123Z`.
+
+    Milliseconds keep two records written in the same second (an apply, then a refusal) in order."""
+    at = (when or datetime.now(UTC)).astimezone(UTC)
+    return f"{at:%Y%m%dT%H%M%S}.{at.microsecond // 1000:03d}Z"
 
 
 def put(s3: Any, bucket: str, key: str, record: dict[str, Any]) -> str:

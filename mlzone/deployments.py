@@ -15,7 +15,7 @@ def history(s3: Any, bucket: str, stack: str) -> list[dict[str, Any]]:
     for key in audit_record.keys(s3, bucket, f"deployments/{stack}/"):
         record = audit_record.get(s3, bucket, key)
         if record.get("status") == "succeeded":
-            stamp = key.removeprefix(f"deployments/{stack}/")[:16]
+            stamp = key.removeprefix(f"deployments/{stack}/").split("-")[0]
             found.append(record | {"record_uri": f"s3://{bucket}/{key}", "stamp": stamp})
     return found
 

@@ -53,7 +53,9 @@ def test_a_key_outside_the_record_prefixes_is_refused(s3) -> None:
 
 
 def test_stamps_sort_as_time() -> None:
-    assert audit_record.stamp(datetime(2026, 12, 2, 10, 51, tzinfo=UTC)) == "20261202T105100Z"
+    assert audit_record.stamp(datetime(2026, 12, 2, 10, 51, tzinfo=UTC)) == "20261202T105100.000Z"
+    same_second = [datetime(2026, 12, 2, 10, 51, 0, us, tzinfo=UTC) for us in (999_000, 2_000, 40_000)]
+    assert sorted(same_second) == sorted(same_second, key=audit_record.stamp), "records of one second keep their order"
 
 
 def test_the_record_prefixes_are_the_ones_the_audit_bucket_grants() -> None:

@@ -121,7 +121,7 @@ def test_a_record_names_commit_specs_gates_versions_counts_and_what_each_endpoin
     assert record["endpoints"] == {"fraud-detection--scorer": arn}
     assert record["batch_jobs"] == {"fraud-detection--nightly-scoring": arn}
     stamp = deploy_record.key(record).removeprefix(f"deployments/{STACK}/")
-    assert stamp.endswith(f"-{record['plan_hash'][:12]}.json") and len(stamp.split("-")[0]) == 16
+    assert stamp.endswith(f"-{record['plan_hash'][:12]}.json") and len(stamp.split("-")[0]) == 20
 
 
 def test_a_failed_or_interrupted_apply_is_recorded_failed(ws, facts) -> None:
