@@ -15,7 +15,6 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -28,6 +27,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.deploy import mlzone  # noqa: E402
 from mlzone.clients import clients  # noqa: E402
 from mlzone.commands.portal import free_port  # noqa: E402
 from mlzone.emulator import Emulator  # noqa: E402
@@ -47,21 +47,6 @@ SPEC = {
         "members": ["arn:aws:iam::123456789012:user/moto"],
     },
 }
-
-
-def mlzone(root: Path, *args: str) -> float:
-    """Run the CLI; return its wall time (fails loudly)."""
-    started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "mlzone", *args, "--root", str(root)],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=3600,
-    )
-    if proc.returncode != 0:
-        sys.exit(f"mlzone {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return time.perf_counter() - started
 
 
 def add_cluster_by_hand(root: Path, name: str) -> None:

@@ -88,6 +88,16 @@ def platform_state(stack: TerraformStack, platform: PlatformSpec, target: Target
     )
 
 
+def project_tags(project: ProjectSpec) -> RequiredTags:
+    """The tags on every resource of the project's stacks (its own and its self-service stack)."""
+    return RequiredTags(
+        team=project.team,
+        project=project.name,
+        cost_center=project.cost_center,
+        data_classification=project.data_classification,
+    )
+
+
 def uses_shared_tracking(platform: PlatformSpec, project: ProjectSpec) -> bool:
     """Public/internal projects use the shared server when the platform has one; the others never do."""
     return shared_tracking(platform) and project.data_classification not in OWN_SERVER_CLASSIFICATIONS
@@ -111,15 +121,7 @@ class ProjectStack(TerraformStack):
     ) -> None:
         super().__init__(scope, project.name)
         configure(self, target, platform, project.name)
-        tag_everything(
-            self,
-            RequiredTags(
-                team=project.team,
-                project=project.name,
-                cost_center=project.cost_center,
-                data_classification=project.data_classification,
-            ),
-        )
+        tag_everything(self, project_tags(project))
         account = target.account_id(platform)
         state = platform_state(self, platform, target)
         shared = uses_shared_tracking(platform, project)

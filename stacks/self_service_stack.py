@@ -23,12 +23,13 @@ from modules.project_network import ProjectNetwork, ProjectNetworkProps
 from modules.project_role import ProjectScope, TrackingAccess
 from modules.self_service import SPARK_SIZES
 from modules.spark_cluster import SparkCluster, SparkClusterProps
-from modules.tagging import RequiredTags, tag_everything
+from modules.tagging import tag_everything
 from stacks.project_stack import (
     PLATFORM_OUTPUTS,
     TRACKING_OUTPUTS,
     data_bucket_name,
     platform_state,
+    project_tags,
     uses_shared_tracking,
 )
 from stacks.provider import configure
@@ -53,15 +54,7 @@ class SelfServiceStack(TerraformStack):
                 f"project {project.name} has no self_service guardrails; fix: add self_service: to its spec"
             )
         configure(self, target, platform, name)
-        tag_everything(
-            self,
-            RequiredTags(
-                team=project.team,
-                project=project.name,
-                cost_center=project.cost_center,
-                data_classification=project.data_classification,
-            ),
-        )
+        tag_everything(self, project_tags(project))
         shared = uses_shared_tracking(platform, project)
         base = platform_state(self, platform, target)
         own = platform_state(self, platform, target, source=project.name)

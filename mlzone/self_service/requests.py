@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from mlzone import audit_record
+from mlzone import audit_record, deploy_record
 from mlzone.clients import clients
 from mlzone.orchestrate.stack import Progress, quiet
 from mlzone.orchestrate.waves import run_stacks
@@ -189,13 +189,22 @@ def run(
         except Exception:
             write_requests(root, current)  # gate 1 or synth refused it: the request data is not kept
             raise
-        [result] = run_stacks(ws, [stack], apply=True, progress=progress)
+        facts = deploy_record.gather(ws, zone, "deploy", client("sts"), {})
+        deployed = deploy_record.recorder(client("s3"), audit, facts, ws)
+        [result] = run_stacks(ws, [stack], apply=True, progress=progress, record=deployed)
         error = result.error or ("" if result.plan and result.plan.gate_passed else "the plan failed gate 2")
+        error = error or result.record_error
         uri = record(
             client,
             audit,
             project.name,
-            {**body, "verdict": "accepted", "outcome": "failed" if error else "applied", "error": error[:500]},
+            {
+                **body,
+                "verdict": "accepted",
+                "outcome": "failed" if error else "applied",
+                "error": error[:500],
+                "deploy_record": result.record_uri,
+            },
         )
         return Outcome("accepted", [], "failed" if error else "applied", error, uri)
 

@@ -18,9 +18,10 @@ import pytest
 import yaml
 
 from mlzone import deploy_record
+from mlzone.local_identity import user_credentials
 from mlzone.trace import uuid7
 from tests.e2e.conftest import EXAMPLE_PROJECT, REGION, REPO, mlzone
-from tests.e2e.test_tracking import TIMEOUT, TRAIN, clean_env, run_id_of
+from tests.e2e.test_tracking import clean_env, train
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(3600)]
 MODEL = "fraud-scorer"
@@ -86,19 +87,9 @@ def test_deploy_records_name_commit_operator_and_served_version_and_trace_shows_
     [project_first] = records(s3, EXAMPLE_PROJECT)
     assert project_first["endpoints"] == {} and project_first["batch_jobs"] == {}, "no version named yet"
 
-    iam, keys = boto3.client("iam", **aws), {}
-    for user in ("carol", "alice"):
-        iam.create_user(UserName=user)
-        key = iam.create_access_key(UserName=user)["AccessKey"]
-        keys[user] = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
-    trained = subprocess.run(
-        [sys.executable, str(TRAIN), "--rows", "3000"],
-        env=clean_env(env),
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
-    assert trained.returncode == 0, trained.stderr[-3000:]
+    iam = boto3.client("iam", **aws)
+    keys = {user: user_credentials(iam, user) for user in ("carol", "alice")}
+    run_id = train(env)
 
     def model(user: str, *args: str) -> None:
         done = subprocess.run(
@@ -111,7 +102,7 @@ def test_deploy_records_name_commit_operator_and_served_version_and_trace_shows_
         )
         assert done.returncode == 0, done.stderr[-3000:]
 
-    model("carol", "register", EXAMPLE_PROJECT, MODEL, "--run", run_id_of(trained.stdout))
+    model("carol", "register", EXAMPLE_PROJECT, MODEL, "--run", run_id)
     model("alice", "approve", EXAMPLE_PROJECT, MODEL, "1", "--reason", "AUC above the agreed bar on the hold-out")
 
     spec = yaml.safe_load((zone / "projects" / f"{EXAMPLE_PROJECT}.yaml").read_text())

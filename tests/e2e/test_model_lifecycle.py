@@ -14,8 +14,9 @@ import boto3
 import pytest
 
 from mlzone.environment import ProjectEnvironment
+from mlzone.local_identity import user_credentials
 from tests.e2e.conftest import EXAMPLE_PROJECT, REGION, REPO
-from tests.e2e.test_tracking import TIMEOUT, TRAIN, clean_env, local_zone, run_id_of  # noqa: F401 (fixture)
+from tests.e2e.test_tracking import clean_env, local_zone, train  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.e2e
 MODEL = "fraud-scorer"
@@ -41,22 +42,10 @@ def test_train_register_approve_with_four_eyes(local_zone: ProjectEnvironment, t
     )
     boto3.client("sagemaker", **aws).create_model_package_group(ModelPackageGroupName=f"{EXAMPLE_PROJECT}--{MODEL}")
     boto3.client("ecr", **aws).create_repository(repositoryName=f"{EXAMPLE_PROJECT}/{MODEL}")
-    iam, keys = boto3.client("iam", **aws), {}
-    for user in ("carol", "alice"):
-        iam.create_user(UserName=user)
-        key = iam.create_access_key(UserName=user)["AccessKey"]
-        keys[user] = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    iam = boto3.client("iam", **aws)
+    keys = {user: user_credentials(iam, user) for user in ("carol", "alice")}
 
-    done = subprocess.run(
-        [sys.executable, str(TRAIN), "--rows", "3000"],
-        env=clean_env(env),
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    run_id = run_id_of(done.stdout)
+    run_id = train(env)
 
     def mlzone(user: str, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

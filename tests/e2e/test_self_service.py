@@ -109,6 +109,14 @@ def test_a_request_inside_is_applied_recorded_and_released(zone) -> None:
     record = audit_record(aws, result.output)
     assert (record["verdict"], record["outcome"], record["who"]) == ("accepted", "applied", MOTO_CALLER)
     assert record["what"]["request"] == {"name": "eda", "size": "small", "idle_minutes": 30}
+    bucket, _, key = record["deploy_record"].removeprefix("s3://").partition("/")
+    applied = json.loads(aws("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
+    assert key.startswith(f"deployments/{PROJECT}-self-service/"), "the apply has its deploy record"
+    assert (applied["stack"], applied["status"], applied["operator"]) == (
+        f"{PROJECT}-self-service",
+        "succeeded",
+        MOTO_CALLER,
+    )
 
     released = mlzone("release", PROJECT, "cluster", "eda", "--root", str(root))
     assert released.exit_code == 0, released.output

@@ -6,9 +6,7 @@ and writes SageMaker's capture record, SSE-KMS with the configured key."""
 
 from __future__ import annotations
 
-import io
 import json
-import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ import pytest
 
 from mlzone.emulator import patch_moto
 from tests.conftest import moto_server
+from tests.e2e.served_version import serve, tarred
 
 pytestmark = pytest.mark.e2e
 REGION = "eu-west-1"
@@ -50,55 +49,28 @@ def model_tar(tmp: Path) -> tuple[bytes, Any]:
     x = np.array([[0, 1], [1, 0], [2, -1], [-2, 1], [3, 0], [-1, 2]], dtype=float)
     model = LogisticRegression().fit(x, [0, 1, 1, 0, 1, 0])
     mlflow.sklearn.save_model(model, tmp / "model")
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
-        for path in (tmp / "model").iterdir():
-            tar.add(path, arcname=path.name)
-    return buffer.getvalue(), model
+    return tarred(tmp / "model"), model
 
 
 def endpoint(aws: dict[str, Any], tar: bytes, name: str, percent: int) -> str:
-    """Bucket, key, package version, model, configuration with capture at `percent`, endpoint; the key ARN."""
+    """The artifact, an approved version served by endpoint `fraud-detection--<name>` capturing `percent`
+    of its traffic SSE-KMS with a new key; the key's ARN."""
     s3, kms, sm = (boto3.client(s, **aws) for s in ("s3", "kms", "sagemaker"))
     key = kms.create_key()["KeyMetadata"]["Arn"]
     artifact = f"fraud-detection/models/{name}/1/model.tar.gz"
     s3.put_object(Bucket=BUCKET, Key=artifact, Body=tar)
     group = f"fraud-detection--{name}"
-    sm.create_model_package_group(ModelPackageGroupName=group)
-    version = sm.create_model_package(
-        ModelPackageGroupName=group,
-        ModelApprovalStatus="Approved",
-        InferenceSpecification={
-            "Containers": [
-                {
-                    "Image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/serve:1",
-                    "ModelDataUrl": f"s3://{BUCKET}/{artifact}",
-                }
-            ],
-            "SupportedContentTypes": ["application/json"],
-            "SupportedResponseMIMETypes": ["application/json"],
-        },
-    )["ModelPackageArn"]
-    sm.create_model(
-        ModelName=group,
-        ExecutionRoleArn="arn:aws:iam::123456789012:role/x",
-        PrimaryContainer={"ModelPackageName": version},
+    image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/serve:1"
+    serve(
+        sm,
+        group,
+        f"s3://{BUCKET}/{artifact}",
+        group,
+        f"s3://{CAPTURE}/fraud-detection/",
+        image=image,
+        percent=percent,
+        kms_key=key,
     )
-    sm.create_endpoint_config(
-        EndpointConfigName=f"{group}-c",
-        ProductionVariants=[
-            {"VariantName": "AllTraffic", "ModelName": group, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
-        ],
-        DataCaptureConfig={
-            "EnableCapture": True,
-            "InitialSamplingPercentage": percent,
-            "DestinationS3Uri": f"s3://{CAPTURE}/fraud-detection/",
-            "KmsKeyId": key,
-            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
-            "CaptureContentTypeHeader": {"JsonContentTypes": ["application/json"]},
-        },
-    )
-    sm.create_endpoint(EndpointName=group, EndpointConfigName=f"{group}-c")
     return key
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from mlzone.predictions import subjects
 from mlzone.predictions.erase import erase
 from modules import subject_keys
 from tests.conftest import moto_server
+from tests.e2e.served_version import serve, tarred
 
 pytestmark = pytest.mark.e2e
 REGION, PLATFORM, PROJECT = "eu-west-1", "acme-ml", "fraud-detection"
@@ -63,47 +63,10 @@ def zone(aws: dict[str, Any], tmp: Path) -> str:
     x = pd.DataFrame({"amount": rng.uniform(0, 500, 40), "risk": rng.uniform(0, 1, 40)})
     model = LogisticRegression().fit(x, (x.risk > 0.5).astype(int))
     mlflow.sklearn.save_model(model, tmp / "model", signature=infer_signature(x, model.predict(x)))
-    archive = io.BytesIO()
-    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
-        for f in (tmp / "model").iterdir():
-            tar.add(f, arcname=f.name)
     artifact = f"{PROJECT}/models/fraud-scorer/1/model.tar.gz"
-    s3.put_object(Bucket=DATA, Key=artifact, Body=archive.getvalue())
-    sm.create_model_package_group(ModelPackageGroupName=GROUP)
-    version = sm.create_model_package(
-        ModelPackageGroupName=GROUP,
-        ModelApprovalStatus="Approved",
-        InferenceSpecification={
-            "Containers": [{"Image": "serve:1", "ModelDataUrl": f"s3://{DATA}/{artifact}"}],
-            "SupportedContentTypes": ["application/json"],
-            "SupportedResponseMIMETypes": ["application/json"],
-        },
-    )["ModelPackageArn"]
-    sm.create_model(
-        ModelName=GROUP,
-        ExecutionRoleArn="arn:aws:iam::123456789012:role/x",
-        PrimaryContainer={"ModelPackageName": version},
-    )
-    sm.create_endpoint_config(
-        EndpointConfigName=f"{ENDPOINT}-c",
-        ProductionVariants=[
-            {"VariantName": "AllTraffic", "ModelName": GROUP, "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
-        ],
-        DataCaptureConfig={
-            "EnableCapture": True,
-            "InitialSamplingPercentage": 100,
-            "DestinationS3Uri": f"s3://{LOG}/{PROJECT}/",
-            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
-            "CaptureContentTypeHeader": {"JsonContentTypes": ["application/json"]},
-        },
-    )
+    s3.put_object(Bucket=DATA, Key=artifact, Body=tarred(tmp / "model"))
     tags = subject_keys.endpoint_tags("customer_id", subject_keys.secret_name(PLATFORM))  # as modules/endpoint.py
-    sm.create_endpoint(
-        EndpointName=ENDPOINT,
-        EndpointConfigName=f"{ENDPOINT}-c",
-        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
-    )
-    return version
+    return serve(sm, GROUP, f"s3://{DATA}/{artifact}", ENDPOINT, f"s3://{LOG}/{PROJECT}/", tags=tags)
 
 
 def every_version_text(s3) -> str:

@@ -19,6 +19,7 @@ from mlzone.cli import app
 from mlzone.emulator.registry import patch_moto
 from mlzone.lifecycle import registry
 from mlzone.lifecycle.registry_context import LifecycleError, load
+from mlzone.local_identity import user_credentials
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
@@ -70,11 +71,7 @@ def zone(tmp_path, monkeypatch):
         )
         boto3.client("ecr", region_name=REGION).create_repository(repositoryName=f"{PROJECT}/{MODEL}")
         iam = boto3.client("iam", region_name=REGION)
-        keys = {}
-        for user in USERS:
-            iam.create_user(UserName=user)
-            key = iam.create_access_key(UserName=user)["AccessKey"]
-            keys[user] = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+        keys = {user: user_credentials(iam, user) for user in USERS}
         mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
         monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
         exp = mlflow.create_experiment(f"{PROJECT}/scorer", artifact_location=f"s3://{MLFLOW_BUCKET}/{PROJECT}/scorer")
@@ -88,6 +85,9 @@ def zone(tmp_path, monkeypatch):
             mlflow.log_metrics({"auc": 0.91})
             mlflow.pyfunc.log_model(name="model", python_model=Scorer())
         yield root, run.info.run_id, keys
+
+
+REASON = "AUC 0.91 beats the bar of 0.85"
 
 
 def cli(monkeypatch, keys: dict, *args: str):
@@ -131,18 +131,7 @@ def test_register_approve_list_with_four_eyes(zone, monkeypatch) -> None:
     with tarfile.open(fileobj=body, mode="r|gz") as tar:
         assert "MLmodel" in tar.getnames()
 
-    r = cli(
-        monkeypatch,
-        keys["carol"],
-        "approve",
-        PROJECT,
-        MODEL,
-        "1",
-        "--reason",
-        "AUC 0.91 beats the bar of 0.85",
-        "--root",
-        str(root),
-    )
+    r = cli(monkeypatch, keys["carol"], "approve", PROJECT, MODEL, "1", "--reason", REASON, "--root", str(root))
     assert r.exit_code == 3 and "four eyes" in r.output, r.output
     r = cli(
         monkeypatch,
@@ -152,29 +141,18 @@ def test_register_approve_list_with_four_eyes(zone, monkeypatch) -> None:
         MODEL,
         "1",
         "--reason",
-        "AUC 0.91 beats the bar of 0.85",
+        REASON,
         "--root",
         str(root),
     )
     assert r.exit_code == 3 and "is not an approver" in r.output, r.output
     assert sm.describe_model_package(ModelPackageName=arn)["ModelApprovalStatus"] == "PendingManualApproval"
 
-    r = cli(
-        monkeypatch,
-        keys["alice"],
-        "approve",
-        PROJECT,
-        MODEL,
-        "1",
-        "--reason",
-        "AUC 0.91 beats the bar of 0.85",
-        "--root",
-        str(root),
-    )
+    r = cli(monkeypatch, keys["alice"], "approve", PROJECT, MODEL, "1", "--reason", REASON, "--root", str(root))
     assert r.exit_code == 0, r.output
     described = sm.describe_model_package(ModelPackageName=arn)
     assert described["ModelApprovalStatus"] == "Approved"
-    assert described["ApprovalDescription"] == "AUC 0.91 beats the bar of 0.85"
+    assert described["ApprovalDescription"] == REASON
     [key] = [o["Key"] for o in s3.list_objects_v2(Bucket=AUDIT, Prefix=f"approvals/{PROJECT}/{MODEL}/1-")["Contents"]]
     record = json.loads(s3.get_object(Bucket=AUDIT, Key=key)["Body"].read())
     assert record["caller_arn"] == f"arn:aws:iam::{ACCOUNT}:user/alice" and record["decision"] == "Approved"
