@@ -128,9 +128,14 @@ def _run_checkov(file: Path, kind: str, checks: list[str] | None):
 
 
 def _checkov_reports(file: Path, kind: str, runner_filter) -> list:
+    from checkov.terraform.checks.utils.base_cloudsplaining_iam_scanner import BaseTerraformCloudsplainingIAMScanner
     from checkov.terraform.plan_runner import Runner as PlanRunner
     from checkov.terraform_json.runner import TerraformJsonRunner
 
+    # checkov keeps the IAM policies its cloudsplaining checks parsed (CKV_AWS_287/288/289/290/355…) in a
+    # class-level cache keyed by file path and resource, for the life of the process: a later scan of the same
+    # path (a re-plan, the portal's next request) would judge the old policy. Every scan starts empty.
+    BaseTerraformCloudsplainingIAMScanner.policy_document_cache.clear()
     runner = PlanRunner() if kind == "plan" else TerraformJsonRunner()
     report = runner.run(root_folder=None, files=[str(file)], runner_filter=runner_filter)
     return report if isinstance(report, list) else [report]
