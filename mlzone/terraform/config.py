@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from mlzone.terraform.errors import TerraformError
 
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 AWS_PROVIDER_VERSION = "5.100.0"  # what cdktf-cdktf-provider-aws 20.1.0 pins in required_providers
+PLUGIN_CACHE = "plugin-cache"  # next to the CLI config
 MIRROR_CANDIDATES = (
     "/opt/tf-plugins",
     "~/.terraform.d/plugins",
@@ -48,7 +52,7 @@ def find_mirror() -> Path | None:
 def write_cli_config(work: Path, mirror: Path | None) -> Path:
     """Write `<work>/terraformrc` (mirror for hashicorp/aws, registry for the rest) and a plugin cache."""
     work.mkdir(parents=True, exist_ok=True)
-    cache = work / "plugin-cache"
+    cache = work / PLUGIN_CACHE
     cache.mkdir(exist_ok=True)
     if mirror is None:
         body = ""
@@ -62,3 +66,14 @@ def write_cli_config(work: Path, mirror: Path | None) -> Path:
     config = work / "terraformrc"
     config.write_text(f'plugin_cache_dir = "{cache.resolve()}"\n' + body)
     return config
+
+
+@contextmanager
+def plugin_cache_lock(cli_config: Path) -> Iterator[None]:
+    """Hold the plugin cache of `cli_config` alone: Terraform's cache is not safe for concurrent installs.
+
+    Two `terraform init` filling one empty cache at once fail with "mkdir …: file exists".
+    `flock` excludes threads (each opens its own file) and processes alike."""
+    with (cli_config.parent / f"{PLUGIN_CACHE}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield

@@ -13,8 +13,12 @@ class TerraformInterrupted(TerraformError):
     """A step was stopped by Ctrl-C, or not started because Ctrl-C came first."""
 
 
-def terraform_errors(log: str) -> str:
-    """The `Error: ...` blocks of a Terraform log (the whole tail when there are none)."""
-    blocks = re.findall(r"^(?:│ )?Error: .*?(?=\n(?:│ )?\n|\n╵|\Z)", log, flags=re.M | re.S)
-    text = "\n\n".join(b.replace("│ ", "") for b in blocks) if blocks else "\n".join(log.splitlines()[-20:])
-    return text.strip()
+def terraform_errors(log: str, limit: int = 40) -> str:
+    """Terraform's diagnostics: from the first `Error:` to the end of the log, boxes removed, at most
+    `limit` lines (the last 20 lines when there is no `Error:`). Terraform prints its diagnostics last;
+    with `-no-color` a blank line parts an error's summary from its detail, so the detail is kept."""
+    first = re.search(r"^(?:│ )?Error: ", log, flags=re.M)
+    if first is None:
+        return "\n".join(log.splitlines()[-20:]).strip()
+    lines = [re.sub(r"^│ ?", "", line) for line in log[first.start() :].splitlines() if line not in ("╷", "╵")]
+    return "\n".join(lines[:limit]).strip()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from mlzone.terraform.children import release, spawn, stop
-from mlzone.terraform.config import find_terraform
+from mlzone.terraform.config import find_terraform, plugin_cache_lock
 from mlzone.terraform.errors import TerraformError, TerraformInterrupted, terraform_errors
 
 
@@ -92,7 +92,9 @@ class Terraform:
         return bytes(kept)
 
     def init(self) -> None:
-        self.run("init", "-input=false", "-no-color")
+        """`terraform init`, one stack at a time per plugin cache (see plugin_cache_lock)."""
+        with plugin_cache_lock(self.cli_config):
+            self.run("init", "-input=false", "-no-color")
 
     def plan(self, plan_file: Path | None = None, refresh: bool = True, destroy: bool = False) -> Path:
         """Save a plan (default `tfplan` next to cdk.tf.json) and its JSON as `plan.json` beside it.

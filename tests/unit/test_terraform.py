@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -76,7 +77,11 @@ def test_a_step_over_its_timeout_is_stopped_with_its_children(runner, tmp_path, 
     monkeypatch.setattr("mlzone.terraform.children.GRACE_SECONDS", 1)
     with pytest.raises(TerraformError, match="timed out after 3s"):
         runner.run("apply")
-    assert not running(int(pid_file.read_text()))
+    child = int(pid_file.read_text())
+    deadline = time.monotonic() + 10  # SIGKILL is delivered, not awaited: a loaded machine takes a moment
+    while running(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running(child)
 
 
 def running(pid: int) -> bool:
@@ -90,3 +95,18 @@ def running(pid: int) -> bool:
 def test_terraform_errors_keeps_the_tail_when_there_is_no_error_block() -> None:
     log = "\n".join(f"line {i}" for i in range(40))
     assert terraform_errors(log).splitlines() == [f"line {i}" for i in range(20, 40)]
+
+
+def test_terraform_errors_keeps_the_detail_after_the_blank_line_of_no_color_output() -> None:
+    log = (
+        "Initializing provider plugins...\n- Installing hashicorp/aws v5.100.0...\n\n"
+        "Error: Failed to install provider\n\n"
+        "Error while installing hashicorp/aws v5.100.0: failed to create directory\n/cache/linux_amd64: file exists\n"
+    )
+    assert terraform_errors(log).splitlines() == [
+        "Error: Failed to install provider",
+        "",
+        "Error while installing hashicorp/aws v5.100.0: failed to create directory",
+        "/cache/linux_amd64: file exists",
+    ]
+    assert len(terraform_errors(log + "Error: more\n" * 100).splitlines()) == 40
