@@ -28,6 +28,8 @@ class StackPlan:
     unsupported: list[str] = field(default_factory=list)  # resources the emulator cannot run, with why
     retained: list[str] = field(default_factory=list)  # destroy: resources released from state, not deleted
     untainted: list[str] = field(default_factory=list)  # left tainted by an interrupted apply, untainted
+    adopted: list[str] = field(default_factory=list)  # created by an interrupted apply, unrecorded: imported
+    unadopted: list[str] = field(default_factory=list)  # in flight when it stopped, with no import rule
     reused: bool = False  # the current plan was kept (stack unchanged)
     destroy: bool = False
     key: str = ""

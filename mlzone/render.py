@@ -105,6 +105,19 @@ def outcomes(found: Sequence[StackOutcome], target: str, verbose: bool) -> None:
                     "refreshed it)",
                     err,
                 )
+            for address in o.plan.adopted:
+                line(
+                    f"[yellow]adopted[/] {o.stack}: {address} (created when Ctrl-C stopped the apply, but not "
+                    "recorded; imported into the state)",
+                    err,
+                )
+            for address in o.plan.unadopted:
+                line(
+                    f"[yellow]check[/] {o.stack}: {address} (its create was in flight when Ctrl-C stopped the "
+                    "apply; if AWS carried it out, a copy outside the state is left: `terraform import` it, "
+                    "see docs/cli.md)",
+                    err,
+                )
             for address in o.plan.retained:
                 line(f"[yellow]retained[/] {o.stack}: {address} (keys are never destroyed; see docs/cli.md)", err)
 

@@ -13,10 +13,11 @@ from typing import Any
 
 from mlzone import emulator
 from mlzone.gate.runner import run as run_gate
+from mlzone.orchestrate.interrupted import mark_interrupted, repair_interrupted
 from mlzone.plans import StackPlan, current_plan, write_plan
 from mlzone.terraform.errors import TerraformError, TerraformInterrupted
 from mlzone.terraform.runner import Terraform
-from mlzone.workspace import Workspace, state_resources
+from mlzone.workspace import Workspace
 
 Progress = Callable[[str, str], None]  # (stack, step) -> None: the CLI shows a spinner per stack
 Recorder = Callable[["StackOutcome"], None]  # called after each apply, succeeded or not (mlzone.deploy_record)
@@ -113,7 +114,7 @@ def plan_stack(
     shutil.copy(ws.stack_dir(stack) / "cdk.tf.json", folder)  # what was planned; gate 2 maps findings with it
     progress(stack, "init")
     tf.init()
-    untainted = untaint_interrupted(ws, tf)
+    repaired = repair_interrupted(ws, tf)
     retained = release_retained(tf) if destroy else []
     progress(stack, "plan")
     plan_json = tf.plan(folder / "tfplan", destroy=destroy)
@@ -133,7 +134,9 @@ def plan_stack(
         gate_exceptions=list(verdict.exceptions),
         unsupported=unsupported,
         retained=retained,
-        untainted=untainted,
+        untainted=repaired.untainted,
+        adopted=repaired.adopted,
+        unadopted=repaired.unadopted,
         destroy=destroy,
         key=ws.plan_key(stack, destroy),
     )
@@ -150,29 +153,12 @@ def apply_stack(ws: Workspace, plan: StackPlan, progress: Progress = quiet) -> N
     if plan.no_changes:
         return
     progress(plan.stack, "destroy" if plan.destroy else "apply")
+    tf = ws.terraform(plan.stack)
     try:
-        ws.terraform(plan.stack).apply(folder / "tfplan")
+        tf.apply(folder / "tfplan")
     except TerraformInterrupted:
-        ws.interrupted_marker(plan.stack).parent.mkdir(parents=True, exist_ok=True)
-        ws.interrupted_marker(plan.stack).touch()
+        mark_interrupted(ws, tf)
         raise
-
-
-def untaint_interrupted(ws: Workspace, tf: Terraform) -> list[str]:
-    """After an apply stopped by Ctrl-C, untaint what it left tainted; return those addresses.
-
-    Terraform taints a resource whose create was cut short, so the next plan would replace it (and gate 2
-    refuses replacing keys and audit buckets): the create call itself succeeded, and this plan's refresh
-    reads the resource as it is, so whatever differs from the configuration is planned as a change."""
-    marker = ws.interrupted_marker(tf.stack)
-    if not marker.is_file():
-        return []
-    state = json.loads(tf.run("show", "-json", "-no-color", log_as="show-state").stdout or "{}")
-    tainted = [r["address"] for r in state_resources(state) if r.get("tainted")]
-    for address in tainted:
-        tf.run("untaint", address, log_as="untaint")
-    marker.unlink()
-    return tainted
 
 
 @dataclass

@@ -4,6 +4,7 @@ gate 2 before any of its resources exists."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from botocore.exceptions import ClientError
 
 from mlzone.clients import clients
 from mlzone.emulator import Emulator
@@ -113,6 +115,33 @@ def test_a_concurrent_deploy_of_the_same_stack_fails_on_the_state_lock(s3_backen
     assert first.returncode == 0, output
 
 
+def lose_a_create_reply(root: Path, url: str) -> str:
+    """Make sure one create of the interrupted apply is the kind Ctrl-C can leave behind: AWS carried it out,
+    the reply was lost, the state lacks it. Which creates were in flight when the interrupt came is up to
+    timing, so the test makes one: a resource the partial state lacks, created on the emulator and noted in
+    flight. Returns its address."""
+    aws = clients(REGION, url)
+    state = json.loads(aws("s3").get_object(Bucket=STATE_BUCKET, Key=f"mlzone/{STACK}.tfstate")["Body"].read())
+    recorded = {f"{r['type']}.{r['name']}" for r in state["resources"] if r["mode"] == "managed"}
+    creates = {  # resources the platform creates late and boto3 makes in one call
+        "aws_cloudwatch_log_group": lambda c: aws("logs").create_log_group(logGroupName=c["name"]),
+        "aws_athena_workgroup": lambda c: aws("athena").create_work_group(Name=c["name"]),
+        "aws_glue_catalog_database": lambda c: aws("glue").create_database(DatabaseInput={"Name": c["name"]}),
+    }
+    doc = json.loads((root / "cdktf.out" / "stacks" / STACK / "cdk.tf.json").read_text())["resource"]
+    for kind, create in creates.items():
+        for name, config in doc[kind].items():
+            if f"{kind}.{name}" in recorded:
+                continue
+            with contextlib.suppress(ClientError):  # already there: that very create was in flight
+                create(config)
+            marker = root / ".mlzone" / "interrupted" / STACK
+            assert marker.is_file(), "mlzone noted the interrupted apply"
+            marker.write_text(f"{marker.read_text()}\n{kind}.{name}")
+            return f"{kind}.{name}"
+    pytest.fail(f"the interrupted apply had already created {sorted(recorded)}")
+
+
 def test_an_apply_interrupted_with_ctrl_c_converges_on_the_next_run(s3_backend) -> None:
     a, _, url = s3_backend
     first = mlzone_process(a, "deploy", "--no-synth", STACK)
@@ -133,9 +162,11 @@ def test_an_apply_interrupted_with_ctrl_c_converges_on_the_next_run(s3_backend) 
     assert "Traceback" not in output and "Exception ignored" not in output
     partial = clients(REGION, url)("s3").list_objects_v2(Bucket=STATE_BUCKET, Prefix=f"mlzone/{STACK}.tfstate")
     assert partial.get("KeyCount") == 1, "Terraform saved the partial state when stopped"
+    lost = lose_a_create_reply(a, url)
 
     again = mlzone("deploy", "--root", str(a), "--no-synth", STACK)
     assert again.exit_code == 0, again.output
+    assert f"adopted {STACK}: {lost}" in " ".join(again.output.split()), again.output
     replan = mlzone("plan", "--root", str(a), "--no-synth", "--json", STACK)
     assert replan.exit_code == 0, replan.output
     plan = json.loads(replan.stdout)["stacks"][0]["plan"]

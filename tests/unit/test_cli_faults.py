@@ -246,10 +246,21 @@ def test_stop_with_a_stale_emulator_record_leaves_the_recorded_process_alone(tmp
         sleeper.wait()
 
 
-def test_the_plan_after_an_interrupted_apply_untaints_what_it_cut_short(tmp_path: Path, monkeypatch) -> None:
-    from mlzone.orchestrate.stack import untaint_interrupted
+def test_the_plan_after_an_interrupted_apply_untaints_what_it_cut_short_and_imports_what_it_left_unrecorded(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from mlzone.orchestrate.interrupted import Repaired, mark_interrupted, repair_interrupted
 
     root = zone(tmp_path / "zone", ("platform",))
+    config = {
+        "provider": {"aws": [{"region": "eu-west-1"}]},
+        "resource": {
+            "aws_glue_catalog_database": {"db": {"name": "acme_ml_predictions"}},
+            "aws_s3_bucket": {"logs": {"bucket": "acme-ml-logs"}, "later": {"bucket": "${var.name}"}},
+            "aws_kms_key": {"data": {}, "new": {}},
+        },
+    }
+    (root / "cdktf.out" / "stacks" / "platform" / "cdk.tf.json").write_text(json.dumps(config))
     calls = tmp_path / "calls"
     state = {
         "values": {
@@ -261,17 +272,32 @@ def test_the_plan_after_an_interrupted_apply_untaints_what_it_cut_short(tmp_path
             }
         }
     }
-    monkeypatch.setenv(
-        "MLZONE_TERRAFORM",
-        fake_terraform(
-            tmp_path, (f'#!/bin/sh\necho "$@" >> {calls}\n[ "$1" = show ] && echo \'{json.dumps(state)}\'\nexit 0\n')
-        ),
-    )
+    fake = f"""#!/bin/sh
+echo "$@" >> {calls}
+[ "$1" = show ] && echo '{json.dumps(state)}'
+if [ "$1" = import ] && [ "$4" = aws_s3_bucket.logs ]; then
+  echo "Error: Cannot import non-existent remote object"; exit 1
+fi
+exit 0
+"""
+    monkeypatch.setenv("MLZONE_TERRAFORM", fake_terraform(tmp_path, fake))
     ws = Workspace(root.resolve(), "local", emulator_url="http://127.0.0.1:1")
     tf = ws.terraform("platform")
-    assert untaint_interrupted(ws, tf) == [] and not calls.exists(), "nothing to do after a clean apply"
-    ws.interrupted_marker("platform").parent.mkdir(parents=True)
-    ws.interrupted_marker("platform").touch()
-    assert untaint_interrupted(ws, tf) == ["aws_kms_key.data"]
-    assert calls.read_text().splitlines()[-1] == "untaint aws_kms_key.data"
+    assert repair_interrupted(ws, tf) == Repaired() and not calls.exists(), "nothing to do after a clean apply"
+    tf.log_path("apply").parent.mkdir(parents=True)
+    tf.log_path("apply").write_text(
+        "aws_kms_key.data: Creating...\naws_vpc.main: Creating...\naws_vpc.main: Creation complete after 1s\n"
+        "aws_glue_catalog_database.db: Creating...\naws_s3_bucket.logs: Creating...\n"
+        "aws_s3_bucket.later: Creating...\naws_kms_key.new: Creating...\nStopping operation...\n"
+    )
+    mark_interrupted(ws, tf)
+    repaired = repair_interrupted(ws, tf)
+    assert repaired.untainted == ["aws_kms_key.data"], "tainted by the stop: untainted"
+    assert repaired.adopted == ["aws_glue_catalog_database.db"], "created, unrecorded: imported"
+    assert repaired.unadopted == ["aws_s3_bucket.later", "aws_kms_key.new"], "no import ID known before apply"
+    assert calls.read_text().splitlines()[1:] == [
+        "untaint aws_kms_key.data",
+        "import -input=false -no-color aws_glue_catalog_database.db 123456789012:acme_ml_predictions",
+        "import -input=false -no-color aws_s3_bucket.logs acme-ml-logs",  # never created: left to the plan
+    ]
     assert not ws.interrupted_marker("platform").exists(), "once"
