@@ -8,7 +8,7 @@ from typing import Any
 from mlzone.portal.actions import notebook_power
 from mlzone.portal.app import Action
 from mlzone.portal.approval import approve_version, is_approver
-from mlzone.portal.self_service_actions import request_cluster, terminate_cluster
+from mlzone.portal.self_service_actions import release, request_cluster, request_notebook
 from mlzone.zone_access import ZoneAccess
 
 
@@ -16,7 +16,7 @@ def zone_buttons(
     root: Path, target: str, access: ZoneAccess, operator: str
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Action]]]:
     """(projects, actions): every project's notebooks can be started and stopped; a project with guardrails
-    gets cluster requests; the project's approvers (and only they) get the approve button."""
+    gets cluster and notebook requests and releases; the project's approvers (and only they) get the approve button."""
     projects: dict[str, dict[str, Any]] = {}
     actions: dict[str, dict[str, Action]] = {}
     for p in access.zone.projects:
@@ -30,7 +30,9 @@ def zone_buttons(
         }
         if guardrails:
             mine["request-cluster"] = request_cluster(root, target, guardrails)
-            mine["terminate-cluster"] = terminate_cluster(root, target, p.name)
+            mine["terminate-cluster"] = release(root, target, p.name, "cluster")
+            mine["request-notebook"] = request_notebook(root, target, guardrails)
+            mine["delete-notebook"] = release(root, target, p.name, "notebook")
         if is_approver(p.approvers, operator):
             mine["approve"] = approve_version(root, access.client)
         actions[p.name] = mine

@@ -7,26 +7,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlzone.portal.inventory import Resource, hours_this_month
+from mlzone.portal.inventory import Resource, hours_this_month, shown
 from modules.prices import hourly_usd
 
 
 @dataclass(frozen=True)
 class Estimate:
     usd: float
-    lines: tuple[tuple[str, str, float, float], ...]  # (resource, instance type, hours, usd)
+    lines: tuple[tuple[str, str, float, float], ...]  # (resource, `count × instance type`, hours, usd)
     unpriced: tuple[str, ...]  # resources whose instance type is not in the table
 
 
 def estimate(resources: list[Resource]) -> Estimate:
+    """Hours this month × count × the table's price, per instance type of every running resource."""
     lines, unpriced = [], []
     for r in resources:
         hours = hours_this_month(r.since)
-        if not hours or not r.instance_type:
-            continue
-        price = hourly_usd(r.instance_type)
-        if price is None:
-            unpriced.append(f"{r.name} ({r.instance_type})")
-            continue
-        lines.append((r.name, r.instance_type, hours, hours * price))
+        for kind, count in r.billed() if hours else ():
+            price = hourly_usd(kind)
+            if price is None:
+                unpriced.append(f"{r.name} ({kind})")
+                continue
+            lines.append((r.name, shown(((kind, count),)), hours, hours * count * price))
     return Estimate(round(sum(x[3] for x in lines), 2), tuple(lines), tuple(unpriced))

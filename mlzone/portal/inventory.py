@@ -9,6 +9,8 @@ from typing import Any
 
 from modules.naming import project_name, project_pattern
 
+GROUP_ORDER = ("MASTER", "CORE", "TASK")  # a cluster's instance groups as the page lists them
+
 
 @dataclass(frozen=True)
 class Resource:
@@ -20,6 +22,16 @@ class Resource:
     detail: str = ""
     ref: str = ""  # what the row's buttons act on: a notebook's name, a cluster's request name, `model/version`
     address: str = ""  # a cluster's primary node DNS name (its Livy endpoint's host)
+    instances: tuple[tuple[str, int], ...] = ()  # (instance type, count) it runs; empty: one `instance_type`
+
+    def billed(self) -> tuple[tuple[str, int], ...]:
+        """(instance type, count) the estimate prices."""
+        return self.instances or (((self.instance_type, 1),) if self.instance_type else ())
+
+
+def shown(instances: tuple[tuple[str, int], ...]) -> str:
+    """`1 × m5.xlarge, 2 × m5.2xlarge`."""
+    return ", ".join(f"{count} × {kind}" for kind, count in instances)
 
 
 def _mine(project: str, name: str) -> bool:
@@ -52,28 +64,50 @@ def clusters(emr: Any, project: str) -> list[Resource]:
             idle = (
                 emr.get_auto_termination_policy(ClusterId=c["Id"]).get("AutoTerminationPolicy", {}).get("IdleTimeout")
             )
+            groups = sorted(
+                emr.list_instance_groups(ClusterId=c["Id"])["InstanceGroups"],
+                key=lambda g: GROUP_ORDER.index(g.get("InstanceGroupType", "TASK")),
+            )
+            nodes = tuple(
+                (g["InstanceType"], g.get("RunningInstanceCount") or g.get("RequestedInstanceCount", 0)) for g in groups
+            )
             out.append(
                 Resource(
                     "cluster",
                     c["Name"],
                     c["Status"]["State"],
-                    "",
+                    shown(nodes),
                     c["Status"]["Timeline"].get("CreationDateTime"),
                     f"auto-terminates after {idle // 60} idle minutes" if idle else "",
                     c["Name"].removeprefix(project_name(project, "")),
                     described.get("MasterPublicDnsName", ""),
+                    nodes,
                 )
             )
     return out
 
 
 def endpoints(sagemaker: Any, project: str) -> list[Resource]:
-    found = sagemaker.list_endpoints(NameContains=project_name(project, ""))["Endpoints"]
-    return [
-        Resource("endpoint", e["EndpointName"], e["EndpointStatus"], since=e.get("CreationTime"))
-        for e in found
-        if _mine(project, e["EndpointName"])
-    ]
+    out = []
+    for e in sagemaker.list_endpoints(NameContains=project_name(project, ""))["Endpoints"]:
+        if not _mine(project, e["EndpointName"]):
+            continue
+        config = sagemaker.describe_endpoint(EndpointName=e["EndpointName"])["EndpointConfigName"]
+        variants = sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"]
+        instances = tuple(
+            (v["InstanceType"], v.get("InitialInstanceCount", 1)) for v in variants if "InstanceType" in v
+        )
+        out.append(
+            Resource(
+                "endpoint",
+                e["EndpointName"],
+                e["EndpointStatus"],
+                shown(instances),
+                e.get("CreationTime"),
+                instances=instances,
+            )
+        )
+    return out
 
 
 def model_versions(sagemaker: Any, project: str, models: list[str]) -> list[Resource]:

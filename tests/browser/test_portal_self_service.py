@@ -134,6 +134,7 @@ def test_request_a_cluster_watch_it_apply_connect_be_refused_a_second_and_termin
     refusal = page.inner_text("#error")
     assert "self_service.spark.max_clusters" in refusal and "this would be cluster 2 of at most 1" in refusal
     assert "fix: release a cluster first" in refusal
+    assert f"mlzone request {PROJECT} cluster --size small --idle-minutes 60 --name more --for-review" in refusal
     assert f"{PROJECT}--more" not in [c["Name"] for c in aws("emr").list_clusters()["Clusters"]], "nothing created"
 
     page.click(f"text=Back to {PROJECT}")

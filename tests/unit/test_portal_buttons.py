@@ -76,7 +76,11 @@ class Browser:
 def portal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Browser, Path]]:
     for var, value in (("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test")):
         monkeypatch.setenv(var, value)
-    root = make_zone(tmp_path, requests={"clusters": [{"name": "eda", "size": "small", "idle_minutes": 30}]})
+    requests = {
+        "clusters": [{"name": "eda", "size": "small", "idle_minutes": 30}],
+        "notebooks": [{"name": "nb1", "instance_type": "ml.t3.medium"}],
+    }
+    root = make_zone(tmp_path, requests=requests)
     spec_file = root / "projects" / f"{PROJECT}.yaml"
     spec = yaml.safe_load(spec_file.read_text())
     spec["approvers"] = [ME]
@@ -180,3 +184,35 @@ def test_connection_settings_point_sparkmagic_at_livy_on_the_primary_node() -> N
     config = json.loads(connection.sparkmagic_config(dns))
     for kernel in ("kernel_python_credentials", "kernel_scala_credentials"):
         assert config[kernel] == {"username": "", "password": "", "url": f"http://{dns}:8998", "auth": "None"}
+
+
+def test_the_notebook_form_offers_only_the_allowed_instance_types_and_checks_what_is_posted(portal) -> None:
+    browser, root = portal
+    _, page = browser.get(f"/projects/{PROJECT}")
+    options = "<option selected>ml.t3.medium</option><option>ml.m5.xlarge</option>"
+    assert f'<select name="instance_type">{options}</select>' in page
+    assert 'data-action="request-notebook"' in page
+    _, page = browser.post(
+        f"/projects/{PROJECT}/actions/request-notebook", {"name": "nb2", "instance_type": "t3.medium"}
+    )
+    assert (
+        "Refused" in page and "not a SageMaker instance type" in page and "fix: pick an allowed instance type" in page
+    )
+    _, page = browser.post(f"/projects/{PROJECT}/actions/delete-notebook", {"name": f"{PROJECT}--nope"})
+    assert "notebook 'nope' was not requested through self-service (requested: nb1)" in page
+    assert not (root / ".mlzone").exists(), "nothing ran"
+
+
+def test_only_a_requested_notebook_gets_the_delete_button(portal) -> None:
+    browser, _ = portal
+    sagemaker = _client("sagemaker")
+    for name in ("nb1", "alice"):  # nb1 was requested; alice is the reviewed spec's notebook
+        sagemaker.create_notebook_instance(
+            NotebookInstanceName=f"{PROJECT}--{name}",
+            InstanceType="ml.t3.medium",
+            RoleArn="arn:aws:iam::123456789012:role/fraud-detection--notebook",
+        )
+    _, page = browser.get(f"/projects/{PROJECT}")
+    rows = {row.split('"', 1)[0]: row for row in page.split('data-ref="')[1:]}
+    assert 'data-action="delete-notebook"' in rows[f"{PROJECT}--nb1"]
+    assert 'data-action="delete-notebook"' not in rows[f"{PROJECT}--alice"]
