@@ -26,8 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mlzone.predictions import subjects  # noqa: E402
 from mlzone.predictions.erase import erase  # noqa: E402
-from mlzone.trace import Sources, trace, uuid7  # noqa: E402
+from mlzone.trace import Sources, trace  # noqa: E402
 from modules import subject_keys  # noqa: E402
+from modules.prediction_record import uuid7  # noqa: E402
 
 REGION, BUCKET, AUDIT = "eu-west-1", "bench-predictions", "bench-audit"
 ENDPOINT, PER_FILE, PER_HOUR = "fraud--scoring", 100, 1000
@@ -84,6 +85,7 @@ def trace_seconds(s3, sagemaker, records: int, repeat: int) -> float:
         capture_bucket=BUCKET,
         audit_bucket=AUDIT,
         endpoints=[("fraud", ENDPOINT)],
+        batch_jobs=[],
         mlflow_run=lambda p, r: {},
     )
     times = []

@@ -33,6 +33,16 @@ def stamp(when: datetime | None = None) -> str:
     return f"{at:%Y%m%dT%H%M%S}.{at.microsecond // 1000:03d}Z"
 
 
+def batch_runs(project: str, job: str) -> str:
+    """The prefix of one batch job's run manifests, each `<stamp>-<run id>.json`."""
+    return f"batch-runs/{project}/{job}/"
+
+
+def stamp_time(text: str) -> datetime:
+    """The time a `stamp` names."""
+    return datetime.strptime(text, "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=UTC)
+
+
 def put(s3: Any, bucket: str, key: str, record: dict[str, Any]) -> str:
     """Write `record` as JSON at `key`; refuses a key outside `PREFIXES` or one that exists. Returns its URI."""
     if not key.startswith(PREFIXES):
@@ -63,3 +73,9 @@ def keys(s3: Any, bucket: str, prefix: str) -> Iterator[str]:
     """Keys of the records under `prefix`, in key (and so time) order (S3 lists them in key order)."""
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         yield from (o["Key"] for o in page.get("Contents", []))
+
+
+def clipped(text: str, limit: int = 2000) -> str:
+    """`text` cut to `limit` characters in the middle: a Spark error's first line and its cause (the Python
+    traceback's last lines) both stay."""
+    return text if len(text) <= limit else f"{text[: limit // 4]} … {text[-(limit * 3 // 4) :]}"

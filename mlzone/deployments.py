@@ -20,13 +20,14 @@ def history(s3: Any, bucket: str, stack: str) -> list[dict[str, Any]]:
     return found
 
 
-def in_force(records: list[dict[str, Any]], endpoint: str, at: datetime) -> dict[str, Any] | None:
-    """The last record before `at` that names `endpoint` (records as `history` returns them)."""
+def in_force(records: list[dict[str, Any]], name: str, at: datetime, kind: str = "endpoints") -> dict[str, Any] | None:
+    """The last record before `at` that names the endpoint (or, with `kind="batch_jobs"`, the batch job) `name`
+    (physical name; records as `history` returns them)."""
     when = audit_record.stamp(at)
     found = None
     for record in records:
         if record["stamp"] > when:
             break
-        if endpoint in record.get("endpoints", {}):
+        if name in record.get(kind, {}):
             found = record
     return found

@@ -53,6 +53,10 @@ class ZoneAccess:
         """(project, endpoint physical name) of every endpoint in the zone."""
         return [(p.name, project_name(p.name, e.name)) for p in self.zone.projects for e in p.endpoints]
 
+    def batch_jobs(self) -> list[tuple[str, str]]:
+        """(project, batch job name) of every batch job in the zone."""
+        return [(p.name, j.name) for p in self.zone.projects for j in p.batch_jobs]
+
 
 def open_zone(root: Path, target: str) -> ZoneAccess:
     """The zone in `root` on `target`; on the local target the running (kept) emulator."""

@@ -43,13 +43,13 @@ from cdktf_cdktf_provider_aws.sagemaker_model import SagemakerModel
 from constructs import Construct
 
 from modules import subject_keys
+from modules.capture_keys import VARIANT
 from modules.grants import grant_objects
 from modules.model_registry import model_package_arn
 from modules.naming import SAGEMAKER_NAME_MAX, content_name
 from modules.project_role import ProjectRole, ProjectRoleProps, ProjectScope
 from modules.settings import EndpointSettings, check_limits
 
-VARIANT = "AllTraffic"
 REPLACE_FIRST = {"create_before_destroy": True}
 
 

@@ -60,6 +60,12 @@ def project_pattern(project: str) -> str:
     return f"{project}{DELIMITER}*"
 
 
+def package_parts(arn: str) -> tuple[str, str]:
+    """(model, version) of a model package version ARN (`…:model-package/<project>--<model>/<version>`)."""
+    group, version = arn.rsplit("/", 2)[-2:]
+    return group.split(DELIMITER, 1)[-1], version
+
+
 BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 

@@ -46,3 +46,12 @@ def arguments(values: dict[str, str | None]) -> list[str]:
     if unknown or missing:
         raise ValueError(f"scoring job arguments: unknown {unknown}, missing {missing}")
     return [part for o in NAMES if values.get(o) is not None for part in (o, str(values[o]))]
+
+
+def result_type(model) -> str | None:
+    """`array<double>` for a model answering each row with several numbers (an output tensor of shape (-1, n),
+    e.g. class probabilities), which MLflow's inferred type cannot convert; else MLflow infers it."""
+    outputs = model.get_output_schema()
+    if outputs is not None and outputs.is_tensor_spec() and len(outputs.inputs[0].shape) > 1:
+        return "array<double>"
+    return None

@@ -47,4 +47,6 @@ def run(
     planned = plan_run(root, project, job, version, input_path, fmt, aws("s3"), aws("sagemaker"), aws("secretsmanager"))
     reply = run_script(planned, url, region)
     typer.echo(f"{reply['status']}: run {planned.run_id}, manifest {reply['manifest']}")
+    if reply.get("error"):
+        typer.echo(f"error: {reply['error']}", err=True)
     raise typer.Exit(0 if reply["status"] == "succeeded" else 1)

@@ -28,12 +28,15 @@ def subject_fields(access: ZoneAccess) -> dict[tuple[str, str], str | None]:
 def command(
     subject: str = typer.Option(..., "--subject", help="The data subject's id, as the model's subject_field holds it."),
     project: str = typer.Option(None, "--project", help="Only this project's predictions."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would be removed; change nothing."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report what would be removed; change nothing (on AWS the subject index is updated)."
+    ),
     root: Path = ROOT,
     target: str = TARGET,
 ) -> None:
     """Erase one data subject's predictions from the log (every object version), with a receipt."""
     from mlzone.predictions import subjects  # loaded on use: keeps `mlzone` start fast
+    from mlzone.predictions.capture_index import catch_up
     from mlzone.predictions.erase import erase
 
     access = open_zone(root, target)
@@ -42,6 +45,11 @@ def command(
     s3, bucket = access.client("s3"), access.bucket("predictions")
     key = subjects.hmac_key(access.client("secretsmanager"), access.zone.platform.name, access.data_key_alias())
     fields = subject_fields(access)
+    scope = [project] if project else [p.name for p in access.zone.projects]
+    if not access.local:  # SageMaker indexes nothing; the local emulator indexes as it captures
+        with out.status("indexing the captures written since the last erasure"):
+            read = catch_up(s3, bucket, key, {k: v for k, v in fields.items() if k[0] in scope})
+        out.print(f"subject index: {read} capture files read", highlight=False)
 
     def field_of(object_key: str) -> str | None:
         return fields.get(tuple(object_key.split("/")[:2]))  # type: ignore[arg-type]
@@ -54,7 +62,7 @@ def command(
         subject,
         field_of,
         access.operator(),
-        [project] if project else [p.name for p in access.zone.projects],
+        scope,
         dry_run,
     )
     verb = "would remove" if dry_run else "removed"

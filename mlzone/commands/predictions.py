@@ -15,7 +15,7 @@ from rich.table import Table
 
 from mlzone.commands.common import ROOT, TARGET, reported
 from mlzone.errors import INVALID, Failure
-from mlzone.zone_access import open_zone
+from mlzone.zone_access import ZoneAccess, open_zone
 
 app = typer.Typer(
     help="The prediction log: endpoint captures and batch predictions in one schema.", no_args_is_help=True
@@ -34,6 +34,23 @@ def since_of(value: str, now: datetime | None = None) -> datetime:
     return (now or datetime.now(UTC)) - timedelta(**{"days" if unit == "d" else "hours": amount})
 
 
+def _select(access: ZoneAccess, project: str, since: datetime, statement: str) -> tuple[list[str], list[tuple]]:
+    """A checked SELECT over `project`'s predictions since `since`: DuckDB over the emulator's objects, or on
+    AWS in the platform's Athena workgroup (which answers every value as text)."""
+    from mlzone import deployments
+    from mlzone.predictions import athena
+    from mlzone.predictions import query as log_query
+    from modules.prediction_log import database_name, workgroup_name
+
+    s3, audit = access.client("s3"), access.bucket("audit")
+    if access.local:
+        return log_query.local(s3, access.bucket("predictions"), audit, project, since, statement)
+    sql = athena.statement(project, since, athena.deploy_intervals(deployments.history(s3, audit, project)), statement)
+    platform = access.zone.platform.name
+    with out.status(f"Athena query in workgroup {workgroup_name(platform)}"):
+        return athena.run(access.client("athena"), workgroup_name(platform), database_name(platform), sql)
+
+
 @app.command()
 @reported
 def query(
@@ -46,22 +63,17 @@ def query(
     csv_out: bool = typer.Option(False, "--csv", help="Print rows as CSV."),
 ) -> None:
     """Run one SELECT over PROJECT's predictions (columns: see docs/predictions.md)."""
-    from mlzone.predictions import query as log_query  # loaded on use: keeps `mlzone` start fast
-    from mlzone.predictions.sql import check
+    from mlzone.predictions.sql import check  # loaded on use: keeps `mlzone` start fast
 
     start = since_of(since)
     check(statement)
-    if target != "local":
-        raise Failure("the Athena path is not built yet; fix: query the platform's Athena workgroup directly", INVALID)
     access = open_zone(root, target)
     access.zone.project(project)
-    columns, rows = log_query.local(
-        access.client("s3"), access.bucket("predictions"), access.bucket("audit"), project, start, statement
-    )
+    columns, rows = _select(access, project, start, statement)
     if json_out:
         typer.echo(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2, default=str))
     elif csv_out:
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(sys.stdout, lineterminator="\n")  # a line per row, as shell tools read it
         writer.writerow(columns)
         writer.writerows(rows)
     else:
@@ -82,26 +94,16 @@ def report(
     target: str = TARGET,
 ) -> None:
     """Counts, output distribution and input drift (PSI against the training data) per version of MODEL."""
-    from mlzone.predictions import query as log_query  # loaded on use: keeps `mlzone` start fast
-    from mlzone.predictions import report as log_report
+    from mlzone.predictions import report as log_report  # loaded on use: keeps `mlzone` start fast
+    from mlzone.predictions.athena import literal
     from mlzone.predictions.training import training_frame
 
     start = since_of(window)
-    if target != "local":
-        raise Failure("the Athena path is not built yet; fix: run the report on the local target", INVALID)
     access = open_zone(root, target)
     if model not in {m.name for m in access.zone.project(project).models}:
         raise Failure(f"{model!r} is not a model of project {project!r}; fix: name one of its models", INVALID)
     s3 = access.client("s3")
-    columns, found = log_query.local(
-        s3,
-        access.bucket("predictions"),
-        access.bucket("audit"),
-        project,
-        start,
-        "SELECT * FROM predictions WHERE model = ?",
-        [model],
-    )
+    columns, found = _select(access, project, start, f"SELECT * FROM predictions WHERE model = {literal(model)}")
     rows = [dict(zip(columns, r, strict=True)) for r in found]
     arns = {str(r["model_version"]): r["model_package_arn"] for r in rows if r["model_package_arn"]}
     training = {v: training_frame(s3, access.client("sagemaker"), arn) for v, arn in arns.items()}

@@ -49,7 +49,7 @@ def _print(links: list[Link]) -> None:
 
 @reported
 def command(
-    record_id: str = typer.Argument(..., help="An inference id or capture event id."),
+    record_id: str = typer.Argument(..., help="An inference id, a capture event id or a batch prediction id."),
     at: str = typer.Option(
         None, "--at", help="The prediction's hour, YYYY-MM-DDTHH (UTC), for ids that carry no time."
     ),
@@ -66,6 +66,7 @@ def command(
         capture_bucket=access.bucket("predictions"),
         audit_bucket=access.bucket("audit"),
         endpoints=access.endpoints(),
+        batch_jobs=access.batch_jobs(),
         mlflow_run=_run_facts(access),
     )
     links = trace(src, record_id, hour)

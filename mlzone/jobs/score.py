@@ -1,14 +1,12 @@
-"""The platform's batch scoring job: an EMR Serverless entry point (and, locally, `mlzone batch run`).
-Its options: `scoring_job.py` (modules/scoring_job.py, which the schedule uses too); docs/batch.md.
+"""The platform's batch scoring job: an EMR Serverless entry point (and, locally, `mlzone batch run`); its
+options: `scoring_job.py` (modules/scoring_job.py, which the schedule uses too); docs/batch.md.
 
 The version's MLflow model (DescribeModelPackage → ModelDataUrl) scores the input through
 `mlflow.pyfunc.spark_udf`; the unified records (prediction_record.py, with `subject_key` the platform's
 HMAC of `--subject-field`, subject_keys.py) go as date/hour Parquet to `--staging`, their subject index
 entries are written, then they are committed under `--output`; last a run manifest goes to the audit
-bucket (audit_record.py). A failed run commits nothing and its manifest says failed. It imports only
-its `--py-files` and its packed environment; `--staging` a local folder (local runs): the input
-versions are downloaded there, Spark writes there, the commit uploads.
-"""
+bucket (audit_record.py). A failed run commits nothing and its manifest says failed. It imports only its
+`--py-files` and packed environment; a local `--staging` folder (local runs) stages inputs and output."""
 
 from __future__ import annotations
 
@@ -109,7 +107,8 @@ def score(spark, df, model_dir: Path, a: argparse.Namespace, pkg: dict, started:
     import mlflow
     from pyspark.sql import functions as F
 
-    features = mlflow.models.Model.load(str(model_dir)).get_input_schema().input_names()
+    mlmodel = mlflow.models.Model.load(str(model_dir))
+    features = mlmodel.get_input_schema().input_names()
     missing = [c for c in features if c not in df.columns]
     if missing:
         extra = [c for c in df.columns if c not in features]
@@ -119,13 +118,16 @@ def score(spark, df, model_dir: Path, a: argparse.Namespace, pkg: dict, started:
         )
     if a.subject_field and a.subject_field not in df.columns:
         raise JobError(f"the input has no column {a.subject_field!r} (the model's subject_field)")
-    udf = mlflow.pyfunc.spark_udf(spark, str(model_dir), env_manager="local")
+    udf = mlflow.pyfunc.spark_udf(
+        spark, str(model_dir), result_type=scoring_job.result_type(mlmodel), env_manager="local"
+    )
     group = a.model_package_arn.split("/")[-2]
     project, model = group.split("--", 1)
     at = started.replace(tzinfo=None)
     scored = df.withColumn("_prediction", udf(F.struct(*[F.col(c) for c in features])))
     values = {
-        "prediction_id": F.expr("uuid()"),
+        # time-ordered (UUIDv7 of the run's start, the records' partition), so `mlzone trace` finds the hour
+        "prediction_id": F.concat(F.lit(prediction_record.id_prefix(started)), F.expr("substr(uuid(), 16)")),
         "project": F.lit(project),
         "source": F.lit("batch"),
         "source_name": F.lit(a.job),
@@ -283,13 +285,14 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc()
         manifest |= {
             "status": "failed",
-            "error": f"{type(exc).__name__}: {exc}"[:2000],
+            "error": audit_record.clipped(f"{type(exc).__name__}: {exc}"),
             "output": {"uri": a.output, "objects": []},
             "rows_out": 0,
         }
     manifest["finished"] = datetime.now(UTC).isoformat()
-    key = f"batch-runs/{project}/{a.job}/{audit_record.stamp()}-{a.run_id}.json"
-    print(json.dumps({"manifest": audit_record.put(s3, a.audit_bucket, key, manifest), "status": manifest["status"]}))
+    key = f"{audit_record.batch_runs(project, a.job)}{audit_record.stamp()}-{a.run_id}.json"
+    uri = audit_record.put(s3, a.audit_bucket, key, manifest)
+    print(json.dumps({"manifest": uri, "status": manifest["status"], "error": manifest.get("error")}))
     return 0 if manifest["status"] == "succeeded" else 1
 
 

@@ -7,12 +7,12 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from modules import scoring_job, subject_keys
+from modules import prediction_record, scoring_job, subject_keys
 
 HERE = Path(__file__).resolve().parent
 ENTRY_POINT = HERE / "score.py"
 PY_FILES = (
-    HERE / "prediction_record.py",
+    Path(prediction_record.__file__).resolve(),
     HERE.parent / "audit_record.py",
     Path(scoring_job.__file__).resolve(),
     Path(subject_keys.__file__).resolve(),

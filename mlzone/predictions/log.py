@@ -19,36 +19,25 @@ from datetime import datetime
 from typing import Any
 
 from mlzone import deployments, s3_objects
-from mlzone.jobs import prediction_record
+from modules import prediction_record
+from modules.capture_keys import hour_of
+from modules.naming import package_parts
 from modules.scoring_job import batch_prefix
 
 DUCKDB_TYPES = {"string": "VARCHAR", "int": "INTEGER", "timestamp": "TIMESTAMPTZ"}
-# The record's schema (mlzone.jobs.prediction_record, shared with the scoring job) as DuckDB columns.
+# The record's schema (modules/prediction_record.py, shared with the scoring job) as DuckDB columns.
 COLUMNS = tuple(
     (name, "JSON" if name in prediction_record.JSON_FIELDS else DUCKDB_TYPES[kind])
     for name, kind, _ in prediction_record.FIELDS
 )
 
 
-def _partition_time(key: str) -> str:
-    """`yyyy/mm/dd/hh` of a capture key as `yyyymmddhh`, for comparing with `--since`."""
-    parts = key.split("/")
-    return "".join(parts[3:7])
-
-
-def _package_parts(arn: str | None) -> tuple[str | None, str | None]:
-    if not arn:
-        return None, None
-    group, version = arn.rsplit("/", 2)[-2:]
-    return group.split("--", 1)[-1], version
-
-
 def capture_rows(s3: Any, bucket: str, audit_bucket: str, project: str, since: datetime) -> Iterator[dict]:
     """The endpoint captures of `project` from the hour of `since` on, as rows of the log."""
     history = deployments.history(s3, audit_bucket, project)
-    first = since.strftime("%Y%m%d%H")
+    first = since.replace(minute=0, second=0, microsecond=0)
     for key in s3_objects.keys(s3, bucket, f"{project}/"):
-        if key.startswith(batch_prefix(project)) or not key.endswith(".jsonl") or _partition_time(key) < first:
+        if key.startswith(batch_prefix(project)) or not key.endswith(".jsonl") or hour_of(key) < first:
             continue
         endpoint = key.split("/")[1]
         for line in s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines():
@@ -59,7 +48,7 @@ def capture_rows(s3: Any, bucket: str, audit_bucket: str, project: str, since: d
                 continue
             deploy = deployments.in_force(history, endpoint, at) or {}
             arn = deploy.get("endpoints", {}).get(endpoint)
-            model, version = _package_parts(arn)
+            model, version = package_parts(arn) if arn else (None, None)
             yield {
                 "prediction_id": meta["eventId"],
                 "project": project,
@@ -71,7 +60,7 @@ def capture_rows(s3: Any, bucket: str, audit_bucket: str, project: str, since: d
                 "time": at,
                 "input": data["endpointInput"]["data"],
                 "output": data["endpointOutput"]["data"],
-                "subject_key": meta.get("subjectKey"),
+                "subject_key": None,  # SageMaker's record has no such field; the subject index has it
                 "run_or_deploy_id": deploy.get("record_uri"),
             }
 

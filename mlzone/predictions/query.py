@@ -24,9 +24,8 @@ def local(
     project: str,
     since: datetime,
     statement: str,
-    params: list[Any] | None = None,
 ) -> tuple[list[str], list[tuple]]:
-    """Column names and rows of `statement` (with `?` parameters) over `project`'s predictions since `since`."""
+    """Column names and rows of `statement` over `project`'s predictions since `since`."""
     sql.check(statement)
     db = duckdb.connect()
     columns = ", ".join(f'"{name}" {kind}' for name, kind in log.COLUMNS)
@@ -45,5 +44,5 @@ def local(
             )
     db.execute("SET enable_external_access = false")
     db.execute("SET lock_configuration = true")
-    result = db.execute(statement, params or [])
+    result = db.execute(statement)
     return [d[0] for d in result.description], result.fetchall()

@@ -16,13 +16,13 @@ from __future__ import annotations
 import base64
 import json
 import random
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from mlzone.serving.codec import media_type
+from modules.prediction_record import uuid7
 
 Put = Callable[[str, str, bytes, str | None], None]  # (bucket, key, body, KMS key id or None)
 
@@ -107,7 +107,7 @@ def write(config: CaptureConfig | None, exchange: Exchange, put: Put) -> tuple[s
     """Capture the exchange if sampled; the (bucket, key) written, or None."""
     if config is None or not config.modes or not config.sampled():
         return None
-    event_id = str(uuid.uuid4())
+    event_id = uuid7(exchange.time)
     bucket, key = location(config, exchange, event_id)
     put(bucket, key, (json.dumps(record(config, exchange, event_id)) + "\n").encode(), config.kms_key)
     return bucket, key

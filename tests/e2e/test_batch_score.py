@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import tarfile
+from datetime import datetime
 
 import boto3
 import mlflow
@@ -20,7 +21,8 @@ from sklearn.linear_model import LogisticRegression
 from mlzone import audit_record
 from mlzone.batch.local import Run, input_format, run_script, version_arn
 from mlzone.emulator import Emulator
-from mlzone.jobs import prediction_record, shipped
+from mlzone.jobs import shipped
+from modules import prediction_record
 from tests.e2e.conftest import EXAMPLE_PROJECT, REGION, copy_example, mlzone
 
 pytestmark = pytest.mark.e2e
@@ -128,6 +130,9 @@ def test_a_run_scores_every_row_like_the_model_and_writes_a_manifest(zone, fmt: 
         assert prediction_record.problems(record) == []
     assert set(table.source) == {"batch"} and set(table.run_or_deploy_id) == {run.run_id}
     assert table.prediction_id.nunique() == len(rows)
+    started = datetime.fromisoformat(manifest["started"])
+    issued = {prediction_record.time_of(i) for i in table.prediction_id}
+    assert issued == {started.replace(microsecond=started.microsecond // 1000 * 1000)}, "UUIDv7 of the run's start"
     scored = {
         tuple(json.loads(i)[f] for f in FEATURES): json.loads(o)["prediction"]
         for i, o in zip(table.input, table.output, strict=True)
@@ -164,10 +169,11 @@ def test_the_command_runs_the_spec_job_and_refuses_input_outside_the_project(zon
     assert outside.exit_code == 2 and "outside the project's prefix" in outside.output
     unknown = mlzone("batch", "run", EXAMPLE_PROJECT, "no-such-job", "--version", "1", "--root", root)
     assert unknown.exit_code == 2 and "nightly-scoring" in unknown.output
-    s3.put_object(
+    s3.put_object(  # with customer_id: the example model names it as its subject_field
         Bucket=DATA,
         Key="fraud-detection/input/cli/part-0.jsonl",
-        Body=b'{"amount": 3.0, "risk": 0.8}\n{"amount": 400.0, "risk": 0.1}\n',
+        Body=b'{"customer_id": "c-1", "amount": 3.0, "risk": 0.8}\n'
+        b'{"customer_id": "c-2", "amount": 400.0, "risk": 0.1}\n',
     )
     done = mlzone(
         "batch", "run", EXAMPLE_PROJECT, "nightly-scoring", "--version", "1", "--root", root, "--input", "input/cli/"

@@ -19,7 +19,7 @@ import yaml
 
 from mlzone import deploy_record
 from mlzone.local_identity import user_credentials
-from mlzone.trace import uuid7
+from modules.prediction_record import uuid7
 from tests.e2e.conftest import EXAMPLE_PROJECT, REGION, REPO, mlzone
 from tests.e2e.test_tracking import clean_env, train
 

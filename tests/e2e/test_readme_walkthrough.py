@@ -103,7 +103,9 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
     out: dict[str, subprocess.CompletedProcess[str]] = {}
     try:
         for line in lines[:-1]:
-            out[line] = done = shell.run(line, timeout=1500 if "mlzone deploy" in line else 300)
+            out[line] = done = shell.run(
+                line, timeout=1500 if "mlzone deploy" in line or " batch run " in line else 300
+            )
             if " trace " not in line:
                 ok(done, line)
 
@@ -117,7 +119,7 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
         [[legit, fraud]] = json.loads(out[invoke].stdout)["predictions"]
         assert abs(legit + fraud - 1) < 1e-9 and fraud > 0.5, "the trained model scored the risky transaction"
 
-        [trace] = [line for line in lines if " trace " in line]
+        [trace, batch_trace] = [line for line in lines if " trace " in line]
         links = trace_links(out[trace].stdout)
         assert list(links) == ["prediction", "deploy", "model version", "approval", "training run"], out[trace]
         assert not [n for n, link in links.items() if link["missing"]], out[trace].stdout
@@ -153,10 +155,53 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path: Path) -> None:
         )
         assert json.loads(run["metrics"])["auc"] > 0.7 and json.loads(run["params"])["rows"] == "5000"
 
+        batch_run_and_trace(out, lines, links, batch_trace)
+        [report] = [line for line in lines if " predictions report " in line]
+        assert all(source in out[report].stdout for source in ("batch", "endpoint")), out[report].stdout
+        html = (root / "report.html").read_text()
+        assert html.count("data:image/png;base64,") >= 2, "the output distribution and the drift plots"
+        erased(out, lines)
+
         refused_versions(shell)
     finally:
         stopped = shell.run(STOP)
     ok(stopped, STOP)
+
+
+def batch_run_and_trace(
+    out: dict[str, subprocess.CompletedProcess[str]], lines: list[str], online: dict, trace: str
+) -> None:
+    """The batch run scored the whole input with version 1, the log holds both sources, and a batch prediction
+    traces through its run and the deploy that set the job's version to the same approval and training run."""
+    [run_line] = [line for line in lines if " batch run " in line]
+    assert flat("succeeded: run") in flat(out[run_line].stdout), out[run_line].stdout
+    [counts] = [line for line in lines if "GROUP BY" in line]
+    assert json.loads(out[counts].stdout) == [
+        {"source": "batch", "model_version": 1, "n": 2000},
+        {"source": "endpoint", "model_version": 1, "n": 1},
+    ]
+    links = trace_links(out[trace].stdout)
+    assert list(links) == ["prediction", "batch run", "deploy", "model version", "approval", "training run"], (
+        out[trace].stdout + out[trace].stderr
+    )
+    assert not [n for n, link in links.items() if link["missing"]], out[trace].stdout
+    assert out[trace].returncode == 0, out[trace].stderr
+    assert links["prediction"]["batch_job"] == "nightly-scoring"
+    assert (links["batch run"]["status"], links["batch run"]["rows_out"]) == ("succeeded", "2000")
+    assert links["batch run"]["record_uri"] in flat(out[run_line].stdout), "the manifest the run printed"
+    assert links["deploy"]["record_uri"] == online["deploy"]["record_uri"], "the deploy that set both versions"
+    assert links["approval"]["record_uri"] == online["approval"]["record_uri"]
+    assert links["training run"]["run_id"] == online["training run"]["run_id"]
+
+
+def erased(out: dict[str, subprocess.CompletedProcess[str]], lines: list[str]) -> None:
+    """The dry run removes nothing; the erasure removes the customer's capture and batch row, with a receipt."""
+    [dry_run, erase] = [line for line in lines if " erase " in line]
+    assert "would remove 2 records from 2 objects" in out[dry_run].stdout, out[dry_run].stdout
+    assert "removed 2 records from 2 objects" in out[erase].stdout, out[erase].stdout
+    assert flat("receipt: s3://acme-ml-audit-eu-west-1/erasures/") in flat(out[erase].stdout)
+    [count] = [line for line in lines if '"SELECT count(*) AS n FROM predictions"' in line]
+    assert json.loads(out[count].stdout) == [{"n": 1999}], "2000 batch rows and 1 capture, less the customer's 2"
 
 
 def refused_versions(shell: Shell) -> None:

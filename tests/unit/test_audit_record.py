@@ -56,6 +56,7 @@ def test_stamps_sort_as_time() -> None:
     assert audit_record.stamp(datetime(2026, 12, 2, 10, 51, tzinfo=UTC)) == "20261202T105100.000Z"
     same_second = [datetime(2026, 12, 2, 10, 51, 0, us, tzinfo=UTC) for us in (999_000, 2_000, 40_000)]
     assert sorted(same_second) == sorted(same_second, key=audit_record.stamp), "records of one second keep their order"
+    assert [audit_record.stamp_time(audit_record.stamp(t)) for t in same_second] == same_second
 
 
 def test_the_record_prefixes_are_the_ones_the_audit_bucket_grants() -> None:

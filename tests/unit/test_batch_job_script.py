@@ -8,10 +8,14 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
+import numpy as np
 import pytest
+from mlflow.models import Model, infer_signature
 
-from mlzone.jobs import prediction_record, shipped
+from mlzone.jobs import shipped
+from modules import prediction_record
 from modules.batch_inference import BatchInference, BatchInferenceProps
 from tests.conftest import only, resources, synth
 from tests.unit.project_scope import KEY, actions, scope, stack, statements
@@ -48,6 +52,17 @@ def staged_script(tmp_path: Path) -> Path:
     return shipped.stage(tmp_path / "job")
 
 
+def staged_score(tmp_path: Path) -> ModuleType:
+    """The staged script imported by its bare name, as EMR runs it; its modules are forgotten again."""
+    sys.path.insert(0, str(staged_script(tmp_path).parent))
+    try:
+        return importlib.import_module("score")
+    finally:
+        sys.path.pop(0)
+        for name in ("score", "scoring_job", "subject_keys", "prediction_record", "audit_record"):
+            sys.modules.pop(name, None)
+
+
 def test_a_job_without_entry_point_runs_the_shipped_script_uploaded_with_the_project_key() -> None:
     doc = shipped_job()
     uploads = resources(doc, "aws_s3_object").values()
@@ -75,13 +90,7 @@ def test_a_job_without_entry_point_runs_the_shipped_script_uploaded_with_the_pro
 def test_the_schedule_passes_exactly_the_options_the_script_parses(tmp_path: Path, subject_field) -> None:
     args = submit_of(shipped_job(subject_field))["EntryPointArguments"]
     passed = dict(zip(args[::2], args[1::2], strict=True))
-    sys.path.insert(0, str(staged_script(tmp_path).parent))
-    try:
-        parser = importlib.import_module("score").scoring_job.parser()
-    finally:
-        sys.path.pop(0)
-        for name in ("score", "scoring_job", "subject_keys", "prediction_record", "audit_record"):
-            sys.modules.pop(name, None)
+    parser = staged_score(tmp_path).scoring_job.parser()
     options = [a.option_strings[0] for a in parser._actions if a.option_strings[0] != "-h"]
     required = [a.option_strings[0] for a in parser._actions if a.required]
     assert list(passed) == (options if subject_field else required), "every option the script takes, in its order"
@@ -187,3 +196,11 @@ def test_problems_names_missing_unknown_null_and_bad_source() -> None:
 def test_partition_is_date_and_hour_in_utc() -> None:
     at = datetime(2026, 12, 2, 7, 5, tzinfo=UTC)
     assert prediction_record.partition(at) == {"date": "2026-12-02", "hour": "07"}
+
+
+def test_a_model_answering_several_numbers_per_row_is_scored_as_an_array(tmp_path: Path) -> None:
+    result_type = staged_score(tmp_path).scoring_job.result_type
+    x = np.zeros((4, 3))
+    probabilities = Model(signature=infer_signature(x, np.zeros((4, 2))))
+    labels = Model(signature=infer_signature(x, np.zeros(4)))
+    assert (result_type(probabilities), result_type(labels)) == ("array<double>", None)

@@ -9,6 +9,7 @@ from pathlib import Path
 import boto3
 import duckdb
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from mlzone import audit_record
@@ -93,7 +94,10 @@ def test_the_subject_is_gone_from_every_version_and_others_are_intact(s3) -> Non
     stored = audit_record.get(s3, AUDIT, key)
     assert stored["subject_key"] == subject_keys.subject_key(KEY, "alice-0001")
     assert "alice-0001" not in json.dumps(stored), "the receipt never holds the raw id"
-    assert s3.head_object(Bucket=AUDIT, Key=key)["ObjectLockMode"] == "COMPLIANCE"
+    head = s3.head_object(Bucket=AUDIT, Key=key)
+    assert head["ObjectLockMode"] == "COMPLIANCE"
+    with pytest.raises(ClientError, match="AccessDenied"):
+        s3.delete_object(Bucket=AUDIT, Key=key, VersionId=head["VersionId"])  # the receipt cannot be deleted
     assert list(subjects.objects_of(s3, BUCKET, stored["subject_key"], ["fraud"])) == []
 
 
@@ -125,6 +129,7 @@ def test_trace_of_an_erased_prediction_names_the_receipt(s3) -> None:
         capture_bucket=BUCKET,
         audit_bucket=AUDIT,
         endpoints=[("fraud", "fraud--scoring")],
+        batch_jobs=[],
         mlflow_run=lambda p, r: {},
     )
     [link] = trace(src, "e2", datetime(2026, 12, 2, 10, tzinfo=UTC))

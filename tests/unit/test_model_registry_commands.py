@@ -72,7 +72,9 @@ def zone(tmp_path, monkeypatch):
         boto3.client("ecr", region_name=REGION).create_repository(repositoryName=f"{PROJECT}/{MODEL}")
         iam = boto3.client("iam", region_name=REGION)
         keys = {user: user_credentials(iam, user) for user in USERS}
-        mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+        # through the environment only, undone after the test: mlflow.set_tracking_uri would pin the
+        # process-wide URI (and the variable) for every later test in this process
+        monkeypatch.setattr("mlflow.tracking._tracking_service.utils._tracking_uri", None)
         monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
         exp = mlflow.create_experiment(f"{PROJECT}/scorer", artifact_location=f"s3://{MLFLOW_BUCKET}/{PROJECT}/scorer")
         with mlflow.start_run(experiment_id=exp) as run:

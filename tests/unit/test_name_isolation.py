@@ -12,7 +12,7 @@ from fnmatch import fnmatchcase
 import pytest
 from cdktf import Testing
 
-from modules.naming import project_name, project_pattern
+from modules.naming import package_parts, project_name, project_pattern
 from stacks.app import build_stacks
 from stacks.spec import ProjectSpec, Zone
 from stacks.target import Target
@@ -183,3 +183,8 @@ def test_tag_scoped_statements_name_the_own_project(stacks):
         for _, statement, value in patterns(doc):
             if value.endswith(("cluster/*", "/applications/*", "security-group/*")) and statement["Effect"] == "Allow":
                 assert tag_scoped(statement, project), statement
+
+
+def test_a_package_arn_names_its_model_after_the_first_delimiter() -> None:
+    arn = f"arn:aws:sagemaker:eu-west-1:123456789012:model-package/{project_name('fraud', 'scorer-v2')}/3"
+    assert package_parts(arn) == ("scorer-v2", "3")

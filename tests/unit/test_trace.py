@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import boto3
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from moto import mock_aws
 
 from mlzone import audit_record
-from mlzone.trace import NO_DEPLOY_RECORD, Sources, TraceError, time_of, trace, uuid7
+from mlzone.trace import NO_DEPLOY_RECORD, Sources, TraceError, trace
+from modules.prediction_record import NAMES, partition, time_of, uuid7
+from modules.scoring_job import batch_prefix
 
 REGION = "eu-west-1"
 CAPTURES, AUDIT = "acme-ml-predictions-eu-west-1", "acme-ml-audit-eu-west-1"
@@ -71,7 +76,19 @@ def sources(s3, sm, runs: dict) -> Sources:
         capture_bucket=CAPTURES,
         audit_bucket=AUDIT,
         endpoints=[("other", "other--scoring"), ("fraud", ENDPOINT)],
+        batch_jobs=[("other", "nightly"), ("fraud", "nightly")],
         mlflow_run=lambda project, run_id: runs[run_id],
+    )
+
+
+def approve(s3, arn: str, when: datetime) -> None:
+    """The approval record of the version `arn`, as `mlzone model approve` writes it."""
+    version = arn.rsplit("/", 1)[1]
+    audit_record.put(
+        s3,
+        AUDIT,
+        f"approvals/fraud/detector/{version}-{audit_record.stamp(when)}.json",
+        {"decision": "Approved", "caller_arn": "arn:aws:iam::1:role/risk-lead", "reason": "x" * 20},
     )
 
 
@@ -80,6 +97,12 @@ def test_a_time_ordered_id_carries_its_time() -> None:
     issued = time_of(uuid7())
     assert issued is not None and before <= issued.replace(microsecond=0) <= datetime.now(UTC)
     assert time_of("not-a-uuid") is None and time_of("6ba7b810-9dad-11d1-80b4-00c04fd430c8") is None
+
+
+def test_an_id_issued_at_a_given_time_carries_that_time_to_the_millisecond() -> None:
+    at = datetime(2026, 12, 3, 10, 59, 58, 123000, tzinfo=UTC)
+    assert time_of(uuid7(at)) == at
+    assert uuid7(at) != uuid7(at), "the tail is random"
 
 
 def test_the_chain_links_capture_deploy_version_approval_and_run(zone) -> None:
@@ -104,13 +127,7 @@ def test_the_chain_links_capture_deploy_version_approval_and_run(zone) -> None:
             "endpoints": {ENDPOINT: arn},
         },
     )
-    version = arn.rsplit("/", 1)[1]
-    audit_record.put(
-        s3,
-        AUDIT,
-        f"approvals/fraud/detector/{version}-{audit_record.stamp(earlier)}.json",
-        {"decision": "Approved", "caller_arn": "arn:aws:iam::1:role/risk-lead", "reason": "x" * 20},
-    )
+    approve(s3, arn, earlier)
     links = {link.name: link for link in trace(sources(s3, sm, {"r1": {"params": {"C": "1"}, "metrics": {}}}), event)}
     assert [n for n, link in links.items() if link.missing] == []
     assert links["prediction"].facts["output"] == "[0.9]" and links["prediction"].facts["endpoint"] == ENDPOINT
@@ -165,3 +182,70 @@ def test_an_unknown_id_and_an_id_without_time_are_refused(zone) -> None:
         trace(sources(s3, sm, {}), uuid7())
     with pytest.raises(TraceError, match="--at"):
         trace(sources(s3, sm, {}), "my-own-id")
+
+
+def batch_row(prediction_id: str, when: datetime, arn: str) -> dict:
+    """One row of the log as the scoring job writes it."""
+    return dict.fromkeys(NAMES, "x") | {
+        "prediction_id": prediction_id,
+        "project": "fraud",
+        "source": "batch",
+        "source_name": "nightly",
+        "model_version": 1,
+        "model_package_arn": arn,
+        "time": when.replace(tzinfo=None),
+        "input": '{"amount": 5.0}',
+        "output": '{"prediction": 0.25}',
+        "run_or_deploy_id": "run-1",
+    }
+
+
+def put_batch(s3, when: datetime, rows: list[dict]) -> None:
+    body = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows), body)
+    folder = "/".join(f"{k}={v}" for k, v in partition(when).items())
+    s3.put_object(
+        Bucket=CAPTURES, Key=f"{batch_prefix('fraud', 'nightly')}{folder}/run-1-part-0.parquet", Body=body.getvalue()
+    )
+
+
+def test_a_batch_prediction_links_its_run_the_deploy_of_its_job_version_approval_and_training_run(zone) -> None:
+    s3, sm, arn = zone
+    started = datetime.now(UTC).replace(microsecond=0)
+    ids = [uuid7(started) for _ in range(3)]
+    put_batch(s3, started, [batch_row(i, started, arn) for i in ids])
+    earlier = started - timedelta(days=1)
+    audit_record.put(
+        s3,
+        AUDIT,
+        f"deployments/fraud/{audit_record.stamp(earlier)}-abc.json",
+        {"status": "succeeded", "git_commit": "deadbeef", "endpoints": {}, "batch_jobs": {"fraud--nightly": arn}},
+    )
+    audit_record.put(
+        s3,
+        AUDIT,
+        f"batch-runs/fraud/nightly/{audit_record.stamp(started)}-run-1.json",
+        {"status": "succeeded", "run_id": "run-1", "rows_in": 3, "rows_out": 3, "script_sha256": "5c"},
+    )
+    approve(s3, arn, earlier)
+    links = {link.name: link for link in trace(sources(s3, sm, {"r1": {"params": {}, "metrics": {}}}), ids[1])}
+    assert list(links) == ["prediction", "batch run", "deploy", "model version", "approval", "training run"]
+    assert [n for n, link in links.items() if link.missing] == []
+    prediction = links["prediction"].facts
+    assert (prediction["prediction_id"], prediction["batch_job"], prediction["run_id"]) == (ids[1], "nightly", "run-1")
+    assert prediction["output"] == '{"prediction": 0.25}'
+    assert links["batch run"].facts["rows_out"] == 3
+    assert links["batch run"].facts["record_uri"].startswith(f"s3://{AUDIT}/batch-runs/fraud/nightly/")
+    assert links["deploy"].facts["git_commit"] == "deadbeef"
+    assert (links["model version"].facts["arn"], links["training run"].facts["git_commit"]) == (arn, "c0ffee")
+    assert "read from" not in links["model version"].facts, "the row names its version itself"
+
+
+def test_a_batch_run_outside_any_deploy_is_a_missing_deploy_link(zone) -> None:
+    s3, sm, arn = zone
+    started = datetime.now(UTC)
+    prediction_id = uuid7(started)
+    put_batch(s3, started, [batch_row(prediction_id, started, arn)])
+    links = {link.name: link for link in trace(sources(s3, sm, {"r1": {"params": {}, "metrics": {}}}), prediction_id)}
+    assert [n for n, link in links.items() if link.missing] == ["batch run", "deploy", "approval"]
+    assert "naming batch job nightly" in links["deploy"].missing

@@ -6,9 +6,11 @@ beside it with `--py-files`) and the prediction log read the same definition.
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SOURCES = ("endpoint", "batch")
 FIELDS: tuple[tuple[str, str, bool], ...] = (  # (name, Spark/Athena type, nullable)
     ("prediction_id", "string", False),
@@ -27,6 +29,29 @@ FIELDS: tuple[tuple[str, str, bool], ...] = (  # (name, Spark/Athena type, nulla
 NAMES = tuple(name for name, _, _ in FIELDS)
 JSON_FIELDS = ("input", "output")  # strings holding JSON documents
 PARTITIONS = ("date", "hour")  # date=YYYY-MM-DD/hour=HH, from `time`
+
+
+def id_prefix(at: datetime) -> str:
+    """The first 15 characters of a time-ordered id (RFC 9562 UUIDv7) issued at `at`: its 48-bit Unix time in
+    milliseconds and the version digit. Any UUID's characters from the 16th on complete it."""
+    millis = f"{(at - EPOCH) // timedelta(milliseconds=1):012x}"
+    return f"{millis[:8]}-{millis[8:]}-7"
+
+
+def uuid7(at: datetime | None = None) -> str:
+    """A time-ordered prediction id: its hour partition can be read from the id alone (`time_of`)."""
+    return id_prefix(at or datetime.now(UTC)) + str(uuid.uuid4())[15:]
+
+
+def time_of(record_id: str) -> datetime | None:
+    """The time a UUIDv7 id was issued, or None for any other id."""
+    try:
+        u = uuid.UUID(record_id)
+    except ValueError:
+        return None
+    if u.version != 7:
+        return None
+    return datetime.fromtimestamp(int.from_bytes(u.bytes[0:6], "big") / 1000, UTC)
 
 
 def ddl() -> str:
