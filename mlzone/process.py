@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port on `host` free now (bound and released: the server that binds it later must prove it is the one
+    answering, see mlzone.emulator.server.Emulator.start)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 def answers(url: str, timeout: float = 2.0) -> bool:

@@ -37,7 +37,7 @@ def moto_server() -> Iterator[str]:
     what an earlier test module created is reset first."""
     from moto.server import ThreadedMotoServer
 
-    from mlzone.emulator import free_port
+    from mlzone.process import free_port
 
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)

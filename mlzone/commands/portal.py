@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import secrets
-import socket
 from pathlib import Path
 
 import typer
 from rich.console import Console
 
 from mlzone.commands.common import ROOT, TARGET, reported
+from mlzone.process import free_port
 from mlzone.zone_access import open_zone
 
 out = Console()
 PORT = typer.Option(0, "--port", help="Port on 127.0.0.1 (0: a free one).")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @reported

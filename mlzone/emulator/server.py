@@ -1,7 +1,8 @@
 """The emulator process: moto's server with the gap handlers installed, and its lifecycle.
 
 `Emulator` starts `python -m mlzone.emulator serve --port N` on 127.0.0.1 on a free port with
-`MOTO_IAM_LOAD_MANAGED_POLICIES=true`, waits until it answers, and stops it on exit unless asked to keep it
+`MOTO_IAM_LOAD_MANAGED_POLICIES=true`, waits until it answers with this start's token (not merely until something
+answers on the port), and stops it on exit unless asked to keep it
 (then `.mlzone/emulator.json` lets later commands reuse it). A kept emulator is reused or signalled only
 once verified as ours (`is_ours`: its command line, and a random token per start that it answers), so a
 stale record never touches an unrelated process. Everything it writes stays under the work folder.
@@ -14,7 +15,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import urllib.parse
@@ -59,12 +59,6 @@ def serve(port: int, host: str = HOST) -> None:
     server.main(["--host", host, "--port", str(port)])
 
 
-def free_port(host: str = HOST) -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
 def healthy(url: str, timeout: float = 2.0) -> bool:
     """True when a moto server answers at `url`."""
     return process.answers(f"{url}/moto-api/config", timeout)
@@ -92,12 +86,12 @@ class Emulator:
             self.url, self.reused = url, True
             return self
         stop_kept(self.work)  # kept but not answering: never leave it orphaned
-        port = free_port()
+        port = process.free_port(HOST)
         self.url = f"http://{HOST}:{port}"
         token = secrets.token_hex(16)
         env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "TMPDIR": str(self.work), TOKEN_ENV: token}
         # mlzone.tracking hook (1/3): the MLflow server's URL is fixed before the emulator starts
-        self.mlflow = tracking.for_zone(self.work, free_port(), keep=self.keep)
+        self.mlflow = tracking.for_zone(self.work, process.free_port(HOST), keep=self.keep)
         if self.mlflow:
             env[tracking.TRACKING_URL_ENV] = self.mlflow.url
         self.proc = process.start(
@@ -105,7 +99,7 @@ class Emulator:
             self.work,
             env,
             self.work / "logs" / "emulator.log",
-            lambda: healthy(self.url, timeout=1),
+            lambda: answers_token(self.url, token, timeout=1),  # ours, not whatever took the port first
             START_TIMEOUT,
             "the local emulator",
         )

@@ -20,10 +20,10 @@ import pytest
 import uvicorn
 from moto.server import ThreadedMotoServer
 
-from mlzone.commands.portal import free_port
 from mlzone.emulator import patch_moto
 from mlzone.portal.actions import notebook_power
 from mlzone.portal.app import Zone, create_app
+from mlzone.process import free_port
 
 pytestmark = pytest.mark.browser
 REGION, AUDIT, TOKEN = "eu-west-1", "acme-ml-audit-eu-west-1", "t0ken-for-this-test-only"

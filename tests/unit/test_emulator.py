@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from mlzone.emulator import STATE_FILE, Emulator, healthy, is_ours, kept_url, patch_moto, stop_kept
+from tests.conftest import moto_server
 
 pytestmark = pytest.mark.unit
 REGION = "eu-west-1"
@@ -394,6 +395,19 @@ def test_emulator_starts_on_a_free_port_stops_and_keeps_only_when_asked(tmp_path
     kept.proc.wait(10)
     assert not healthy(kept.url)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["logs"], "nothing persisted but the log"
+
+
+def test_a_server_already_on_the_chosen_port_is_not_taken_for_the_started_emulator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a port picked free and taken by another process before the emulator binds it: that server answers moto's
+    # API too, but not this start's token, so the start fails (its server could not bind) instead of using it
+    with moto_server() as foreign:
+        monkeypatch.setattr("mlzone.process.free_port", lambda host="127.0.0.1": int(foreign.rsplit(":", 1)[1]))
+        monkeypatch.setattr("mlzone.emulator.server.START_TIMEOUT", 20)
+        with pytest.raises(RuntimeError, match="did not start"):
+            Emulator(tmp_path).start()
+        assert healthy(foreign), "the foreign server is left alone"
 
 
 @pytest.fixture

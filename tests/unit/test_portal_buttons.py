@@ -22,11 +22,11 @@ import uvicorn
 import yaml
 from moto import mock_aws
 
-from mlzone.commands.portal import free_port
 from mlzone.emulator import patch_moto
 from mlzone.portal import connection
 from mlzone.portal.app import Zone, create_app
 from mlzone.portal.buttons import zone_buttons
+from mlzone.process import free_port
 from mlzone.zone_access import ZoneAccess
 from stacks.spec import load_zone
 from tests.unit.self_service_zone import PROJECT, make_zone

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,8 @@ from pathlib import Path
 import mlflow
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
+
+from mlzone.process import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 SERVING = REPO / "serving"
@@ -30,9 +31,7 @@ def test_the_image_pins_the_mlflow_the_zone_uses() -> None:
 def test_ping_and_invocations_answer_for_an_mlflow_model(tmp_path) -> None:
     x = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [1.0, 0.0, 1.0, 0.0]})
     mlflow.sklearn.save_model(LogisticRegression().fit(x, [0, 0, 1, 1]), tmp_path / "model")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {
         **os.environ,
         "MODEL_DIR": str(tmp_path / "model"),
