@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import tempfile
 import urllib.request
 from collections.abc import Iterator
@@ -18,6 +19,12 @@ from mlzone.terraform.config import find_mirror, write_cli_config
 
 # The jsii Node process copies the environment when cdktf is first imported, so the Terraform CLI
 # config (provider mirror) must be in place before that for `Testing.to_be_valid_terraform`.
+# The Ctrl-C tests send SIGINT to the CLI. A runner that started pytest with SIGINT ignored (a background job
+# of a non-interactive shell does) would hand that on to every child, and Python then never raises
+# KeyboardInterrupt: give this process, and so its children, the usual Ctrl-C.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
 TF_CLI_CONFIG = write_cli_config(Path(tempfile.mkdtemp(prefix="mlzone-tf-")), find_mirror())
 os.environ["TF_CLI_CONFIG_FILE"] = str(TF_CLI_CONFIG)
 
