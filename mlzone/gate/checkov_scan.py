@@ -133,8 +133,9 @@ def _checkov_reports(file: Path, kind: str, runner_filter) -> list:
     from checkov.terraform_json.runner import TerraformJsonRunner
 
     # checkov keeps the IAM policies its cloudsplaining checks parsed (CKV_AWS_287/288/289/290/355…) in a
-    # class-level cache keyed by file path and resource, for the life of the process: a later scan of the same
-    # path (a re-plan, the portal's next request) would judge the old policy. Every scan starts empty.
+    # class-level cache for the life of the process, keyed by the scanned file's name (not its folder) and the
+    # resource address: every stack's file is `cdk.tf.json` or `plan.json`, so a later scan (another stack, a
+    # re-plan, the portal's next request) would judge an earlier policy at the same address. Every scan starts empty.
     BaseTerraformCloudsplainingIAMScanner.policy_document_cache.clear()
     runner = PlanRunner() if kind == "plan" else TerraformJsonRunner()
     report = runner.run(root_folder=None, files=[str(file)], runner_filter=runner_filter)
