@@ -50,7 +50,8 @@ def find_mirror() -> Path | None:
 
 
 def write_cli_config(work: Path, mirror: Path | None) -> Path:
-    """Write `<work>/terraformrc` (mirror for hashicorp/aws, registry for the rest) and a plugin cache."""
+    """Write `<work>/terraformrc` (mirror for hashicorp/aws, registry for the rest) and a plugin cache that
+    an init fills once and later inits only link from."""
     work.mkdir(parents=True, exist_ok=True)
     cache = work / PLUGIN_CACHE
     cache.mkdir(exist_ok=True)
@@ -64,7 +65,14 @@ def write_cli_config(work: Path, mirror: Path | None) -> Path:
             "}\n"
         )
     config = work / "terraformrc"
-    config.write_text(f'plugin_cache_dir = "{cache.resolve()}"\n' + body)
+    # Without the second line Terraform uses the cache only where a stack's lock file already lists the
+    # provider: a stack's first init installs it again, replacing the cache entry that the other stacks'
+    # running plans read their provider through ("there is no package … cached in .terraform/providers").
+    # With it, an init finding the provider cached links it and leaves the entry alone. The lock file is the
+    # same either way: the one local checksum (h1) Terraform can compute for a mirror's provider.
+    config.write_text(
+        f'plugin_cache_dir = "{cache.resolve()}"\nplugin_cache_may_break_dependency_lock_file = true\n' + body
+    )
     return config
 
 

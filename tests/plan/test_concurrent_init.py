@@ -1,8 +1,9 @@
-"""The stacks of one wave run `terraform init` at the same time against one plugin cache."""
+"""The stacks of one wave run `terraform init` and `plan` at the same time against one plugin cache."""
 
 from __future__ import annotations
 
 import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -33,3 +34,16 @@ def test_concurrent_inits_into_one_empty_plugin_cache_all_succeed(tmp_path: Path
             list(pool.map(Terraform.init, stacks))
         for tf in stacks:
             assert (tf.stack_dir / ".terraform" / "providers" / AWS_PROVIDER / AWS_PROVIDER_VERSION).is_dir()
+
+
+def test_a_later_init_links_the_cached_provider_and_leaves_the_cache_entry_alone(tmp_path: Path) -> None:
+    # The entry is what the other stacks' running plans read their provider through: replaced under them, a plan
+    # failed with "there is no package for registry.terraform.io/hashicorp/aws 5.100.0 cached in .terraform/providers".
+    config = write_cli_config(tmp_path / ".mlzone", find_mirror())
+    first, second = (stack(tmp_path, name, config) for name in ("platform", "fraud-detection"))
+    first.init()
+    entry = config.parent / "plugin-cache" / AWS_PROVIDER / AWS_PROVIDER_VERSION
+    before = {p.name: os.lstat(p).st_mtime_ns for p in entry.iterdir()}
+    second.init()
+    assert {p.name: os.lstat(p).st_mtime_ns for p in entry.iterdir()} == before
+    assert "Using hashicorp/aws v5.100.0 from the shared cache directory" in second.log_path("init").read_text()
