@@ -405,8 +405,12 @@ def test_a_server_already_on_the_chosen_port_is_not_taken_for_the_started_emulat
     with moto_server() as foreign:
         monkeypatch.setattr("mlzone.process.free_port", lambda host="127.0.0.1": int(foreign.rsplit(":", 1)[1]))
         monkeypatch.setattr("mlzone.emulator.server.START_TIMEOUT", 20)
-        with pytest.raises(RuntimeError, match="did not start"):
-            Emulator(tmp_path).start()
+        emulator = Emulator(tmp_path)
+        try:
+            with pytest.raises(RuntimeError, match="did not start"):
+                emulator.start()
+        finally:
+            emulator.stop()  # had it counted as started, its server would outlive the test
         assert healthy(foreign), "the foreign server is left alone"
 
 
