@@ -1,9 +1,11 @@
 """The README's path on the emulator: deploy the example platform and a full project, verify with boto3,
-re-plan to no changes, read the status, then destroy the project stack. Tests run in file order."""
+re-plan to no changes, read the status, then destroy the project stack (and deploy it again: the session's
+other modules share the deployed example, in whatever order they run). Tests run in file order."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,7 +61,15 @@ def test_status_lists_each_stack_and_no_endpoint_before_a_version_is_approved(de
     assert rows[EXAMPLE_PROJECT]["endpoints"] == {}, "the example names no model version: nothing is served yet"
 
 
-def test_destroy_removes_the_project_and_keeps_the_platform(deployed, example: Path, aws) -> None:
+@pytest.fixture
+def deployed_again_after(example: Path) -> Iterator[None]:
+    """What the test destroys is deployed again after it, so later users of `deployed` find the project."""
+    yield
+    again = mlzone("deploy", EXAMPLE_PROJECT, "--root", str(example), "--no-synth")
+    assert again.exit_code == 0, again.output
+
+
+def test_destroy_removes_the_project_and_keeps_the_platform(deployed, deployed_again_after, example: Path, aws) -> None:
     keys_before = {k["KeyId"] for k in aws("kms").list_keys()["Keys"]}
     result = mlzone("destroy", EXAMPLE_PROJECT, "--root", str(example))
     assert result.exit_code == 0, result.output
