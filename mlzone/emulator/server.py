@@ -59,11 +59,6 @@ def serve(port: int, host: str = HOST) -> None:
     server.main(["--host", host, "--port", str(port)])
 
 
-def healthy(url: str, timeout: float = 2.0) -> bool:
-    """True when a moto server answers at `url`."""
-    return process.answers(f"{url}/moto-api/config", timeout)
-
-
 @dataclass
 class Emulator:
     """A moto server for one work folder (`.mlzone/`). Use as a context manager."""

@@ -2,27 +2,23 @@
 only in the project's own security groups, whose rules reference nothing outside the project but the
 VPC endpoints' group and the S3 prefix list, and the project has its own MLflow tracking server.
 
-Reuses the session's deployed example; if an earlier test destroyed the project, it deploys again."""
+Reuses the session's deployed example (tests that destroy the project deploy it again after them)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.e2e.conftest import EXAMPLE_PROJECT, mlzone
+from tests.e2e.conftest import EXAMPLE_PROJECT
 
 pytestmark = pytest.mark.e2e
 NOTEBOOK = f"{EXAMPLE_PROJECT}--alice"
 
 
 @pytest.fixture(scope="module")
-def project_deployed(deployed, example: Path, aws) -> None:
+def project_deployed(deployed, aws) -> None:
     assert deployed.exit_code == 0, deployed.output
     names = [n["NotebookInstanceName"] for n in aws("sagemaker").list_notebook_instances()["NotebookInstances"]]
-    if NOTEBOOK not in names:  # destroyed by an earlier test of the session
-        again = mlzone("deploy", "--root", str(example), "--no-synth")
-        assert again.exit_code == 0, again.output
+    assert NOTEBOOK in names, "an earlier test of the session left the example project destroyed"
 
 
 def groups_by_id(aws) -> dict[str, dict]:

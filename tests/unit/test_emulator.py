@@ -11,7 +11,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from mlzone.emulator import STATE_FILE, Emulator, healthy, is_ours, kept_url, patch_moto, stop_kept
+from mlzone.emulator import STATE_FILE, Emulator, is_ours, kept_url, patch_moto, stop_kept
+from mlzone.process import answers
 from tests.conftest import moto_server
 
 pytestmark = pytest.mark.unit
@@ -376,6 +377,11 @@ def test_s3_conditional_deny_statements_do_not_refuse_every_request(aws) -> None
     s3.put_bucket_policy(Bucket="acme-tfstate", Policy=json.dumps({"Version": "2012-10-17", "Statement": [deny_all]}))
     with pytest.raises(ClientError, match="403"):
         s3.head_object(Bucket="acme-tfstate", Key="mlzone/platform.tfstate")
+
+
+def healthy(url: str) -> bool:
+    """True when a moto server, ours or not, answers at `url`."""
+    return answers(f"{url}/moto-api/config", 2.0)
 
 
 def test_emulator_starts_on_a_free_port_stops_and_keeps_only_when_asked(tmp_path: Path) -> None:
