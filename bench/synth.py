@@ -4,7 +4,9 @@
 - a bare, eager `import cdktf_cdktf_provider_aws` (the published package, no mlzone hook);
 - the example synth + gate 1 (`python main.py`) with the lazy bindings (goal: below the bare import),
   and with `MLZONE_EAGER_BINDINGS=1` for comparison;
-- synth + gate 1 of 50 generated projects vs 1 project (goal <= 1.3x).
+- synth + gate 1 of 50 generated projects vs 1 project (goal <= 1.3x), both into an empty output folder with an
+  empty scan cache (cold), and the 50 again after one project's spec changed (the synth and scan caches
+  reuse the 49 others: `mlzone.synth_cache`, `mlzone.gate.scan_cache`).
 
 Usage: python bench/synth.py [--projects 50]
 """
@@ -55,12 +57,21 @@ def zone_with(projects: int, into: Path) -> Path:
 
 
 def synth_seconds(zone: Path, expect: int = 0, **env: str) -> float:
-    """`python main.py` (synth + gate 1) of `zone`."""
+    """`python main.py` (synth + gate 1) of `zone`, with the output folder's own scan cache (empty at first)."""
+    out = env.pop("CDKTF_OUTDIR", str(zone / "cdktf.out"))
     return timed(
         str(ROOT / "main.py"),
         expect=expect,
-        env={"MLZONE_ROOT": str(zone), "CDKTF_OUTDIR": str(zone / "cdktf.out"), **env},
+        env={"MLZONE_ROOT": str(zone), "CDKTF_OUTDIR": out, "MLZONE_SCAN_CACHE": f"{out}-scan-cache", **env},
     )
+
+
+def change_one(zone: Path) -> None:
+    """Give the zone's first project one more notebook."""
+    spec = sorted((zone / "projects").glob("*.yaml"))[0]
+    changed = yaml.safe_load(spec.read_text())
+    changed["notebooks"] = [*changed["notebooks"], {"owner": "bob", "instance_type": "ml.t3.medium"}]
+    spec.write_text(yaml.safe_dump(changed))
 
 
 def main() -> None:
@@ -77,6 +88,8 @@ def main() -> None:
         eager = synth_seconds(ROOT, CDKTF_OUTDIR=str(Path(tmp) / "eager"), MLZONE_EAGER_BINDINGS="1")
         one = synth_seconds(zone_with(1, Path(tmp) / "one"))
         many = synth_seconds(zone_with(n, Path(tmp) / "many"))
+        change_one(Path(tmp) / "many")
+        changed = synth_seconds(Path(tmp) / "many")
     print(f"invalid spec refused (python main.py, exit 2):  {refused:6.2f} s")
     print(f"bare import of the AWS provider bindings:       {bare:6.2f} s   (eager, as published)")
     print(
@@ -84,7 +97,11 @@ def main() -> None:
     )
     print(f"example synth + gate 1, MLZONE_EAGER_BINDINGS=1: {eager:5.2f} s   lazy : eager = {example / eager:.2f}")
     print(f"synth + gate 1, 1 project:                      {one:6.2f} s")
-    print(f"synth + gate 1, {n} projects:                    {many:6.2f} s   ratio {n} : 1 = {many / one:.2f}")
+    print(f"synth + gate 1, {n} projects:                    {many:6.2f} s   ratio {n} : 1 = {many / one:.2f}  (cold)")
+    print(
+        f"synth + gate 1, {n} projects, 1 changed:         {changed:6.2f} s   ratio {n} : 1 = {changed / one:.2f}"
+        "  (the others reused)"
+    )
 
 
 if __name__ == "__main__":

@@ -35,18 +35,23 @@ def validate(root: Path, target: Target | None = None) -> tuple[Zone, Target]:
 
 
 def synthesize(root: Path, outdir: Path | None = None, target: Target | None = None, gate: bool = True) -> list[Path]:
-    """Validate the specs, then build and synth every stack; return the stack folders. Raises SpecError."""
+    """Validate the specs, then build and synth every stack (reusing unchanged projects' stacks in the output
+    folder, `mlzone.synth_cache`), and gate them all; return the stack folders. Raises SpecError."""
     zone, target = validate(root, target)
     jsii_exit.guard()  # before cdktf starts jsii's Node runtime: Ctrl-C leaves no traceback behind
     # The cdktf app (cdktf and the provider bindings, seconds to load) is imported only once the specs are valid.
     from cdktf import TerraformStack
 
+    from mlzone.synth_cache import SynthCache, stacks_of
     from stacks.app import build_app
 
     out = Path(outdir or os.environ.get("CDKTF_OUTDIR") or root / "cdktf.out")
-    app = build_app(zone, target=target, outdir=str(out))
+    cache = SynthCache.read(zone, target, out)  # unchanged projects are not built again
+    app = build_app(zone, target=target, outdir=str(out), skip=cache.reused)
     app.synth()
+    cache.record(zone)
     names = {c.node.id for c in app.node.children if isinstance(c, TerraformStack)}
+    names |= {name for p in zone.projects if p.name in cache.reused for name in stacks_of(p)}
     for stale in (out / "stacks").iterdir():
         if stale.name not in names:  # a project that was removed: never plan or gate its old JSON
             shutil.rmtree(stale)

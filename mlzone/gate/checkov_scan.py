@@ -21,7 +21,7 @@ _loaded = False
 
 
 def load_checkov() -> None:
-    """Offline environment and our checks, once per process."""
+    """Offline environment, the built-in checks and ours, once per process (the scan cache may spare every scan)."""
     global _loaded
     if _loaded:
         return
@@ -33,11 +33,15 @@ def load_checkov() -> None:
     logging.getLogger("checkov").setLevel(logging.ERROR)
     from checkov.common.checks_infra.registry import get_graph_checks_registry
     from checkov.terraform.checks.resource.registry import resource_registry
+    from checkov.terraform.plan_runner import Runner  # noqa: F401  (importing the runners registers the built-ins)
+    from checkov.terraform_json.runner import TerraformJsonRunner  # noqa: F401
 
     resource_registry.load_external_checks(str(CHECKS_DIR))
     for check_type in ("terraform", "terraform_plan"):
         get_graph_checks_registry(check_type).load_external_checks(str(CHECKS_DIR))
     checkov_yaml.install()
+    for check_type in ("terraform", "terraform_plan"):  # the built-in graph checks, as a scan would load them
+        get_graph_checks_registry(check_type).load_checks()
     _loaded = True
 
 

@@ -1,4 +1,5 @@
-"""The gate itself: checkov on each file (`gate_file`), then exceptions and construct waivers applied (`run`)."""
+"""The gate itself: checkov on each file (`gate_file`; an unchanged file from the scan cache), then exceptions
+and construct waivers applied (`run`)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from mlzone.gate.checkov_scan import covered_builtins, loaded_check_ids, logical_id, record_address, scan
+from mlzone.gate.checkov_scan import covered_builtins, loaded_check_ids, logical_id, record_address
 from mlzone.gate.findings import FileResult, Finding, GateResult
 from mlzone.gate.inputs import collect, construct_paths, kind_of, stack_name, synth_for
 from mlzone.gate.paths import EXCEPTIONS_FILE
 from mlzone.gate.plan_views import home_accounts, shared_model_groups
+from mlzone.gate.scan_cache import scanned
 from mlzone.gate.waivers import CONSTRUCT, Waiver, construct_waivers, load_waivers
 
 MODE_ENV = "MLZONE_GATE"  # "report-only": print findings, never fail (local experiments; CI never sets it)
@@ -35,12 +37,10 @@ def gate_file(file: Path) -> FileResult:
         result.errors.append("checkov scans Terraform JSON only in files named *.tf.json; fix: rename the file")
         return result
     result.waivers = construct_waivers(synth)
-    passed, failed, parse_errors = scan(
-        file, kind, home_accounts=home_accounts(synth), shared_groups=shared_model_groups(synth)
-    )
-    result.passed = len(passed)
-    result.errors += [f"checkov could not parse {e}" for e in parse_errors]
-    for rec in failed:
+    scan = scanned(file, kind, home_accounts=home_accounts(synth), shared_groups=shared_model_groups(synth))
+    result.passed = scan.passed
+    result.errors += [f"checkov could not parse {e}" for e in scan.errors]
+    for rec in scan.failed:
         address = record_address(rec.resource)
         result.findings.append(
             Finding(
