@@ -27,9 +27,7 @@ def build_stacks(app: App, zone: Zone, target: Target, skip: Collection[str] = (
     return app
 
 
-def build_app(
-    zone: Zone, target: Target | None = None, outdir: str | None = None, skip: Collection[str] = ()
-) -> App:
+def build_app(zone: Zone, target: Target | None = None, outdir: str | None = None, skip: Collection[str] = ()) -> App:
     """Build the App for a validated zone (see `stacks.spec.load_zone`), without the projects in `skip`."""
     app = App(outdir=outdir, stack_traces=False) if outdir else App(stack_traces=False)
     return build_stacks(app, zone, target or Target.from_env(), skip)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from mlzone.bindings import EAGER_ENV
+from mlzone.synth_cache import KEY_FILE
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.plan
@@ -34,7 +35,10 @@ def synth(outdir: Path, eager: bool) -> set[str]:
 
 
 def files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every file under `root` but the synth cache's keys, which hash every MLZONE_* setting (this one too)."""
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and p.name != KEY_FILE
+    }
 
 
 def test_lazy_and_eager_bindings_synthesize_the_same_bytes(tmp_path: Path) -> None:
@@ -44,5 +48,6 @@ def test_lazy_and_eager_bindings_synthesize_the_same_bytes(tmp_path: Path) -> No
     assert 0 < len(lazy) < 100 and lazy <= eager, sorted(lazy)
     expected, got = files(tmp_path / "eager"), files(tmp_path / "lazy")
     assert any(name.endswith("cdk.tf.json") for name in expected)
+    assert (tmp_path / "lazy" / "stacks" / "churn" / KEY_FILE).is_file()
     assert sorted(got) == sorted(expected)
     assert [name for name in expected if expected[name] != got[name]] == []
