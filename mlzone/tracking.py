@@ -8,6 +8,8 @@ experiment tracking, and stops it with the emulator:
   S3 held the artifacts the runs point to);
 - artifacts: the platform's MLflow bucket on the emulator (`--artifacts-destination s3://<bucket>/`,
   `MLFLOW_S3_ENDPOINT_URL` = the emulator, test credentials);
+- every route is under a random path (`--static-prefix`), so its URL is `http://127.0.0.1:<port>/<prefix>`
+  and only this server answers `/health` there: a server that took the freed port first is never used;
 - its URL is passed to the emulator process (`TRACKING_URL_ENV`), so `DescribeMlflowTrackingServer`
   answers it as `TrackingServerUrl` for every tracking server Terraform creates there.
 
@@ -19,10 +21,11 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlzone import process
@@ -37,7 +40,7 @@ TEST_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"
 
 
 def healthy(url: str, timeout: float = 2.0) -> bool:
-    """True when an MLflow server answers `/health` at `url`."""
+    """True when an MLflow server answers `/health` at `url` (its routes' prefix included)."""
     return process.answers(f"{url}/health", timeout)
 
 
@@ -55,12 +58,12 @@ class MlflowServer:
     artifacts: str  # s3://<mlflow bucket>/
     region: str
     keep: bool = False
-    reused: bool = False  # a kept server of an earlier command answered
+    prefix: str = field(default_factory=lambda: "/" + secrets.token_hex(8))  # of every route: ours alone answer
     proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"http://{HOST}:{self.port}{self.prefix}"
 
     @property
     def record(self) -> Path:
@@ -89,6 +92,8 @@ class MlflowServer:
             str(self.port),
             "--workers",
             "1",
+            "--static-prefix",
+            self.prefix,
             "--backend-store-uri",
             f"sqlite:///{store / 'mlflow.db'}",
             "--artifacts-destination",
@@ -99,7 +104,7 @@ class MlflowServer:
             self.work,
             env,
             self.work / "logs" / "mlflow.log",
-            lambda: healthy(self.url, timeout=1),
+            lambda: healthy(self.url, timeout=1),  # ours, not whatever took the port first
             START_TIMEOUT,
             "the local MLflow server",
         )

@@ -6,7 +6,9 @@ import json
 import os
 import shlex
 import subprocess
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import boto3
@@ -53,11 +55,37 @@ def test_no_server_without_a_platform_or_with_tracking_disabled(tmp_path: Path) 
     assert tracking.for_zone(tmp_path / ".mlzone", 5000) is None
     assert tracking.for_zone(zone(tmp_path, tracking_enabled=False), 5000) is None
     server = tracking.for_zone(zone(tmp_path), 5000)
-    assert (server.url, server.artifacts, server.region) == (
-        "http://127.0.0.1:5000",
-        "s3://acme-ml-mlflow-eu-west-1/",
-        "eu-west-1",
-    )
+    assert (server.artifacts, server.region) == ("s3://acme-ml-mlflow-eu-west-1/", "eu-west-1")
+    assert server.url == f"http://127.0.0.1:5000{server.prefix}" and len(server.prefix) == 17, "a random route prefix"
+    assert tracking.for_zone(zone(tmp_path), 5000).prefix != server.prefix
+
+
+class HealthOnly(BaseHTTPRequestHandler):
+    """Another MLflow server, say: 200 on /health, 404 elsewhere."""
+
+    def do_GET(self) -> None:
+        self.send_response(200 if self.path == "/health" else 404)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_server_already_on_the_chosen_port_is_not_taken_for_the_started_mlflow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a port picked free and taken by another server before MLflow binds it: that server answers /health, not
+    # this start's prefixed /health, so the start fails (MLflow could not bind) instead of using it
+    foreign = ThreadingHTTPServer(("127.0.0.1", 0), HealthOnly)
+    threading.Thread(target=foreign.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setattr(tracking, "START_TIMEOUT", 30)
+        server = tracking.for_zone(zone(tmp_path), foreign.server_address[1])
+        with pytest.raises(RuntimeError, match="the local MLflow server did not start"):
+            server.start("http://127.0.0.1:1")
+        assert tracking.healthy(f"http://127.0.0.1:{foreign.server_address[1]}"), "the foreign server is left alone"
+    finally:
+        foreign.shutdown()
 
 
 def test_mlflow_server_starts_after_the_emulator_answers_as_the_tracking_server_and_stops_with_it(
