@@ -6,7 +6,8 @@ Everything comes from the deployed stacks' outputs (the state, as `mlzone status
   plugin resolves it and signs the calls); locally the URL the emulator's `DescribeMlflowTrackingServer`
   answers, which is the real MLflow server mlzone runs beside it (mlzone.tracking);
 - `MLZONE_DATA_URI`: the project's data prefix, `s3://<data bucket>/<project>/`;
-- `MLZONE_ARTIFACT_URI`: the project's prefix in the MLflow bucket (its experiments' artifact location);
+- `MLZONE_ARTIFACT_URI`: its experiments' artifact location: the project's own server's (`mlflow_artifact_uri`,
+  under the data bucket) or, on the shared server, the project's prefix in the MLflow bucket;
 - locally also the emulator endpoint and its test credentials.
 
 No key id is printed: buckets encrypt with the project's key by default, so encryption stays invisible.
